@@ -1,0 +1,201 @@
+package dev.onlineem.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.onlineem.em.BatchEm;
+import dev.onlineem.em.CovarianceType;
+import dev.onlineem.em.MixtureSettings;
+import dev.onlineem.em.MixtureSnapshot;
+import dev.onlineem.em.OnlineMixtureModel;
+import dev.onlineem.em.PointResult;
+import dev.onlineem.serde.Json;
+import dev.onlineem.serde.ModelSnapshotMessage;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code fit}: streams a CSV file through the online engine (no Kafka) and prints the final model as JSON. */
+@Command(name = "fit", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Streams the rows of a CSV file through the online-EM engine and prints the final model as JSON",
+                "(the model-snapshot shape) with avgLogLikelihood, bic and aic over the whole file."})
+public final class FitCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--input", required = true, paramLabel = "FILE", description = "CSV file with a header row; an empty cell or NA is a missing value.")
+    Path input;
+
+    @Option(names = "--columns", split = ",", paramLabel = "a,b,c", description = "Columns to model (default: every numeric column).")
+    List<String> columns;
+
+    @Option(names = "--k", paramLabel = "N", description = "Number of components (default: ${DEFAULT-VALUE}).", defaultValue = "2")
+    int k;
+
+    @Option(names = "--k-range", paramLabel = "MIN..MAX", description = "Choose K by BIC on the warm-up buffer (the whole file with --batch).")
+    String kRange;
+
+    @Option(names = "--covariance", paramLabel = "TYPE", description = "full, diag or spherical (default: ${DEFAULT-VALUE}).", defaultValue = "full")
+    String covariance;
+
+    @Option(names = "--passes", paramLabel = "N", description = "Epochs over the file (default: ${DEFAULT-VALUE}).", defaultValue = "1")
+    int passes;
+
+    @Option(names = "--shuffle", description = "Shuffle the rows before each pass (seeded by --seed).")
+    boolean shuffle;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed for shuffling and k-means++ (default: ${DEFAULT-VALUE}).", defaultValue = "42")
+    long seed;
+
+    @Option(names = "--alpha", paramLabel = "A", description = "Step-size exponent alpha in gamma_t = (t + t0)^-alpha, in (0.5, 1] (default: ${DEFAULT-VALUE}).", defaultValue = "0.6")
+    double alpha;
+
+    @Option(names = "--t0", paramLabel = "T0", description = "Step-size offset t0 >= 2 (default: ${DEFAULT-VALUE}).", defaultValue = "2")
+    double t0;
+
+    @Option(names = "--half-life", paramLabel = "H", description = "Floor gamma_t at 1 - 2^(-1/H) to follow drift (default: none, a stationary stream).")
+    Double halfLife;
+
+    @Option(names = "--init-points", paramLabel = "N", description = "Warm-up buffer size (default: min(500, rows)).")
+    Integer initPoints;
+
+    @Option(names = "--restarts", paramLabel = "N", description = "k-means++ restarts of batch EM (default: 3 online, 10 with --batch).")
+    Integer restarts;
+
+    @Option(names = "--mstep-interval", paramLabel = "M", description = "Points between M-steps (default: ${DEFAULT-VALUE}).", defaultValue = "1")
+    int mStepInterval;
+
+    @Option(names = "--reg", paramLabel = "R", description = "Covariance regularisation, relative to each coordinate's variance (default: ${DEFAULT-VALUE}).", defaultValue = "1e-6")
+    double reg;
+
+    @Option(names = "--anomaly-alpha", paramLabel = "P", description = "A point is an anomaly when its pValue is below P (default: ${DEFAULT-VALUE}).", defaultValue = "0.001")
+    double anomalyAlpha;
+
+    @Option(names = "--batch", description = "Plain batch EM to convergence on the whole file instead of online EM (for comparison).")
+    boolean batch;
+
+    @Option(names = "--scores", paramLabel = "FILE", description = "Write logDensity,pValue,cluster,anomaly per point, in stream order (empty fields during warm-up).")
+    Path scores;
+
+    @Override
+    public Integer call() throws IOException {
+        CsvTable table = CsvTable.read(input);
+        List<String> cols = columns == null ? table.numericColumns() : columns;
+        if (cols.isEmpty()) {
+            throw new IllegalArgumentException(input + " has no numeric column; name them with --columns");
+        }
+        double[][] data = table.matrix(cols);
+        if (data.length == 0) {
+            throw new IllegalArgumentException(input + " has no data rows");
+        }
+        MixtureSettings settings = settings(data.length);
+        OnlineMixtureModel model = new OnlineMixtureModel(settings);
+        int[] order = new int[data.length];
+        Random random = new Random(seed);
+        PointResult result = new PointResult();
+        try (PrintWriter out = scores == null ? null : new PrintWriter(newWriter(scores))) {
+            if (out != null) {
+                out.println("logDensity,pValue,cluster,anomaly");
+            }
+            for (int pass = 0; pass < (batch ? 1 : passes); pass++) {
+                for (int i = 0; i < order.length; i++) {
+                    order[i] = i;
+                }
+                if (shuffle && !batch) {
+                    shuffle(order, random);
+                }
+                for (int i : order) {
+                    model.update(data[i], result);
+                    if (out != null) {
+                        writeScore(out, result);
+                    }
+                }
+            }
+        }
+        if (!model.isInitialised()) {
+            throw new IllegalArgumentException("the file has " + data.length + " rows, fewer than --init-points " + settings.initPoints());
+        }
+        spec.commandLine().getOut().println(report(model, data, cols));
+        return 0;
+    }
+
+    private static BufferedWriter newWriter(Path p) throws IOException {
+        return Files.newBufferedWriter(p, StandardCharsets.UTF_8);
+    }
+
+    MixtureSettings settings(int rows) {
+        MixtureSettings.Builder b = MixtureSettings.builder()
+                .covarianceType(CovarianceType.parse(covariance))
+                .stepExponent(alpha)
+                .stepOffset(t0)
+                .mStepInterval(mStepInterval)
+                .regularization(reg)
+                .anomalyAlpha(anomalyAlpha)
+                .seed(seed);
+        if (kRange != null) {
+            String[] parts = kRange.split("\\.\\.");
+            if (parts.length != 2) {
+                throw new IllegalArgumentException("--k-range '" + kRange + "' must look like MIN..MAX, e.g. 1..6");
+            }
+            b.kRange(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()));
+        } else {
+            b.k(k);
+        }
+        if (halfLife != null) {
+            b.halfLife(halfLife);
+        }
+        if (batch) {
+            b.initPoints(rows).initRestarts(restarts == null ? 10 : restarts).initMaxIterations(5000);
+        } else {
+            b.initPoints(initPoints == null ? Math.min(MixtureSettings.DEFAULT_INIT_POINTS, rows) : initPoints);
+            if (restarts != null) {
+                b.initRestarts(restarts);
+            }
+        }
+        return b.build();
+    }
+
+    private static void shuffle(int[] a, Random r) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+
+    private static void writeScore(PrintWriter out, PointResult r) {
+        if (r.warmup) {
+            out.println(",,,");
+        } else {
+            out.println(r.logDensity + "," + r.pValue + "," + r.cluster + "," + r.anomaly);
+        }
+    }
+
+    /** The snapshot JSON with the whole file's avgLogLikelihood, BIC and AIC under the final model. */
+    static String report(OnlineMixtureModel model, double[][] data, List<String> cols) throws IOException {
+        MixtureSnapshot s = model.snapshot();
+        double ll = 0;
+        for (double[] row : data) {
+            ll += model.logDensity(row);
+        }
+        int p = BatchEm.freeParameters(s.components(), s.dimension(), s.covarianceType());
+        ObjectNode node = Json.mapper().valueToTree(ModelSnapshotMessage.of(null, s));
+        node.putPOJO("columns", cols);
+        node.put("avgLogLikelihood", ll / data.length);
+        node.put("logLikelihood", ll);
+        node.put("bic", -2 * ll + p * Math.log(data.length));
+        node.put("aic", -2 * ll + 2 * p);
+        node.put("freeParameters", p);
+        node.put("rows", data.length);
+        return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(node);
+    }
+}

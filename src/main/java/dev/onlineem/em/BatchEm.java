@@ -1,0 +1,185 @@
+package dev.onlineem.em;
+
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * Batch EM to convergence with k-means++ starts, keeping the best of several restarts; optionally the
+ * number of components is chosen by BIC. This is what a model's warm-up buffer runs, and what
+ * {@code fit --batch} runs on a whole file.
+ */
+public final class BatchEm {
+    /** Convergence: stop when the mean log-likelihood per point improves by less than this. */
+    public static final double DEFAULT_TOLERANCE = 1e-10;
+    private static final int LLOYD_ITERATIONS = 10;
+
+    private final CovarianceType type;
+    private final double regularization;
+    private final int restarts;
+    private final int maxIterations;
+    private final double tolerance;
+
+    /**
+     * @param regularization added to every covariance diagonal (in the units of the data given to {@link #fit})
+     * @param restarts independent k-means++ starts; the best final log-likelihood wins
+     * @param maxIterations EM iterations per start
+     */
+    public BatchEm(CovarianceType type, double regularization, int restarts, int maxIterations, double tolerance) {
+        if (restarts < 1 || maxIterations < 1) {
+            throw new IllegalArgumentException("restarts and maxIterations must be at least 1");
+        }
+        this.type = type;
+        this.regularization = regularization;
+        this.restarts = restarts;
+        this.maxIterations = maxIterations;
+        this.tolerance = tolerance;
+    }
+
+    /** The result of a batch fit: parameters, the statistics they came from, and the likelihood trace. */
+    public static final class Fit {
+        public final GaussianMixture mixture;
+        public final SufficientStatistics statistics;
+        /** Total log-likelihood of the data under {@link #mixture}. */
+        public final double logLikelihood;
+        /** Total log-likelihood before each M-step, one entry per iteration. */
+        public final double[] trace;
+        public final int n;
+
+        Fit(GaussianMixture mixture, SufficientStatistics statistics, double logLikelihood, double[] trace, int n) {
+            this.mixture = mixture;
+            this.statistics = statistics;
+            this.logLikelihood = logLikelihood;
+            this.trace = trace;
+            this.n = n;
+        }
+
+        /** -2 log L + p ln n, lower is better. */
+        public double bic() {
+            return -2 * logLikelihood + freeParameters(mixture.k, mixture.d, mixture.type) * Math.log(n);
+        }
+
+        /** -2 log L + 2 p. */
+        public double aic() {
+            return -2 * logLikelihood + 2 * freeParameters(mixture.k, mixture.d, mixture.type);
+        }
+    }
+
+    /** Free parameters of a K-component mixture in dimension d: (K-1) + K d + K * covariance parameters. */
+    public static int freeParameters(int k, int d, CovarianceType type) {
+        return (k - 1) + k * d + k * type.parametersPerComponent(d);
+    }
+
+    /**
+     * Fits K components to {@code data} (rows may hold NaN for missing coordinates).
+     *
+     * @param data not modified
+     * @param random source of the k-means++ seeding. Modified (advanced).
+     */
+    public Fit fit(double[][] data, int k, Random random) {
+        if (data.length < k) {
+            throw new IllegalArgumentException("cannot fit " + k + " components to " + data.length + " points");
+        }
+        Fit best = null;
+        for (int r = 0; r < restarts; r++) {
+            Fit f = fitOnce(data, k, random);
+            if (best == null || f.logLikelihood > best.logLikelihood) {
+                best = f;
+            }
+        }
+        return best;
+    }
+
+    /** Fits every K in kMin..kMax and returns the fit with the lowest BIC. */
+    public Fit fitBestBic(double[][] data, int kMin, int kMax, Random random) {
+        Fit best = null;
+        for (int k = kMin; k <= Math.min(kMax, data.length); k++) {
+            Fit f = fit(data, k, random);
+            if (best == null || f.bic() < best.bic()) {
+                best = f;
+            }
+        }
+        if (best == null) {
+            throw new IllegalArgumentException("cannot fit " + kMin + " components to " + data.length + " points");
+        }
+        return best;
+    }
+
+    /** Batch EM from the given starting parameters, without restarts. {@code start} is modified in place. */
+    public Fit iterate(double[][] data, GaussianMixture start) {
+        int n = data.length;
+        SufficientStatistics stats = new SufficientStatistics(start.k, start.d, start.type);
+        double[] resp = new double[start.k];
+        double[] trace = new double[maxIterations];
+        double previous = Double.NEGATIVE_INFINITY;
+        int it = 0;
+        for (; it < maxIterations; it++) {
+            stats.clear();
+            double ll = 0;
+            for (double[] row : data) {
+                ll += start.eStep(row, resp, true);
+                stats.blend(1, 1.0 / n, resp, start);
+            }
+            trace[it] = ll;
+            reviveEmptyComponents(stats, data);
+            stats.mStep(start, regularization);
+            if (Math.abs(ll - previous) / n < tolerance) {
+                it++;
+                break;
+            }
+            previous = ll;
+        }
+        return new Fit(start, stats, start.logLikelihood(data), Arrays.copyOf(trace, it), n);
+    }
+
+    private Fit fitOnce(double[][] data, int k, Random random) {
+        int d = data[0].length;
+        int[] labels = KMeansPlusPlus.cluster(data, k, LLOYD_ITERATIONS, random);
+        GaussianMixture mixture = new GaussianMixture(k, d, type);
+        SufficientStatistics stats = new SufficientStatistics(k, d, type);
+        double[] resp = new double[k];
+        double[] filled = new double[d];
+        for (int i = 0; i < data.length; i++) {
+            for (int j = 0; j < d; j++) {
+                filled[j] = Double.isNaN(data[i][j]) ? 0 : data[i][j];
+            }
+            // the E-step only stages x_hat for blend(); the hard k-means labels replace its responsibilities
+            mixture.eStep(filled, resp, true);
+            Arrays.fill(resp, 0);
+            resp[labels[i]] = 1;
+            stats.blend(1, 1.0 / data.length, resp, mixture);
+        }
+        reviveEmptyComponents(stats, data);
+        stats.mStep(mixture, regularization);
+        return iterate(data, mixture);
+    }
+
+    /** A component with (almost) no weight gets a tiny weight at a data point rather than a 0/0 mean. */
+    private void reviveEmptyComponents(SufficientStatistics stats, double[][] data) {
+        for (int c = 0; c < stats.k; c++) {
+            if (stats.s0[c] < 1e-12) {
+                double[] row = data[(c * 7919) % data.length];
+                double w = 1e-6;
+                stats.s0[c] = w;
+                double sq = 0;
+                for (int j = 0; j < stats.d; j++) {
+                    double v = Double.isNaN(row[j]) ? 0 : row[j];
+                    stats.s1[c][j] = w * v;
+                    sq += v * v;
+                }
+                double[] m2 = stats.s2[c];
+                Arrays.fill(m2, 0);
+                for (int i = 0; i < stats.d; i++) {
+                    for (int j = 0; j <= i && type == CovarianceType.FULL; j++) {
+                        m2[i * stats.d + j] = w * (stats.s1[c][i] / w) * (stats.s1[c][j] / w) + (i == j ? w : 0);
+                    }
+                    if (type == CovarianceType.DIAG) {
+                        m2[i] = w * (stats.s1[c][i] / w) * (stats.s1[c][i] / w) + w;
+                    }
+                }
+                if (type == CovarianceType.SPHERICAL) {
+                    m2[0] = w * (sq + stats.d);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,390 @@
+package dev.onlineem.em;
+
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.decomposition.TriangularSolver_DDRM;
+import org.ejml.dense.row.decomposition.chol.CholeskyDecompositionInner_DDRM;
+
+/**
+ * The parameters theta = (pi_k, mu_k, Sigma_k) of a Gaussian mixture, with each component's Cholesky
+ * factor cached, and the E-step that scores a point under them.
+ *
+ * <p>Mutable and not thread-safe: it owns preallocated work arrays so that {@link #eStep} allocates
+ * nothing. Missing coordinates are {@code NaN}; the E-step then uses the marginal of the observed
+ * coordinates and fills, per component, the conditional expectation of the missing block and its
+ * conditional covariance (Ghahramani &amp; Jordan 1994), which {@link SufficientStatistics} consumes.
+ */
+public final class GaussianMixture {
+    private static final double LOG_2PI = Math.log(2 * Math.PI);
+    private static final int MAX_JITTER_STEPS = 40;
+
+    final int k;
+    final int d;
+    final CovarianceType type;
+    final double[] weights;
+    final double[] logWeights;
+    final double[][] means;
+    /** Full: d*d row-major; diag: d variances; spherical: one variance. */
+    final double[][] covariances;
+
+    // Derived, rebuilt by refresh(): never serialised.
+    private final DMatrixRMaj[] cholesky;
+    private final double[][] sqrtVariances;
+    private final double[] logDets;
+    private final CholeskyDecompositionInner_DDRM decomposer = new CholeskyDecompositionInner_DDRM(true);
+
+    // Per-point outputs of the E-step (read by SufficientStatistics).
+    final double[][] expected;         // x_hat_k: observed coordinates, then conditional means of the missing ones
+    final double[][] conditionalCov;   // conditional covariance of the missing block, nm x nm row-major
+    final int[] missingIdx;
+    final int[] observedIdx;
+    int missingCount;
+
+    // Work arrays.
+    private final double[] diff;
+    private final double[] logR;
+    private final DMatrixRMaj workA;
+    private final double[] workV;
+
+    /** A mixture with every weight 1/K, every mean 0 and every covariance the identity. */
+    public GaussianMixture(int k, int d, CovarianceType type) {
+        if (k < 1 || d < 1) {
+            throw new IllegalArgumentException("a mixture needs k >= 1 and d >= 1, got k=" + k + ", d=" + d);
+        }
+        this.k = k;
+        this.d = d;
+        this.type = type;
+        this.weights = new double[k];
+        this.logWeights = new double[k];
+        this.means = new double[k][d];
+        this.covariances = new double[k][type.storedLength(d)];
+        this.cholesky = new DMatrixRMaj[k];
+        this.sqrtVariances = new double[k][type == CovarianceType.FULL ? 0 : type.storedLength(d)];
+        this.logDets = new double[k];
+        this.expected = new double[k][d];
+        this.conditionalCov = new double[k][d * d];
+        this.missingIdx = new int[d];
+        this.observedIdx = new int[d];
+        this.diff = new double[d];
+        this.logR = new double[k];
+        this.workA = new DMatrixRMaj(d, d);
+        this.workV = new double[d * d];
+        for (int c = 0; c < k; c++) {
+            weights[c] = 1.0 / k;
+            if (type == CovarianceType.FULL) {
+                cholesky[c] = new DMatrixRMaj(d, d);
+                for (int i = 0; i < d; i++) {
+                    covariances[c][i * d + i] = 1;
+                }
+            } else {
+                java.util.Arrays.fill(covariances[c], 1);
+            }
+        }
+        refreshAll();
+    }
+
+    public int components() {
+        return k;
+    }
+
+    public int dimension() {
+        return d;
+    }
+
+    public CovarianceType covarianceType() {
+        return type;
+    }
+
+    /** Recomputes log-weights and every Cholesky factor from the current parameters. */
+    public void refreshAll() {
+        for (int c = 0; c < k; c++) {
+            logWeights[c] = Math.log(weights[c]);
+            refresh(c);
+        }
+    }
+
+    /**
+     * Recomputes component c's cached factor from {@code covariances[c]}. A covariance that is not
+     * numerically positive definite gets a growing diagonal jitter (written back into the covariance) until it is.
+     */
+    void refresh(int c) {
+        double[] cov = covariances[c];
+        if (type != CovarianceType.FULL) {
+            double logDet = 0;
+            for (int j = 0; j < cov.length; j++) {
+                if (!(cov[j] > Double.MIN_NORMAL) || !Double.isFinite(cov[j])) {
+                    cov[j] = Double.isFinite(cov[j]) ? 1e-12 : Double.MAX_VALUE / 4;
+                }
+                sqrtVariances[c][j] = Math.sqrt(cov[j]);
+                logDet += Math.log(cov[j]);
+            }
+            logDets[c] = type == CovarianceType.SPHERICAL ? d * logDet : logDet;
+            return;
+        }
+        DMatrixRMaj l = cholesky[c];
+        double jitter = 0;
+        for (int attempt = 0; attempt <= MAX_JITTER_STEPS; attempt++) {
+            System.arraycopy(cov, 0, l.data, 0, d * d);
+            if (decomposer.decompose(l) && finiteDiagonal(l)) {
+                double logDet = 0;
+                for (int i = 0; i < d; i++) {
+                    logDet += Math.log(l.data[i * d + i]);
+                }
+                logDets[c] = 2 * logDet;
+                return;
+            }
+            jitter = jitter == 0 ? 1e-10 * Math.max(1e-300, meanDiagonal(cov)) : jitter * 10;
+            for (int i = 0; i < d; i++) {
+                cov[i * d + i] += jitter;
+            }
+        }
+        // Nothing sensible left: fall back to the identity rather than carry a broken factor.
+        java.util.Arrays.fill(cov, 0);
+        for (int i = 0; i < d; i++) {
+            cov[i * d + i] = 1;
+        }
+        refresh(c);
+    }
+
+    private boolean finiteDiagonal(DMatrixRMaj l) {
+        for (int i = 0; i < d; i++) {
+            double v = l.data[i * d + i];
+            if (!(v > 0) || !Double.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private double meanDiagonal(double[] cov) {
+        double s = 0;
+        for (int i = 0; i < d; i++) {
+            double v = cov[i * d + i];
+            s += Double.isFinite(v) ? Math.abs(v) : 0;
+        }
+        return s / d;
+    }
+
+    /**
+     * E-step for one point: {@code log r_k = log pi_k + log N(x_o | mu_k,o, Sigma_k,oo)},
+     * {@code logDensity = logsumexp_k log r_k}, {@code r_k = exp(log r_k - logDensity)}.
+     *
+     * @param x the point; {@code NaN} marks a missing coordinate. Not modified.
+     * @param resp responsibilities, length K. Modified.
+     * @param withExpectations also fill the per-component conditional expectations and covariances
+     * @return the log-density of the observed coordinates
+     * @throws IllegalArgumentException when every coordinate is missing
+     */
+    public double eStep(double[] x, double[] resp, boolean withExpectations) {
+        int nm = 0;
+        int no = 0;
+        for (int j = 0; j < d; j++) {
+            if (Double.isNaN(x[j])) {
+                missingIdx[nm++] = j;
+            } else {
+                observedIdx[no++] = j;
+            }
+        }
+        if (no == 0) {
+            throw new IllegalArgumentException("every coordinate of the point is missing");
+        }
+        missingCount = nm;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < k; c++) {
+            double lr = logWeights[c] + (nm == 0 ? logGaussian(c, x, withExpectations) : logGaussianMarginal(c, x, no, nm, withExpectations));
+            logR[c] = lr;
+            if (lr > max) {
+                max = lr;
+            }
+        }
+        double sum = 0;
+        for (int c = 0; c < k; c++) {
+            double e = Math.exp(logR[c] - max);
+            resp[c] = e;
+            sum += e;
+        }
+        for (int c = 0; c < k; c++) {
+            resp[c] /= sum;
+        }
+        return max + Math.log(sum);
+    }
+
+    private double logGaussian(int c, double[] x, boolean withExpectations) {
+        double[] mu = means[c];
+        double maha = 0;
+        if (type == CovarianceType.FULL) {
+            for (int j = 0; j < d; j++) {
+                diff[j] = x[j] - mu[j];
+            }
+            // z = L^-1 (x - mu); maha = z'z
+            TriangularSolver_DDRM.solveL(cholesky[c].data, diff, d);
+            for (int j = 0; j < d; j++) {
+                maha += diff[j] * diff[j];
+            }
+        } else {
+            double[] sd = sqrtVariances[c];
+            boolean sph = type == CovarianceType.SPHERICAL;
+            for (int j = 0; j < d; j++) {
+                double z = (x[j] - mu[j]) / sd[sph ? 0 : j];
+                maha += z * z;
+            }
+        }
+        if (withExpectations) {
+            System.arraycopy(x, 0, expected[c], 0, d);
+        }
+        return -0.5 * (d * LOG_2PI + logDets[c] + maha);
+    }
+
+    private double logGaussianMarginal(int c, double[] x, int no, int nm, boolean withExpectations) {
+        double[] mu = means[c];
+        double[] cov = covariances[c];
+        double[] xh = expected[c];
+        if (type != CovarianceType.FULL) {
+            boolean sph = type == CovarianceType.SPHERICAL;
+            double maha = 0;
+            double logDet = 0;
+            for (int i = 0; i < no; i++) {
+                int j = observedIdx[i];
+                double v = cov[sph ? 0 : j];
+                double z = x[j] - mu[j];
+                maha += z * z / v;
+                logDet += Math.log(v);
+                xh[j] = x[j];
+            }
+            if (withExpectations) {
+                double[] cc = conditionalCov[c];
+                for (int a = 0; a < nm; a++) {
+                    int j = missingIdx[a];
+                    xh[j] = mu[j];
+                    for (int b = 0; b < nm; b++) {
+                        cc[a * nm + b] = a == b ? cov[sph ? 0 : j] : 0;
+                    }
+                }
+            }
+            return -0.5 * (no * LOG_2PI + logDet + maha);
+        }
+        // Sigma_oo = L L'
+        workA.reshape(no, no);
+        double[] a = workA.data;
+        for (int r = 0; r < no; r++) {
+            for (int s = 0; s < no; s++) {
+                a[r * no + s] = cov[observedIdx[r] * d + observedIdx[s]];
+            }
+        }
+        if (!decomposer.decompose(workA)) {
+            // The marginal of a positive definite matrix is positive definite; this guards round-off only.
+            for (int r = 0; r < no; r++) {
+                for (int s = 0; s < no; s++) {
+                    a[r * no + s] = cov[observedIdx[r] * d + observedIdx[s]] + (r == s ? 1e-9 * Math.abs(a[r * no + r]) + 1e-300 : 0);
+                }
+            }
+            decomposer.decompose(workA);
+        }
+        double logDet = 0;
+        for (int r = 0; r < no; r++) {
+            logDet += Math.log(a[r * no + r]);
+        }
+        logDet *= 2;
+        for (int r = 0; r < no; r++) {
+            diff[r] = x[observedIdx[r]] - mu[observedIdx[r]];
+        }
+        // z = L^-1 (x_o - mu_o)
+        TriangularSolver_DDRM.solveL(a, diff, no);
+        double maha = 0;
+        for (int r = 0; r < no; r++) {
+            maha += diff[r] * diff[r];
+        }
+        if (withExpectations) {
+            conditionalMoments(c, x, no, nm, a);
+        }
+        return -0.5 * (no * LOG_2PI + logDet + maha);
+    }
+
+    /**
+     * x_hat_m = mu_m + Sigma_mo Sigma_oo^-1 (x_o - mu_o);
+     * C = Sigma_mm - Sigma_mo Sigma_oo^-1 Sigma_om = Sigma_mm - V'V with V = L^-1 Sigma_om.
+     * Expects {@code diff} to hold z = L^-1 (x_o - mu_o) on entry.
+     */
+    private void conditionalMoments(int c, double[] x, int no, int nm, double[] l) {
+        double[] mu = means[c];
+        double[] cov = covariances[c];
+        double[] xh = expected[c];
+        double[] cc = conditionalCov[c];
+        // w = L'^-1 z = Sigma_oo^-1 (x_o - mu_o)
+        TriangularSolver_DDRM.solveTranL(l, diff, no);
+        for (int r = 0; r < no; r++) {
+            xh[observedIdx[r]] = x[observedIdx[r]];
+        }
+        for (int m = 0; m < nm; m++) {
+            int j = missingIdx[m];
+            double v = mu[j];
+            for (int r = 0; r < no; r++) {
+                v += cov[j * d + observedIdx[r]] * diff[r];
+            }
+            xh[j] = v;
+            // column m of V: L^-1 Sigma_o,j, stored at workV[m*no ..]
+            int off = m * no;
+            for (int r = 0; r < no; r++) {
+                workV[off + r] = cov[observedIdx[r] * d + j];
+            }
+            forwardSubstitute(l, no, workV, off);
+        }
+        for (int m = 0; m < nm; m++) {
+            for (int n = 0; n <= m; n++) {
+                double dot = 0;
+                for (int r = 0; r < no; r++) {
+                    dot += workV[m * no + r] * workV[n * no + r];
+                }
+                double v = cov[missingIdx[m] * d + missingIdx[n]] - dot;
+                if (m == n && v < 0) {
+                    v = 0;
+                }
+                cc[m * nm + n] = v;
+                cc[n * nm + m] = v;
+            }
+        }
+    }
+
+    /** Solves L y = b in place for the n-vector stored at b[off..off+n). */
+    private static void forwardSubstitute(double[] l, int n, double[] b, int off) {
+        for (int i = 0; i < n; i++) {
+            double v = b[off + i];
+            for (int j = 0; j < i; j++) {
+                v -= l[i * n + j] * b[off + j];
+            }
+            b[off + i] = v / l[i * n + i];
+        }
+    }
+
+    /** Log-likelihood of every row of {@code data} under the mixture, summed. Rows may contain NaN. */
+    public double logLikelihood(double[][] data) {
+        double[] resp = new double[k];
+        double s = 0;
+        for (double[] row : data) {
+            s += eStep(row, resp, false);
+        }
+        return s;
+    }
+
+    /** Copies every parameter of {@code other}, which must have the same K, d and type. Derived values are refreshed. */
+    public void copyFrom(GaussianMixture other) {
+        if (other.k != k || other.d != d || other.type != type) {
+            throw new IllegalArgumentException("cannot copy a mixture of another shape");
+        }
+        System.arraycopy(other.weights, 0, weights, 0, k);
+        for (int c = 0; c < k; c++) {
+            System.arraycopy(other.means[c], 0, means[c], 0, d);
+            System.arraycopy(other.covariances[c], 0, covariances[c], 0, covariances[c].length);
+        }
+        refreshAll();
+    }
+
+    /** Component c's covariance as a full d x d row-major matrix, whatever the covariance type. */
+    double fullCovariance(int c, int i, int j) {
+        double[] cov = covariances[c];
+        switch (type) {
+            case FULL: return cov[i * d + j];
+            case DIAG: return i == j ? cov[i] : 0;
+            default: return i == j ? cov[0] : 0;
+        }
+    }
+}

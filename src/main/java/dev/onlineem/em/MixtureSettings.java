@@ -1,0 +1,208 @@
+package dev.onlineem.em;
+
+/**
+ * Everything that defines how one model learns. Immutable; validated on construction, each error
+ * naming the setting (by its configuration name) and the accepted range.
+ *
+ * @param kMin fewest components; equal to {@code kMax} for a fixed K
+ * @param kMax most components; BIC on the warm-up buffer chooses when {@code kMin < kMax}
+ * @param covarianceType full, diag or spherical
+ * @param stepExponent alpha in gamma_t = (t + t0)^-alpha, in (0.5, 1]
+ * @param stepOffset t0, at least 2
+ * @param gammaMin floor of gamma_t; 0 for a stationary stream, 1 - 2^(-1/h) for a half-life of h points
+ * @param mStepInterval points between M-steps (1: after every point)
+ * @param regularization added to every covariance diagonal, in units of the variance of the warm-up
+ *        data per coordinate (like scikit-learn's reg_covar on standardised data)
+ * @param initPoints points buffered before the first fit
+ * @param initRestarts k-means++ restarts of the warm-up batch EM
+ * @param initMaxIterations batch-EM iterations per restart
+ * @param anomalyAlpha a point is an anomaly when its pValue is below this
+ * @param anomalyHalfLife memory of the surprise sketch, in points
+ * @param weightFloor a component whose weight falls below this is re-seeded
+ * @param seed seeds the warm-up's k-means++, so a model is reproducible
+ */
+public record MixtureSettings(int kMin, int kMax, CovarianceType covarianceType, double stepExponent,
+                              double stepOffset, double gammaMin, int mStepInterval, double regularization,
+                              int initPoints, int initRestarts, int initMaxIterations, double anomalyAlpha,
+                              double anomalyHalfLife, double weightFloor, long seed) {
+
+    public static final int DEFAULT_K = 2;
+    public static final double DEFAULT_STEP_EXPONENT = 0.6;
+    public static final double DEFAULT_STEP_OFFSET = 2;
+    public static final double DEFAULT_REGULARIZATION = 1e-6;
+    public static final int DEFAULT_INIT_POINTS = 500;
+    public static final int DEFAULT_INIT_RESTARTS = 3;
+    public static final int DEFAULT_INIT_MAX_ITERATIONS = 200;
+    public static final double DEFAULT_ANOMALY_ALPHA = 0.001;
+    public static final double DEFAULT_ANOMALY_HALF_LIFE = 10_000;
+    public static final double DEFAULT_WEIGHT_FLOOR = 1e-4;
+    public static final long DEFAULT_SEED = 42;
+
+    public MixtureSettings {
+        check(kMin >= 1, "k.min", kMin, "at least 1");
+        check(kMax >= kMin, "k.max", kMax, "at least k.min (" + kMin + ")");
+        check(covarianceType != null, "covariance.type", null, "one of full, diag, spherical");
+        check(stepExponent > 0.5 && stepExponent <= 1, "step.exponent", stepExponent, "in (0.5, 1]");
+        check(stepOffset >= 2, "step.offset", stepOffset, "at least 2");
+        check(gammaMin >= 0 && gammaMin < 1, "gamma.min", gammaMin, "in [0, 1) (or set half.life in points)");
+        check(mStepInterval >= 1, "mstep.interval", mStepInterval, "at least 1");
+        check(regularization > 0 && regularization < 1, "regularization", regularization, "in (0, 1)");
+        check(initPoints >= 2 * kMax, "init.points", initPoints, "at least 2 * k.max (" + 2 * kMax + ")");
+        check(initRestarts >= 1, "init.restarts", initRestarts, "at least 1");
+        check(initMaxIterations >= 1, "init.max.iterations", initMaxIterations, "at least 1");
+        check(anomalyAlpha > 0 && anomalyAlpha < 1, "anomaly.alpha", anomalyAlpha, "in (0, 1)");
+        check(anomalyHalfLife >= 10, "anomaly.half.life", anomalyHalfLife, "at least 10 points");
+        check(weightFloor >= 0 && weightFloor * kMax < 0.5, "weight.floor", weightFloor, "in [0, 0.5 / k.max)");
+    }
+
+    private static void check(boolean ok, String name, Object value, String expected) {
+        if (!ok) {
+            throw new IllegalArgumentException("setting " + name + " = " + value + " is invalid: it must be " + expected);
+        }
+    }
+
+    /** gamma_min for a half-life of h points: 1 - 2^(-1/h). */
+    public static double gammaMinForHalfLife(double halfLife) {
+        if (!(halfLife >= 1)) {
+            throw new IllegalArgumentException("setting half.life = " + halfLife + " is invalid: it must be at least 1 point");
+        }
+        return 1 - Math.pow(2, -1 / halfLife);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.kMin = kMin;
+        b.kMax = kMax;
+        b.covarianceType = covarianceType;
+        b.stepExponent = stepExponent;
+        b.stepOffset = stepOffset;
+        b.gammaMin = gammaMin;
+        b.mStepInterval = mStepInterval;
+        b.regularization = regularization;
+        b.initPoints = initPoints;
+        b.initRestarts = initRestarts;
+        b.initMaxIterations = initMaxIterations;
+        b.anomalyAlpha = anomalyAlpha;
+        b.anomalyHalfLife = anomalyHalfLife;
+        b.weightFloor = weightFloor;
+        b.seed = seed;
+        return b;
+    }
+
+    /** Fixed K (kMin == kMax). */
+    public boolean fixedK() {
+        return kMin == kMax;
+    }
+
+    /** Builds settings from the defaults above. */
+    public static final class Builder {
+        private int kMin = DEFAULT_K;
+        private int kMax = DEFAULT_K;
+        private CovarianceType covarianceType = CovarianceType.FULL;
+        private double stepExponent = DEFAULT_STEP_EXPONENT;
+        private double stepOffset = DEFAULT_STEP_OFFSET;
+        private double gammaMin;
+        private int mStepInterval = 1;
+        private double regularization = DEFAULT_REGULARIZATION;
+        private int initPoints = DEFAULT_INIT_POINTS;
+        private int initRestarts = DEFAULT_INIT_RESTARTS;
+        private int initMaxIterations = DEFAULT_INIT_MAX_ITERATIONS;
+        private double anomalyAlpha = DEFAULT_ANOMALY_ALPHA;
+        private double anomalyHalfLife = DEFAULT_ANOMALY_HALF_LIFE;
+        private double weightFloor = DEFAULT_WEIGHT_FLOOR;
+        private long seed = DEFAULT_SEED;
+
+        public Builder k(int k) {
+            this.kMin = k;
+            this.kMax = k;
+            return this;
+        }
+
+        public Builder kRange(int min, int max) {
+            this.kMin = min;
+            this.kMax = max;
+            return this;
+        }
+
+        public Builder covarianceType(CovarianceType t) {
+            this.covarianceType = t;
+            return this;
+        }
+
+        public Builder stepExponent(double a) {
+            this.stepExponent = a;
+            return this;
+        }
+
+        public Builder stepOffset(double t0) {
+            this.stepOffset = t0;
+            return this;
+        }
+
+        public Builder gammaMin(double g) {
+            this.gammaMin = g;
+            return this;
+        }
+
+        /** Sets gamma_min = 1 - 2^(-1/h); h &lt;= 0 means no floor (a stationary stream). */
+        public Builder halfLife(double h) {
+            this.gammaMin = h <= 0 ? 0 : gammaMinForHalfLife(h);
+            return this;
+        }
+
+        public Builder mStepInterval(int m) {
+            this.mStepInterval = m;
+            return this;
+        }
+
+        public Builder regularization(double r) {
+            this.regularization = r;
+            return this;
+        }
+
+        public Builder initPoints(int n) {
+            this.initPoints = n;
+            return this;
+        }
+
+        public Builder initRestarts(int n) {
+            this.initRestarts = n;
+            return this;
+        }
+
+        public Builder initMaxIterations(int n) {
+            this.initMaxIterations = n;
+            return this;
+        }
+
+        public Builder anomalyAlpha(double a) {
+            this.anomalyAlpha = a;
+            return this;
+        }
+
+        public Builder anomalyHalfLife(double h) {
+            this.anomalyHalfLife = h;
+            return this;
+        }
+
+        public Builder weightFloor(double f) {
+            this.weightFloor = f;
+            return this;
+        }
+
+        public Builder seed(long s) {
+            this.seed = s;
+            return this;
+        }
+
+        public MixtureSettings build() {
+            return new MixtureSettings(kMin, kMax, covarianceType, stepExponent, stepOffset, gammaMin, mStepInterval,
+                    regularization, initPoints, initRestarts, initMaxIterations, anomalyAlpha, anomalyHalfLife,
+                    weightFloor, seed);
+        }
+    }
+}

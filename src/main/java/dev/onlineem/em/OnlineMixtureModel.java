@@ -1,0 +1,393 @@
+package dev.onlineem.em;
+
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * One model's whole state and its per-point update: warm-up buffer, then stepwise online EM
+ * (Cappe &amp; Moulines 2009) with an anomaly p-value per point.
+ *
+ * <p>Internally the model works on standardised coordinates z = (x - c) / s, with c and s the
+ * warm-up buffer's per-coordinate mean and standard deviation: it keeps the second-moment statistics
+ * well conditioned whatever the data's offset and scale, and makes the covariance regularisation
+ * relative to the data. Everything it reports is in the data's own units.
+ *
+ * <p>Deterministic: the same state and the same point give the same new state, bit for bit, so a
+ * replay after a crash reproduces an uninterrupted run. Mutable and not thread-safe.
+ */
+public final class OnlineMixtureModel {
+    /** Standardised coordinates beyond this magnitude are scored but not learned from (their squares would overflow). */
+    static final double LEARN_LIMIT = 1e100;
+    private static final double LOG_LIKELIHOOD_HALF_LIFE = 1000;
+
+    final MixtureSettings settings;
+    int dimension;                // 0 until the first point fixes it
+    long pointsSeen;
+    long modelVersion;
+
+    // warm-up
+    double[][] buffer;
+    int buffered;
+
+    // online phase
+    double[] center;
+    double[] scale;
+    double logScaleSum;           // sum_j log s_j, the Jacobian of the standardisation
+    GaussianMixture mixture;
+    SufficientStatistics stats;
+    SurpriseSketch sketch;
+    long t;                       // online step counter (starts at the warm-up size)
+    int sinceMStep;
+    double lastStepSize;
+    double avgLogLikelihood;
+    double[] reseedPoint;         // standardised; NaN-free; the latest point with pValue < 0.01
+    boolean hasReseedPoint;
+
+    // work arrays, never serialised
+    private double[] z;
+    private double[] resp;
+
+    /** A new, empty model; the first point fixes its dimension. */
+    public OnlineMixtureModel(MixtureSettings settings) {
+        this.settings = settings;
+    }
+
+    public MixtureSettings settings() {
+        return settings;
+    }
+
+    /** The model's dimension, or 0 before its first point. */
+    public int dimension() {
+        return dimension;
+    }
+
+    public long pointsSeen() {
+        return pointsSeen;
+    }
+
+    public long modelVersion() {
+        return modelVersion;
+    }
+
+    /** Whether warm-up is over and the model has parameters. */
+    public boolean isInitialised() {
+        return mixture != null;
+    }
+
+    /** Components of the current parameters (0 during warm-up). */
+    public int components() {
+        return mixture == null ? 0 : mixture.k;
+    }
+
+    /**
+     * Scores a point under the current model, then learns from it.
+     *
+     * @param x the point, in the data's units; NaN marks a missing coordinate. Not modified.
+     * @param out receives the result. Modified.
+     * @throws IllegalArgumentException (the model unchanged) when the dimension differs from the
+     *         model's, a coordinate is infinite, or every coordinate is missing
+     */
+    public void update(double[] x, PointResult out) {
+        validate(x);
+        if (dimension == 0) {
+            dimension = x.length;
+            buffer = new double[settings.initPoints()][];
+        }
+        out.initialisedNow = false;
+        if (mixture == null) {
+            buffer[buffered++] = x.clone();
+            pointsSeen++;
+            fillWarmup(out);
+            if (buffered == settings.initPoints()) {
+                initialise();
+                out.initialisedNow = true;
+                out.modelVersion = modelVersion;
+            }
+            return;
+        }
+        scoreAndLearn(x, out);
+    }
+
+    private void validate(double[] x) {
+        if (dimension != 0 && x.length != dimension) {
+            throw new IllegalArgumentException("dimension " + dimension + " expected, got " + x.length);
+        }
+        if (x.length == 0) {
+            throw new IllegalArgumentException("the point has no coordinates");
+        }
+        boolean anyObserved = false;
+        for (int j = 0; j < x.length; j++) {
+            if (Double.isInfinite(x[j])) {
+                throw new IllegalArgumentException("coordinate " + j + " is " + x[j] + "; only finite numbers or missing values are accepted");
+            }
+            anyObserved |= !Double.isNaN(x[j]);
+        }
+        if (!anyObserved) {
+            throw new IllegalArgumentException("every coordinate of the point is missing");
+        }
+    }
+
+    private void fillWarmup(PointResult out) {
+        out.warmup = true;
+        out.logDensity = Double.NaN;
+        out.pValue = Double.NaN;
+        out.anomaly = false;
+        out.cluster = -1;
+        out.components = 0;
+        out.hasMissing = false;
+        out.modelVersion = modelVersion;
+        out.pointsSeen = pointsSeen;
+        out.stepSize = 0;
+    }
+
+    private void scoreAndLearn(double[] x, PointResult out) {
+        int d = dimension;
+        int k = mixture.k;
+        boolean learnable = true;
+        for (int j = 0; j < d; j++) {
+            z[j] = (x[j] - center[j]) / scale[j];
+            if (Math.abs(z[j]) > LEARN_LIMIT) {
+                learnable = false;
+            }
+        }
+        // E-step under the current theta: the score is predictive
+        double ll = mixture.eStep(z, resp, true);
+        double jacobian = logScaleSum;
+        if (mixture.missingCount > 0) {
+            jacobian = 0;
+            for (int j = 0; j < d; j++) {
+                if (!Double.isNaN(z[j])) {
+                    jacobian += Math.log(scale[j]);
+                }
+            }
+        }
+        double logDensity = ll - jacobian;
+        double surprise = -logDensity;
+        double p = sketch.pValue(surprise);
+        sketch.add(surprise);
+        writeScore(out, x, logDensity, p, k, d);
+        if (p < 0.01 && mixture.missingCount == 0 && learnable) {
+            System.arraycopy(z, 0, reseedPoint, 0, d);
+            hasReseedPoint = true;
+        }
+        double rate = Math.max(1.0 / (t + 1), 1 - Math.pow(2, -1 / LOG_LIKELIHOOD_HALF_LIFE));
+        avgLogLikelihood += rate * (Math.max(logDensity, -1e300) - avgLogLikelihood);
+        pointsSeen++;
+        if (learnable) {
+            // gamma_t = max((t + t0)^-alpha, gamma_min)
+            double gamma = Math.max(Math.pow(t + settings.stepOffset(), -settings.stepExponent()), settings.gammaMin());
+            // s += gamma (T(x) - s)
+            stats.blend(1 - gamma, gamma, resp, mixture);
+            t++;
+            lastStepSize = gamma;
+            if (++sinceMStep >= settings.mStepInterval()) {
+                sinceMStep = 0;
+                mStep();
+            }
+        } else {
+            lastStepSize = 0;
+        }
+        out.stepSize = lastStepSize;
+        out.pointsSeen = pointsSeen;
+        out.modelVersion = modelVersion;
+    }
+
+    private void writeScore(PointResult out, double[] x, double logDensity, double p, int k, int d) {
+        out.ensureCapacity(k, d);
+        out.warmup = false;
+        out.logDensity = logDensity;
+        out.pValue = p;
+        out.anomaly = p < settings.anomalyAlpha();
+        out.components = k;
+        int best = 0;
+        for (int c = 0; c < k; c++) {
+            out.responsibilities[c] = resp[c];
+            if (resp[c] > resp[best]) {
+                best = c;
+            }
+        }
+        out.cluster = best;
+        out.hasMissing = mixture.missingCount > 0;
+        if (out.hasMissing) {
+            for (int j = 0; j < d; j++) {
+                if (Double.isNaN(x[j])) {
+                    double v = 0;
+                    for (int c = 0; c < k; c++) {
+                        v += resp[c] * mixture.expected[c][j];
+                    }
+                    out.imputed[j] = center[j] + scale[j] * v;
+                } else {
+                    out.imputed[j] = x[j];
+                }
+            }
+        }
+    }
+
+    /** M-step from the statistics, then re-seeding of any component whose weight collapsed. */
+    private void mStep() {
+        stats.mStep(mixture, settings.regularization());
+        modelVersion = pointsSeen;
+        double floor = settings.weightFloor();
+        for (int c = 0; c < mixture.k; c++) {
+            if (mixture.weights[c] < floor) {
+                reseed(c);
+            }
+        }
+    }
+
+    /**
+     * Re-seeds component c at the latest high-surprise point (or the heaviest component's mean) with the
+     * heaviest component's covariance and weight 0.1 / K taken proportionally from the others.
+     */
+    private void reseed(int c) {
+        int k = mixture.k;
+        int heaviest = 0;
+        for (int i = 1; i < k; i++) {
+            if (mixture.weights[i] > mixture.weights[heaviest]) {
+                heaviest = i;
+            }
+        }
+        double w = 0.1 / k;
+        double total = stats.totalWeight();
+        double others = total - stats.s0[c];
+        for (int i = 0; i < k; i++) {
+            if (i != c) {
+                stats.scaleComponent(i, (total - w) / others);
+            }
+        }
+        double[] mu = hasReseedPoint ? reseedPoint : mixture.means[heaviest];
+        stats.setComponent(c, w, mu.clone(), mixture, heaviest);
+        hasReseedPoint = false;
+        stats.mStep(mixture, settings.regularization());
+    }
+
+    /** Ends warm-up: standardises the buffer, fits it by batch EM (choosing K by BIC if a range is set). */
+    private void initialise() {
+        int d = dimension;
+        int n = buffered;
+        center = new double[d];
+        scale = new double[d];
+        for (int j = 0; j < d; j++) {
+            double sum = 0;
+            int cnt = 0;
+            for (int i = 0; i < n; i++) {
+                if (!Double.isNaN(buffer[i][j])) {
+                    sum += buffer[i][j];
+                    cnt++;
+                }
+            }
+            double mean = cnt == 0 ? 0 : sum / cnt;
+            double ss = 0;
+            for (int i = 0; i < n; i++) {
+                if (!Double.isNaN(buffer[i][j])) {
+                    double v = buffer[i][j] - mean;
+                    ss += v * v;
+                }
+            }
+            double sd = cnt > 1 ? Math.sqrt(ss / cnt) : 0;
+            center[j] = mean;
+            scale[j] = sd > 0 && Double.isFinite(sd) ? sd : (mean != 0 ? Math.abs(mean) : 1);
+        }
+        double[][] data = new double[n][d];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) {
+                data[i][j] = (buffer[i][j] - center[j]) / scale[j];
+            }
+        }
+        BatchEm em = new BatchEm(settings.covarianceType(), settings.regularization(), settings.initRestarts(),
+                settings.initMaxIterations(), BatchEm.DEFAULT_TOLERANCE);
+        Random random = new Random(settings.seed());
+        BatchEm.Fit fit = settings.fixedK()
+                ? em.fit(data, settings.kMin(), random)
+                : em.fitBestBic(data, settings.kMin(), settings.kMax(), random);
+        mixture = fit.mixture;
+        stats = fit.statistics;
+        // the statistics and the parameters must agree: refit the parameters from the statistics kept
+        stats.mStep(mixture, settings.regularization());
+        allocateWork();
+        t = n;
+        modelVersion = pointsSeen;
+        double[] surprises = new double[n];
+        double jac = 0;
+        for (int j = 0; j < d; j++) {
+            jac += Math.log(scale[j]);
+        }
+        double[] r = new double[mixture.k];
+        double llSum = 0;
+        for (int i = 0; i < n; i++) {
+            double ll = mixture.eStep(data[i], r, false);
+            double jacI = 0;
+            for (int j = 0; j < d; j++) {
+                if (!Double.isNaN(data[i][j])) {
+                    jacI += Math.log(scale[j]);
+                }
+            }
+            surprises[i] = -(ll - jacI);
+            llSum += ll - jacI;
+        }
+        avgLogLikelihood = llSum / n;
+        sketch = new SurpriseSketch(settings.anomalyHalfLife());
+        sketch.initialise(surprises);
+        buffer = null;
+        buffered = 0;
+        logScaleSum = jac;
+    }
+
+    void allocateWork() {
+        z = new double[dimension];
+        resp = new double[mixture.k];
+        reseedPoint = reseedPoint == null ? new double[dimension] : reseedPoint;
+    }
+
+    /** The current parameters in the data's units, or null during warm-up. Allocates. */
+    public MixtureSnapshot snapshot() {
+        if (mixture == null) {
+            return null;
+        }
+        int k = mixture.k;
+        int d = dimension;
+        double[][] means = new double[k][d];
+        double[][][] covs = new double[k][d][d];
+        for (int c = 0; c < k; c++) {
+            for (int i = 0; i < d; i++) {
+                means[c][i] = center[i] + scale[i] * mixture.means[c][i];
+                for (int j = 0; j < d; j++) {
+                    covs[c][i][j] = scale[i] * scale[j] * mixture.fullCovariance(c, i, j);
+                }
+            }
+        }
+        return new MixtureSnapshot(d, mixture.type, modelVersion, pointsSeen, mixture.weights.clone(), means, covs,
+                avgLogLikelihood, lastStepSize);
+    }
+
+    /**
+     * Log-density of a point under the current parameters in the data's units, without learning.
+     *
+     * @param x not modified; NaN marks a missing coordinate
+     */
+    public double logDensity(double[] x) {
+        if (mixture == null) {
+            throw new IllegalStateException("the model is still warming up");
+        }
+        double[] zz = new double[dimension];
+        double jac = 0;
+        for (int j = 0; j < dimension; j++) {
+            zz[j] = (x[j] - center[j]) / scale[j];
+            if (!Double.isNaN(zz[j])) {
+                jac += Math.log(scale[j]);
+            }
+        }
+        return mixture.eStep(zz, new double[mixture.k], false) - jac;
+    }
+
+    /** A deep copy, sharing nothing mutable. */
+    public OnlineMixtureModel copy() {
+        return StateCodec.decode(StateCodec.encode(this));
+    }
+
+    @Override
+    public String toString() {
+        return "OnlineMixtureModel{d=" + dimension + ", pointsSeen=" + pointsSeen + ", k=" + components()
+                + ", weights=" + (mixture == null ? "warm-up" : Arrays.toString(mixture.weights)) + "}";
+    }
+}

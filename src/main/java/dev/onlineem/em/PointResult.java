@@ -1,0 +1,45 @@
+package dev.onlineem.em;
+
+/**
+ * What one point's update produced. One instance is reused from point to point (the hot path
+ * allocates nothing): read it before the next update, or copy what you keep.
+ */
+public final class PointResult {
+    /** The point was buffered for the model's warm-up: it has no score. */
+    public boolean warmup;
+    /** The model finished warm-up with this point (its first parameters now exist). */
+    public boolean initialisedNow;
+    /** Predictive log-density of the observed coordinates, in the data's units (before the point updated the model). */
+    public double logDensity = Double.NaN;
+    /** Decayed fraction of recent points at least as surprising as this one (conformal p-value). */
+    public double pValue = Double.NaN;
+    public boolean anomaly;
+    /** The component with the highest responsibility. */
+    public int cluster = -1;
+    /** Responsibilities r_k; only the first {@link #components} entries are meaningful. */
+    public double[] responsibilities = new double[0];
+    public int components;
+    /** Whether the point had missing coordinates (then {@link #imputed} holds sum_k r_k x_hat_k). */
+    public boolean hasMissing;
+    public double[] imputed = new double[0];
+    /** Points the current parameters have learned from (pointsSeen at the last M-step). */
+    public long modelVersion;
+    /** Points this model has accepted so far, this one included. */
+    public long pointsSeen;
+    /** gamma_t used for this point (0 during warm-up or when the point was too extreme to learn from). */
+    public double stepSize;
+
+    void ensureCapacity(int k, int d) {
+        if (responsibilities.length < k) {
+            responsibilities = new double[k];
+        }
+        if (imputed.length < d) {
+            imputed = new double[d];
+        }
+    }
+
+    /** The responsibilities as a new array of length {@link #components}. */
+    public double[] responsibilitiesCopy() {
+        return java.util.Arrays.copyOf(responsibilities, components);
+    }
+}

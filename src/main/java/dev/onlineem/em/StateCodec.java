@@ -1,0 +1,188 @@
+package dev.onlineem.em;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+
+/**
+ * The compact, versioned binary form of an {@link OnlineMixtureModel}: settings, counters, warm-up
+ * buffer, standardisation, parameters, statistics and sketch, as big-endian primitives. Derived values
+ * (Cholesky factors, log-weights, work arrays) are rebuilt on decode, not stored. Decoding an encoded
+ * model gives a model that behaves identically, bit for bit.
+ *
+ * <p>Layout, version 1: magic "OE", version byte, settings, dimension, phase, counters, then either the
+ * warm-up buffer or the online state.
+ */
+public final class StateCodec {
+    static final byte MAGIC_0 = 'O';
+    static final byte MAGIC_1 = 'E';
+    public static final byte VERSION = 1;
+    private static final int SETTINGS_BYTES = 4 + 4 + 1 + 8 * 3 + 4 + 8 + 4 * 3 + 8 * 3 + 8;
+
+    private StateCodec() {
+    }
+
+    /** Thrown when bytes are not a model state this version can read. */
+    public static final class CorruptStateException extends RuntimeException {
+        public CorruptStateException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** @param model not modified */
+    public static byte[] encode(OnlineMixtureModel model) {
+        ByteBuffer out = ByteBuffer.allocate(size(model));
+        out.put(MAGIC_0).put(MAGIC_1).put(VERSION);
+        writeSettings(out, model.settings);
+        out.putInt(model.dimension);
+        out.put((byte) (model.mixture == null ? 0 : 1));
+        out.putLong(model.pointsSeen).putLong(model.modelVersion);
+        if (model.mixture == null) {
+            out.putInt(model.buffered);
+            for (int i = 0; i < model.buffered; i++) {
+                putAll(out, model.buffer[i]);
+            }
+        } else {
+            writeOnline(out, model);
+        }
+        return out.array();
+    }
+
+    private static int size(OnlineMixtureModel m) {
+        int d = m.dimension;
+        int size = 3 + SETTINGS_BYTES + 4 + 1 + 16;
+        if (m.mixture == null) {
+            return size + 4 + 8 * m.buffered * d;
+        }
+        int k = m.mixture.k;
+        int cl = m.mixture.type.storedLength(d);
+        size += 4 + 8 + 4 + 8 * 3;                  // k, t, sinceMStep, step size, avgLL, logScaleSum
+        size += 8 * 2 * d;                          // center, scale
+        size += 8 * k * (1 + d + cl);               // weights, means, covariances
+        size += 8 * k * (1 + d + cl);               // s0, s1, s2
+        size += 1 + 8 * d;                          // reseed point
+        return size + m.sketch.serializedSize();
+    }
+
+    private static void writeOnline(ByteBuffer out, OnlineMixtureModel m) {
+        GaussianMixture g = m.mixture;
+        out.putInt(g.k).putLong(m.t).putInt(m.sinceMStep);
+        out.putDouble(m.lastStepSize).putDouble(m.avgLogLikelihood).putDouble(m.logScaleSum);
+        putAll(out, m.center);
+        putAll(out, m.scale);
+        putAll(out, g.weights);
+        for (int c = 0; c < g.k; c++) {
+            putAll(out, g.means[c]);
+            putAll(out, g.covariances[c]);
+        }
+        SufficientStatistics s = m.stats;
+        putAll(out, s.s0);
+        for (int c = 0; c < g.k; c++) {
+            putAll(out, s.s1[c]);
+            putAll(out, s.s2[c]);
+        }
+        out.put((byte) (m.hasReseedPoint ? 1 : 0));
+        putAll(out, m.reseedPoint);
+        m.sketch.writeTo(out);
+    }
+
+    /** @throws CorruptStateException when the bytes are not a state of a known version */
+    public static OnlineMixtureModel decode(byte[] bytes) {
+        try {
+            ByteBuffer in = ByteBuffer.wrap(bytes);
+            if (in.get() != MAGIC_0 || in.get() != MAGIC_1) {
+                throw new CorruptStateException("not a model state (bad magic)", null);
+            }
+            byte version = in.get();
+            if (version != VERSION) {
+                throw new CorruptStateException("model state version " + version + " is not supported (this build reads " + VERSION + ")", null);
+            }
+            OnlineMixtureModel m = new OnlineMixtureModel(readSettings(in));
+            m.dimension = in.getInt();
+            boolean online = in.get() == 1;
+            m.pointsSeen = in.getLong();
+            m.modelVersion = in.getLong();
+            if (!online) {
+                m.buffered = in.getInt();
+                if (m.dimension > 0) {
+                    m.buffer = new double[m.settings.initPoints()][];
+                    for (int i = 0; i < m.buffered; i++) {
+                        m.buffer[i] = getAll(in, new double[m.dimension]);
+                    }
+                }
+            } else {
+                readOnline(in, m);
+            }
+            if (in.hasRemaining()) {
+                throw new CorruptStateException(in.remaining() + " unexpected trailing bytes in model state", null);
+            }
+            return m;
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
+            throw new CorruptStateException("model state is truncated or inconsistent: " + e.getMessage(), e);
+        }
+    }
+
+    private static void readOnline(ByteBuffer in, OnlineMixtureModel m) {
+        int d = m.dimension;
+        int k = in.getInt();
+        m.t = in.getLong();
+        m.sinceMStep = in.getInt();
+        m.lastStepSize = in.getDouble();
+        m.avgLogLikelihood = in.getDouble();
+        m.logScaleSum = in.getDouble();
+        m.center = getAll(in, new double[d]);
+        m.scale = getAll(in, new double[d]);
+        GaussianMixture g = new GaussianMixture(k, d, m.settings.covarianceType());
+        getAll(in, g.weights);
+        for (int c = 0; c < k; c++) {
+            getAll(in, g.means[c]);
+            getAll(in, g.covariances[c]);
+        }
+        g.refreshAll();
+        SufficientStatistics s = new SufficientStatistics(k, d, g.type);
+        getAll(in, s.s0);
+        for (int c = 0; c < k; c++) {
+            getAll(in, s.s1[c]);
+            getAll(in, s.s2[c]);
+        }
+        m.mixture = g;
+        m.stats = s;
+        m.hasReseedPoint = in.get() == 1;
+        m.reseedPoint = getAll(in, new double[d]);
+        m.sketch = SurpriseSketch.readFrom(in);
+        m.allocateWork();
+    }
+
+    private static void writeSettings(ByteBuffer out, MixtureSettings s) {
+        out.putInt(s.kMin()).putInt(s.kMax()).put((byte) s.covarianceType().ordinal());
+        out.putDouble(s.stepExponent()).putDouble(s.stepOffset()).putDouble(s.gammaMin());
+        out.putInt(s.mStepInterval()).putDouble(s.regularization());
+        out.putInt(s.initPoints()).putInt(s.initRestarts()).putInt(s.initMaxIterations());
+        out.putDouble(s.anomalyAlpha()).putDouble(s.anomalyHalfLife()).putDouble(s.weightFloor());
+        out.putLong(s.seed());
+    }
+
+    private static MixtureSettings readSettings(ByteBuffer in) {
+        int kMin = in.getInt();
+        int kMax = in.getInt();
+        int type = in.get();
+        if (type < 0 || type >= CovarianceType.values().length) {
+            throw new CorruptStateException("unknown covariance type code " + type, null);
+        }
+        return new MixtureSettings(kMin, kMax, CovarianceType.values()[type], in.getDouble(), in.getDouble(),
+                in.getDouble(), in.getInt(), in.getDouble(), in.getInt(), in.getInt(), in.getInt(), in.getDouble(),
+                in.getDouble(), in.getDouble(), in.getLong());
+    }
+
+    private static void putAll(ByteBuffer out, double[] values) {
+        for (double v : values) {
+            out.putDouble(v);
+        }
+    }
+
+    private static double[] getAll(ByteBuffer in, double[] into) {
+        for (int i = 0; i < into.length; i++) {
+            into[i] = in.getDouble();
+        }
+        return into;
+    }
+}

@@ -1,0 +1,212 @@
+package dev.onlineem.em;
+
+import java.util.Arrays;
+
+/**
+ * Normalised sufficient statistics of a Gaussian mixture, per component k: s0_k (a weight),
+ * s1_k (a d-vector) and s2_k (the second moment: full d x d lower triangle, a diagonal, or a trace,
+ * by covariance type). Batch EM accumulates them with weight 1/n; online EM blends each point in
+ * with step size gamma. Mutable; not thread-safe.
+ */
+public final class SufficientStatistics {
+    final int k;
+    final int d;
+    final CovarianceType type;
+    final double[] s0;
+    final double[][] s1;
+    final double[][] s2;
+
+    public SufficientStatistics(int k, int d, CovarianceType type) {
+        this.k = k;
+        this.d = d;
+        this.type = type;
+        this.s0 = new double[k];
+        this.s1 = new double[k][d];
+        this.s2 = new double[k][type.storedLength(d)];
+    }
+
+    /** Sets every statistic to zero. */
+    public void clear() {
+        Arrays.fill(s0, 0);
+        for (int c = 0; c < k; c++) {
+            Arrays.fill(s1[c], 0);
+            Arrays.fill(s2[c], 0);
+        }
+    }
+
+    /**
+     * s = keep * s + gain * r_k * T_k(x), where T_k(x) = (1, x_hat_k, x_hat_k x_hat_k' + C_k) uses the
+     * expectations the mixture's last {@code eStep(..., true)} left behind.
+     * Online EM: keep = 1 - gamma, gain = gamma. Batch EM: keep = 1, gain = 1/n.
+     *
+     * @param resp responsibilities of the point. Not modified.
+     * @param mixture source of x_hat_k and C_k. Not modified.
+     */
+    public void blend(double keep, double gain, double[] resp, GaussianMixture mixture) {
+        int nm = mixture.missingCount;
+        int[] miss = mixture.missingIdx;
+        for (int c = 0; c < k; c++) {
+            double w = gain * resp[c];
+            double[] x = mixture.expected[c];
+            double[] cc = mixture.conditionalCov[c];
+            // s0 += gamma (r - s0)
+            s0[c] = keep * s0[c] + w;
+            double[] m1 = s1[c];
+            double[] m2 = s2[c];
+            // s1 += gamma (r x - s1)
+            for (int j = 0; j < d; j++) {
+                m1[j] = keep * m1[j] + w * x[j];
+            }
+            // s2 += gamma (r (x x' + C) - s2)
+            switch (type) {
+                case FULL:
+                    for (int i = 0; i < d; i++) {
+                        double wx = w * x[i];
+                        int row = i * d;
+                        for (int j = 0; j <= i; j++) {
+                            m2[row + j] = keep * m2[row + j] + wx * x[j];
+                        }
+                    }
+                    for (int a = 0; a < nm; a++) {
+                        for (int b = 0; b <= a; b++) {
+                            int i = miss[a];
+                            int j = miss[b];
+                            int idx = i >= j ? i * d + j : j * d + i;
+                            m2[idx] += w * cc[a * nm + b];
+                        }
+                    }
+                    break;
+                case DIAG:
+                    for (int j = 0; j < d; j++) {
+                        m2[j] = keep * m2[j] + w * x[j] * x[j];
+                    }
+                    for (int a = 0; a < nm; a++) {
+                        m2[miss[a]] += w * cc[a * nm + a];
+                    }
+                    break;
+                default:
+                    double ss = 0;
+                    for (int j = 0; j < d; j++) {
+                        ss += x[j] * x[j];
+                    }
+                    for (int a = 0; a < nm; a++) {
+                        ss += cc[a * nm + a];
+                    }
+                    m2[0] = keep * m2[0] + w * ss;
+            }
+        }
+    }
+
+    /** Sum of the component weights s0 (1 for normalised statistics, up to round-off). */
+    public double totalWeight() {
+        double t = 0;
+        for (double v : s0) {
+            t += v;
+        }
+        return t;
+    }
+
+    /**
+     * Closed-form M-step for every component: pi_k = s0_k / sum s0, mu_k = s1_k / s0_k,
+     * Sigma_k = s2_k / s0_k - mu_k mu_k' + reg I; then the mixture's factors are refreshed.
+     *
+     * @param mixture receives the parameters. Modified.
+     */
+    public void mStep(GaussianMixture mixture, double reg) {
+        double total = totalWeight();
+        for (int c = 0; c < k; c++) {
+            mStepComponent(mixture, c, total, reg);
+        }
+    }
+
+    void mStepComponent(GaussianMixture mixture, int c, double total, double reg) {
+        double w = Math.max(s0[c], Double.MIN_NORMAL);
+        mixture.weights[c] = w / total;
+        mixture.logWeights[c] = Math.log(mixture.weights[c]);
+        double[] mu = mixture.means[c];
+        for (int j = 0; j < d; j++) {
+            mu[j] = s1[c][j] / w;
+        }
+        double[] cov = mixture.covariances[c];
+        double[] m2 = s2[c];
+        switch (type) {
+            case FULL:
+                for (int i = 0; i < d; i++) {
+                    for (int j = 0; j <= i; j++) {
+                        double v = m2[i * d + j] / w - mu[i] * mu[j];
+                        if (i == j) {
+                            v = Math.max(v, 0) + reg;
+                        }
+                        cov[i * d + j] = v;
+                        cov[j * d + i] = v;
+                    }
+                }
+                break;
+            case DIAG:
+                for (int j = 0; j < d; j++) {
+                    cov[j] = Math.max(m2[j] / w - mu[j] * mu[j], 0) + reg;
+                }
+                break;
+            default:
+                double sq = 0;
+                for (int j = 0; j < d; j++) {
+                    sq += mu[j] * mu[j];
+                }
+                cov[0] = Math.max((m2[0] / w - sq) / d, 0) + reg;
+        }
+        mixture.refresh(c);
+    }
+
+    /** Scales component c's statistics by {@code factor}. */
+    void scaleComponent(int c, double factor) {
+        s0[c] *= factor;
+        for (int j = 0; j < d; j++) {
+            s1[c][j] *= factor;
+        }
+        double[] m2 = s2[c];
+        for (int j = 0; j < m2.length; j++) {
+            m2[j] *= factor;
+        }
+    }
+
+    /**
+     * Sets component c's statistics to those of a Gaussian with weight w, mean mu and covariance Sigma
+     * taken from {@code mixture}'s component {@code from}: s0 = w, s1 = w mu, s2 = w (Sigma + mu mu').
+     */
+    void setComponent(int c, double w, double[] mu, GaussianMixture mixture, int from) {
+        s0[c] = w;
+        for (int j = 0; j < d; j++) {
+            s1[c][j] = w * mu[j];
+        }
+        double[] m2 = s2[c];
+        switch (type) {
+            case FULL:
+                for (int i = 0; i < d; i++) {
+                    for (int j = 0; j < d; j++) {
+                        m2[i * d + j] = w * (mixture.fullCovariance(from, i, j) + mu[i] * mu[j]);
+                    }
+                }
+                break;
+            case DIAG:
+                for (int j = 0; j < d; j++) {
+                    m2[j] = w * (mixture.fullCovariance(from, j, j) + mu[j] * mu[j]);
+                }
+                break;
+            default:
+                double s = 0;
+                for (int j = 0; j < d; j++) {
+                    s += mixture.fullCovariance(from, j, j) + mu[j] * mu[j];
+                }
+                m2[0] = w * s;
+        }
+    }
+
+    /** Copies every statistic of {@code other} (same shape). */
+    public void copyFrom(SufficientStatistics other) {
+        System.arraycopy(other.s0, 0, s0, 0, k);
+        for (int c = 0; c < k; c++) {
+            System.arraycopy(other.s1[c], 0, s1[c], 0, d);
+            System.arraycopy(other.s2[c], 0, s2[c], 0, s2[c].length);
+        }
+    }
+}

@@ -1,0 +1,263 @@
+package dev.onlineem.em;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * A small, deterministic, exponentially decaying histogram of a model's recent surprises
+ * ({@code -logDensity}) that answers tail probabilities: {@code pValue(s)} is the decayed fraction of
+ * recent points whose surprise was at least s, counting the new point itself (a conformal p-value,
+ * so on data from the model P(pValue &lt;= alpha) &lt;= alpha up to the histogram's resolution).
+ *
+ * <p>Why not a sketch library: the p-value sits on the per-point path of a state that must round-trip
+ * through a changelog bit for bit and evolve identically after a restore (exactly-once replays), and
+ * it must forget old points. KLL and t-digest randomise or merge lazily and do not decay.
+ *
+ * <p>The grid has {@value #BINS} equal bins. The warm-up's surprises span its middle half; the grid
+ * slides and re-scales (redistributing mass proportionally) when the distribution drifts. Surprises far
+ * beyond the top of the grid land in an overflow cell whose tail is modelled as exponential with the
+ * cell's mean excess, capped at the grid's width, so a single absurd point cannot flatten the tail.
+ */
+public final class SurpriseSketch {
+    public static final int BINS = 64;
+    private static final double RESCALE_AT = 1e200;
+    private static final int CHECK_EVERY = 1024;
+
+    private final double decay;      // 1 - lambda per point
+    private double lo = Double.NaN;  // lower edge of bin 0 (bin 0 also holds everything below)
+    private double width = Double.NaN;
+    private double unit = 1;         // the weight of the next point; older weights are relatively (1-lambda)^age
+    private double total;
+    private final double[] counts = new double[BINS];
+    private double overflow;         // weight above the grid's top edge
+    private double overflowExcess;   // weighted sum of (s - top) over the overflow, each capped at the grid span
+    private int sinceCheck;
+
+    /** @param halfLife points after which a point's weight has halved (the sketch's memory) */
+    public SurpriseSketch(double halfLife) {
+        this(Math.pow(2, -1 / halfLife), null);
+    }
+
+    private SurpriseSketch(double decay, Void raw) {
+        this.decay = decay;
+    }
+
+    /** Whether the grid has been laid out by {@link #initialise}. */
+    public boolean isInitialised() {
+        return !Double.isNaN(lo);
+    }
+
+    /**
+     * Lays out the grid so that the given surprises span its middle half, then adds them in order.
+     *
+     * @param surprises the warm-up points' surprises. Not modified.
+     */
+    public void initialise(double[] surprises) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (double s : surprises) {
+            if (Double.isFinite(s)) {
+                min = Math.min(min, s);
+                max = Math.max(max, s);
+            }
+        }
+        if (!(min <= max)) {
+            min = 0;
+            max = 1;
+        }
+        layOut(min, max);
+        for (double s : surprises) {
+            add(s);
+        }
+    }
+
+    private void layOut(double min, double max) {
+        double span = Math.max(max - min, 1e-6 * Math.max(1, Math.abs(min)));
+        width = span / (BINS / 2.0);
+        lo = min - (BINS / 4.0) * width;
+    }
+
+    private double top() {
+        return lo + BINS * width;
+    }
+
+    /** The decayed fraction of recent points with surprise at least {@code s}, this point included. */
+    public double pValue(double s) {
+        if (!isInitialised()) {
+            return 1;
+        }
+        return (tailWeight(s) + unit) / (total + unit);
+    }
+
+    private double tailWeight(double s) {
+        double top = top();
+        if (Double.isNaN(s)) {
+            return total;
+        }
+        if (s >= top) {
+            if (overflow <= 0) {
+                return 0;
+            }
+            double beta = Math.max(overflowExcess / overflow, width);
+            return overflow * Math.exp(-(s - top) / beta);
+        }
+        double tail = overflow;
+        double pos = (s - lo) / width;
+        int bin = pos <= 0 ? 0 : (int) pos;
+        for (int b = BINS - 1; b > bin; b--) {
+            tail += counts[b];
+        }
+        double frac = pos <= 0 ? 1 : 1 - (pos - bin);
+        return tail + frac * counts[bin];
+    }
+
+    /** Adds a surprise to the sketch; older points decay by one step. */
+    public void add(double s) {
+        if (!Double.isFinite(s)) {
+            s = Double.isNaN(s) ? lo : Double.MAX_VALUE;
+        }
+        double top = top();
+        if (s >= top && s < top + BINS * width) {
+            // slide the grid up so that s lands at the start of its last eighth
+            double newLo = s - (BINS * 7.0 / 8.0) * width;
+            regrid(newLo, width);
+            top = top();
+        }
+        if (s >= top) {
+            overflow += unit;
+            overflowExcess += unit * Math.min(s - top, BINS * width);
+        } else {
+            double pos = (s - lo) / width;
+            counts[pos <= 0 ? 0 : (int) pos] += unit;
+        }
+        total += unit;
+        unit /= decay;
+        if (unit > RESCALE_AT) {
+            rescale(1 / unit);
+        }
+        if (++sinceCheck >= CHECK_EVERY) {
+            sinceCheck = 0;
+            adaptResolution();
+        }
+    }
+
+    private void rescale(double f) {
+        for (int b = 0; b < BINS; b++) {
+            counts[b] *= f;
+        }
+        overflow *= f;
+        overflowExcess *= f;
+        total *= f;
+        unit *= f;
+    }
+
+    /**
+     * Keeps the occupied part of the grid (from the 0.1% quantile to the highest occupied bin) between a
+     * quarter and three quarters of it, re-laying the grid over the middle half when it is not.
+     */
+    private void adaptResolution() {
+        double inGrid = total - overflow;
+        if (inGrid <= 0) {
+            return;
+        }
+        int first = 0;
+        double acc = 0;
+        while (first < BINS - 1 && (acc += counts[first]) < 0.001 * inGrid) {
+            first++;
+        }
+        int last = BINS - 1;
+        while (last > 0 && counts[last] <= 1e-12 * inGrid) {
+            last--;
+        }
+        int used = last - first + 1;
+        boolean tooCoarse = used < BINS / 4 || first == 0 && counts[0] > 0.01 * inGrid;
+        if (used > 3 * BINS / 4 || tooCoarse || last >= 7 * BINS / 8) {
+            double min = lo + first * width;
+            double max = lo + (last + 1) * width;
+            if (first == 0 && counts[0] > 0.01 * inGrid) {
+                min = lo - (BINS / 4.0) * width; // mass below the grid: reach further down
+            }
+            double span = Math.max(max - min, 1e-6 * Math.max(1, Math.abs(min)));
+            double newWidth = span / (BINS / 2.0);
+            regrid(min - (BINS / 4.0) * newWidth, newWidth);
+        }
+    }
+
+    /** Redistributes the bins' mass onto a new grid, assuming mass spreads uniformly within a bin. */
+    private void regrid(double newLo, double newWidth) {
+        double[] old = counts.clone();
+        double oldLo = lo;
+        double oldWidth = width;
+        Arrays.fill(counts, 0);
+        lo = newLo;
+        width = newWidth;
+        double top = top();
+        for (int b = 0; b < BINS; b++) {
+            double m = old[b];
+            if (m == 0) {
+                continue;
+            }
+            double a = oldLo + b * oldWidth;
+            double z = a + oldWidth;
+            if (z <= lo) {
+                counts[0] += m;
+                continue;
+            }
+            if (a >= top) {
+                overflow += m;
+                overflowExcess += m * Math.min((a + z) / 2 - top, BINS * width);
+                continue;
+            }
+            int nb0 = Math.max(0, (int) Math.floor((a - lo) / width));
+            int nb1 = Math.min(BINS - 1, (int) Math.floor((z - lo) / width));
+            if (a < lo) {
+                counts[0] += m * (lo - a) / oldWidth;
+            }
+            for (int nb = nb0; nb <= nb1; nb++) {
+                double ea = Math.max(a, lo + nb * width);
+                double ez = Math.min(z, lo + (nb + 1) * width);
+                if (ez > ea) {
+                    counts[nb] += m * (ez - ea) / oldWidth;
+                }
+            }
+            if (z > top) {
+                overflow += m * (z - top) / oldWidth;
+                overflowExcess += m * (z - top) / oldWidth * (z - top) / 2;
+            }
+        }
+    }
+
+    int serializedSize() {
+        return 8 * (7 + BINS) + 4;
+    }
+
+    void writeTo(ByteBuffer out) {
+        out.putDouble(lo).putDouble(width).putDouble(unit).putDouble(total)
+                .putDouble(overflow).putDouble(overflowExcess).putDouble(decay).putInt(sinceCheck);
+        for (double c : counts) {
+            out.putDouble(c);
+        }
+    }
+
+    static SurpriseSketch readFrom(ByteBuffer in) {
+        double lo = in.getDouble();
+        double width = in.getDouble();
+        double unit = in.getDouble();
+        double total = in.getDouble();
+        double overflow = in.getDouble();
+        double overflowExcess = in.getDouble();
+        double decay = in.getDouble();
+        SurpriseSketch s = new SurpriseSketch(decay, null);
+        s.lo = lo;
+        s.width = width;
+        s.unit = unit;
+        s.total = total;
+        s.overflow = overflow;
+        s.overflowExcess = overflowExcess;
+        s.sinceCheck = in.getInt();
+        for (int b = 0; b < BINS; b++) {
+            s.counts[b] = in.getDouble();
+        }
+        return s;
+    }
+}

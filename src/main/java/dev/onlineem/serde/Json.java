@@ -1,0 +1,41 @@
+package dev.onlineem.serde;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+/**
+ * The project's one Jackson configuration: data only. No default typing and no polymorphic types
+ * anywhere; nesting depth, number length and string length are bounded so that hostile input fails
+ * fast; NaN and Infinity tokens are rejected by the parser.
+ */
+public final class Json {
+    /** Deepest nesting accepted in an input record. A point needs 2 levels. */
+    public static final int MAX_NESTING_DEPTH = 16;
+    public static final int MAX_NUMBER_LENGTH = 400;
+    public static final int MAX_STRING_LENGTH = 64 * 1024;
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_NESTING_DEPTH)
+                            .maxNumberLength(MAX_NUMBER_LENGTH)
+                            .maxStringLength(MAX_STRING_LENGTH)
+                            .build())
+                    .build())
+            .disable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .build();
+
+    private Json() {
+    }
+
+    /** The shared, thread-safe mapper. */
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+}
