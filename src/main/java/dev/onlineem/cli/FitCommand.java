@@ -82,7 +82,8 @@ public final class FitCommand implements Callable<Integer> {
     @Option(names = "--batch", description = "Plain batch EM to convergence on the whole file instead of online EM (for comparison).")
     boolean batch;
 
-    @Option(names = "--scores", paramLabel = "FILE", description = "Write logDensity,pValue,cluster,anomaly per point, in stream order (empty fields during warm-up).")
+    @Option(names = "--scores", description = "Write logDensity,pValue,cluster,anomaly per point, in stream order (empty fields during warm-up).",
+            paramLabel = "FILE")
     Path scores;
 
     @Override
@@ -92,7 +93,12 @@ public final class FitCommand implements Callable<Integer> {
         if (cols.isEmpty()) {
             throw new IllegalArgumentException(input + " has no numeric column; name them with --columns");
         }
-        double[][] data = table.matrix(cols);
+        double[][] all = table.matrix(cols);
+        // a row with every selected cell missing carries no information: it is skipped and counted
+        double[][] data = java.util.Arrays.stream(all)
+                .filter(row -> java.util.Arrays.stream(row).anyMatch(v -> !Double.isNaN(v)))
+                .toArray(double[][]::new);
+        int skipped = all.length - data.length;
         if (data.length == 0) {
             throw new IllegalArgumentException(input + " has no data rows");
         }
@@ -123,7 +129,7 @@ public final class FitCommand implements Callable<Integer> {
         if (!model.isInitialised()) {
             throw new IllegalArgumentException("the file has " + data.length + " rows, fewer than --init-points " + settings.initPoints());
         }
-        spec.commandLine().getOut().println(report(model, data, cols));
+        spec.commandLine().getOut().println(report(model, data, cols, skipped));
         return 0;
     }
 
@@ -181,7 +187,7 @@ public final class FitCommand implements Callable<Integer> {
     }
 
     /** The snapshot JSON with the whole file's avgLogLikelihood, BIC and AIC under the final model. */
-    static String report(OnlineMixtureModel model, double[][] data, List<String> cols) throws IOException {
+    static String report(OnlineMixtureModel model, double[][] data, List<String> cols, int skipped) throws IOException {
         MixtureSnapshot s = model.snapshot();
         double ll = 0;
         for (double[] row : data) {
@@ -196,6 +202,7 @@ public final class FitCommand implements Callable<Integer> {
         node.put("aic", -2 * ll + 2 * p);
         node.put("freeParameters", p);
         node.put("rows", data.length);
+        node.put("skippedRows", skipped);
         return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(node);
     }
 }

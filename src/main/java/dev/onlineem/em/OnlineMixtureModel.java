@@ -40,8 +40,6 @@ public final class OnlineMixtureModel {
     int sinceMStep;
     double lastStepSize;
     double avgLogLikelihood;
-    double[] reseedPoint;         // standardised; NaN-free; the latest point with pValue < 0.01
-    boolean hasReseedPoint;
 
     // work arrays, never serialised
     private double[] z;
@@ -166,10 +164,6 @@ public final class OnlineMixtureModel {
         double p = sketch.pValue(surprise);
         sketch.add(surprise);
         writeScore(out, x, logDensity, p, k, d);
-        if (p < 0.01 && mixture.missingCount == 0 && learnable) {
-            System.arraycopy(z, 0, reseedPoint, 0, d);
-            hasReseedPoint = true;
-        }
         double rate = Math.max(1.0 / (t + 1), 1 - Math.pow(2, -1 / LOG_LIKELIHOOD_HALF_LIFE));
         avgLogLikelihood += rate * (Math.max(logDensity, -1e300) - avgLogLikelihood);
         pointsSeen++;
@@ -236,29 +230,95 @@ public final class OnlineMixtureModel {
     }
 
     /**
-     * Re-seeds component c at the latest high-surprise point (or the heaviest component's mean) with the
-     * heaviest component's covariance and weight 0.1 / K taken proportionally from the others.
+     * Re-seeds collapsed component c by splitting the heaviest component h in two along its principal
+     * axis v (variance lambda), moment-matched like the two halves of a Gaussian:
+     * mu = mu_h +- sqrt(2/pi) sqrt(lambda) v, Sigma = Sigma_h - (2/pi) lambda v v', each with weight pi_h / 2.
+     * A component that is starved after a drift usually means another one stretched over several
+     * clusters; the split gives the stretched one back its second half.
      */
     private void reseed(int c) {
         int k = mixture.k;
-        int heaviest = 0;
+        int d = dimension;
+        int h = 0;
         for (int i = 1; i < k; i++) {
-            if (mixture.weights[i] > mixture.weights[heaviest]) {
-                heaviest = i;
+            if (mixture.weights[i] > mixture.weights[h]) {
+                h = i;
             }
         }
-        double w = 0.1 / k;
+        double[] v = new double[d];
+        double lambda = principalAxis(h, v);
+        double offset = Math.sqrt(2 / Math.PI * lambda);
+        double w = stats.s0[h] / 2;
+        double[] muA = new double[d];
+        double[] muB = new double[d];
+        for (int j = 0; j < d; j++) {
+            muA[j] = mixture.means[h][j] + offset * v[j];
+            muB[j] = mixture.means[h][j] - offset * v[j];
+        }
+        // Sigma' = Sigma_h - (2/pi) lambda v v', written into component h's parameters before it is copied
+        shrinkAlong(h, v, 2 / Math.PI * lambda);
+        stats.setComponent(c, w, muA, mixture, h);
+        stats.setComponent(h, w, muB, mixture, h);
         double total = stats.totalWeight();
-        double others = total - stats.s0[c];
-        for (int i = 0; i < k; i++) {
-            if (i != c) {
-                stats.scaleComponent(i, (total - w) / others);
+        stats.mStepComponent(mixture, c, total, settings.regularization());
+        stats.mStepComponent(mixture, h, total, settings.regularization());
+    }
+
+    /** The principal axis of component h's covariance (power iteration), written to v; returns its variance. */
+    private double principalAxis(int h, double[] v) {
+        int d = dimension;
+        double[] next = new double[d];
+        for (int j = 0; j < d; j++) {
+            v[j] = 1 / Math.sqrt(d) * (1 + 1e-3 * j); // deterministic start, not orthogonal to any axis in practice
+        }
+        double lambda = 0;
+        for (int it = 0; it < 100; it++) {
+            double norm = 0;
+            for (int i = 0; i < d; i++) {
+                double s = 0;
+                for (int j = 0; j < d; j++) {
+                    s += mixture.fullCovariance(h, i, j) * v[j];
+                }
+                next[i] = s;
+                norm += s * s;
+            }
+            norm = Math.sqrt(norm);
+            if (!(norm > 0)) {
+                break;
+            }
+            double change = 0;
+            for (int j = 0; j < d; j++) {
+                double nv = next[j] / norm;
+                change += Math.abs(nv - v[j]);
+                v[j] = nv;
+            }
+            lambda = norm;
+            if (change < 1e-10) {
+                break;
             }
         }
-        double[] mu = hasReseedPoint ? reseedPoint : mixture.means[heaviest];
-        stats.setComponent(c, w, mu.clone(), mixture, heaviest);
-        hasReseedPoint = false;
-        stats.mStep(mixture, settings.regularization());
+        return lambda;
+    }
+
+    private void shrinkAlong(int h, double[] v, double amount) {
+        int d = dimension;
+        double[] cov = mixture.covariances[h];
+        switch (mixture.type) {
+            case FULL:
+                for (int i = 0; i < d; i++) {
+                    for (int j = 0; j < d; j++) {
+                        cov[i * d + j] -= amount * v[i] * v[j];
+                    }
+                }
+                break;
+            case DIAG:
+                for (int j = 0; j < d; j++) {
+                    cov[j] = Math.max(cov[j] - amount * v[j] * v[j], 1e-12);
+                }
+                break;
+            default:
+                cov[0] = Math.max(cov[0] - amount / d, 1e-12);
+        }
     }
 
     /** Ends warm-up: standardises the buffer, fits it by batch EM (choosing K by BIC if a range is set). */
@@ -336,7 +396,6 @@ public final class OnlineMixtureModel {
     void allocateWork() {
         z = new double[dimension];
         resp = new double[mixture.k];
-        reseedPoint = reseedPoint == null ? new double[dimension] : reseedPoint;
     }
 
     /** The current parameters in the data's units, or null during warm-up. Allocates. */

@@ -59,7 +59,6 @@ public final class StateCodec {
         size += 8 * 2 * d;                          // center, scale
         size += 8 * k * (1 + d + cl);               // weights, means, covariances
         size += 8 * k * (1 + d + cl);               // s0, s1, s2
-        size += 1 + 8 * d;                          // reseed point
         return size + m.sketch.serializedSize();
     }
 
@@ -80,8 +79,6 @@ public final class StateCodec {
             putAll(out, s.s1[c]);
             putAll(out, s.s2[c]);
         }
-        out.put((byte) (m.hasReseedPoint ? 1 : 0));
-        putAll(out, m.reseedPoint);
         m.sketch.writeTo(out);
     }
 
@@ -146,8 +143,6 @@ public final class StateCodec {
         }
         m.mixture = g;
         m.stats = s;
-        m.hasReseedPoint = in.get() == 1;
-        m.reseedPoint = getAll(in, new double[d]);
         m.sketch = SurpriseSketch.readFrom(in);
         m.allocateWork();
     }

@@ -1,0 +1,134 @@
+package dev.onlineem.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.onlineem.serde.Json;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class FitCommandTest {
+    static final Path FAITHFUL = Path.of("src/test/resources/data/datasets__faithful.csv");
+    private static final double REFERENCE_TOLERANCE = 1e-4;
+    /** The shared README's sklearn fit stopped at its default tol=1e-3, so its covariances carry ~3e-3 relative error. */
+    private static final double SKLEARN_TOLERANCE = 5e-3;
+
+    record Output(int exit, String out, String err) {
+    }
+
+    static Output run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute(args);
+        return new Output(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void shouldMatchTheConvergedReferenceFitOfOldFaithfulWithBatchEm() throws Exception {
+        Output o = run("fit", "--batch", "--k", "2", "--input", FAITHFUL.toString());
+        assertEquals(0, o.exit(), o.err());
+        JsonNode fit = Json.mapper().readTree(o.out());
+        // Reference: mclust 6.0.0, Mclust(G=2, "VVV", emControl(tol=1e-12)), see
+        // src/test/resources/reference/faithful_mclust.R. Components ordered (short, long).
+        int shortC = fit.get("means").get(0).get(0).asDouble() < 3 ? 0 : 1;
+        int longC = 1 - shortC;
+        assertRel(0.35587286783, fit.get("weights").get(shortC).asDouble(), REFERENCE_TOLERANCE);
+        assertRel(0.64412713217, fit.get("weights").get(longC).asDouble(), REFERENCE_TOLERANCE);
+        assertVector(new double[] {2.03638848072, 54.47851663948}, fit.get("means").get(shortC), REFERENCE_TOLERANCE);
+        assertVector(new double[] {4.28966199619, 79.96811545319}, fit.get("means").get(longC), REFERENCE_TOLERANCE);
+        assertMatrix(new double[][] {{0.0691676932807, 0.435167840665}, {0.435167840665, 33.697283546403}},
+                fit.get("covariances").get(shortC), REFERENCE_TOLERANCE);
+        assertMatrix(new double[][] {{0.169968406429, 0.94060894635}, {0.94060894635, 36.04620711894}},
+                fit.get("covariances").get(longC), REFERENCE_TOLERANCE);
+        // Reference: ../shared/data/README.md (scikit-learn 1.2.1 and mclust 6.0.0 agree):
+        // mean log-likelihood -4.155383, BIC 2322.192, AIC 2282.528 (p = 11).
+        // (-4.155383 is the less converged sklearn figure; the converged optimum is -4.15538221, mclust above)
+        assertEquals(-4.155383, fit.get("avgLogLikelihood").asDouble(), 1e-6);
+        assertEquals(-1130.26396018, fit.get("logLikelihood").asDouble(), 1e-6);
+        assertEquals(2322.192, fit.get("bic").asDouble(), 5e-4);
+        assertEquals(2282.528, fit.get("aic").asDouble(), 5e-4);
+        assertEquals(11, fit.get("freeParameters").asInt());
+        // The same README's parameter table (sklearn, tol=1e-3, not fully converged), to its precision.
+        assertRel(0.355927, fit.get("weights").get(shortC).asDouble(), SKLEARN_TOLERANCE);
+        assertMatrix(new double[][] {{0.069274, 0.436277}, {0.436277, 33.704934}}, fit.get("covariances").get(shortC), SKLEARN_TOLERANCE);
+    }
+
+    @Test
+    void shouldFitOldFaithfulOnlineOverSeveralShuffledPassesCloseToBatchEm() throws Exception {
+        Output o = run("fit", "--k", "2", "--passes", "20", "--shuffle", "--seed", "1", "--init-points", "100",
+                "--input", FAITHFUL.toString());
+        assertEquals(0, o.exit(), o.err());
+        JsonNode fit = Json.mapper().readTree(o.out());
+        // within 0.5% of the batch optimum's mean log-likelihood (-4.155382, reference above)
+        assertEquals(-4.155382, fit.get("avgLogLikelihood").asDouble(), 0.005 * 4.155382);
+    }
+
+    @Test
+    void shouldChooseKByBicAndWriteOneScoreLinePerPoint(@TempDir Path dir) throws Exception {
+        Path scores = dir.resolve("scores.csv");
+        Output o = run("fit", "--k-range", "1..4", "--init-points", "272", "--input", FAITHFUL.toString(),
+                "--scores", scores.toString(), "--columns", "eruptions,waiting");
+        assertEquals(0, o.exit(), o.err());
+        JsonNode fit = Json.mapper().readTree(o.out());
+        int k = fit.get("components").asInt();
+        assertTrue(k >= 2 && k <= 4, "BIC picked K=" + k);
+        List<String> lines = Files.readAllLines(scores);
+        assertEquals("logDensity,pValue,cluster,anomaly", lines.get(0));
+        assertEquals(273, lines.size());
+    }
+
+    @Test
+    void shouldTreatEmptyAndNaCellsAsMissing(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("gaps.csv");
+        StringBuilder sb = new StringBuilder("a,b,label\n");
+        java.util.Random r = new java.util.Random(4);
+        for (int i = 0; i < 400; i++) {
+            double a = r.nextGaussian() + (i % 2) * 6;
+            double b = a + r.nextGaussian();
+            sb.append(i % 7 == 0 ? "" : a).append(',').append(i % 11 == 0 ? "NA" : b).append(",x\n");
+        }
+        Files.writeString(csv, sb.toString());
+        Output o = run("fit", "--k", "2", "--input", csv.toString(), "--init-points", "200");
+        assertEquals(0, o.exit(), o.err());
+        JsonNode fit = Json.mapper().readTree(o.out());
+        assertEquals("[\"a\",\"b\"]", fit.get("columns").toString());
+        assertEquals(6, fit.get("skippedRows").asInt()); // rows 0, 77, ..., 385 (multiples of 77) have both cells missing
+        assertTrue(Double.isFinite(fit.get("avgLogLikelihood").asDouble()));
+    }
+
+    @Test
+    void shouldNameTheBadOptionValue() {
+        Output o = run("fit", "--k", "2", "--covariance", "banana", "--input", FAITHFUL.toString());
+        assertEquals(2, o.exit());
+        assertTrue(o.err().contains("banana"), o.err());
+        Output alpha = run("fit", "--alpha", "0.3", "--input", FAITHFUL.toString());
+        assertEquals(2, alpha.exit());
+        assertTrue(alpha.err().contains("step.exponent"), alpha.err());
+    }
+
+    private static void assertRel(double expected, double actual, double tol) {
+        assertEquals(expected, actual, Math.abs(expected) * tol, "expected " + expected + " got " + actual);
+    }
+
+    private static void assertVector(double[] expected, JsonNode actual, double tol) {
+        for (int i = 0; i < expected.length; i++) {
+            assertRel(expected[i], actual.get(i).asDouble(), tol);
+        }
+    }
+
+    private static void assertMatrix(double[][] expected, JsonNode actual, double tol) {
+        for (int i = 0; i < expected.length; i++) {
+            assertVector(expected[i], actual.get(i), tol);
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package dev.onlineem.em;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class OnlineEmTest {
+    private static final double LOG_LIKELIHOOD_TOLERANCE = 0.005;
+    private static final double MEAN_TOLERANCE_IN_SD = 0.1;
+    private static final long SEED = 20261122L;
+
+    /** The reference stream: a seeded 3-component, 4-dimensional full-covariance mixture. */
+    static TrueMixture referenceMixture() {
+        return TrueMixture.random(3, 4, 2.5, new Random(SEED));
+    }
+
+    private static OnlineMixtureModel stream(TrueMixture truth, MixtureSettings settings, int n, double missing, Random r) {
+        OnlineMixtureModel model = new OnlineMixtureModel(settings);
+        PointResult out = new PointResult();
+        for (int i = 0; i < n; i++) {
+            double[] x = truth.sample(r);
+            hide(x, missing, r);
+            model.update(x, out);
+        }
+        return model;
+    }
+
+    private static void hide(double[] x, double missing, Random r) {
+        if (missing <= 0) {
+            return;
+        }
+        for (int j = 0; j < x.length; j++) {
+            if (r.nextDouble() < missing) {
+                x[j] = Double.NaN;
+            }
+        }
+        boolean any = false;
+        for (double v : x) {
+            any |= !Double.isNaN(v);
+        }
+        if (!any) {
+            x[0] = 0; // keep at least one coordinate; the rare case does not matter for the statistics
+        }
+    }
+
+    @Test
+    void shouldApproachTheTrueLogLikelihoodAfterOnePass() {
+        TrueMixture truth = referenceMixture();
+        Random r = new Random(1);
+        OnlineMixtureModel model = stream(truth, MixtureSettings.builder().k(3).build(), 200_000, 0, r);
+        double[][] heldOut = truth.sample(50_000, new Random(2));
+        double learned = meanLogDensity(model, heldOut);
+        double ideal = truth.meanLogDensity(heldOut);
+        assertEquals(ideal, learned, Math.abs(ideal) * LOG_LIKELIHOOD_TOLERANCE, "held-out mean log-likelihood");
+    }
+
+    @Test
+    void shouldLearnMeansAndImputeWithMissingCoordinates() {
+        TrueMixture truth = referenceMixture();
+        Random r = new Random(5);
+        OnlineMixtureModel model = stream(truth, MixtureSettings.builder().k(3).build(), 200_000, 0.2, r);
+        MixtureSnapshot s = model.snapshot();
+        for (int c = 0; c < 3; c++) {
+            int match = closest(s.means(), truth.means[c]);
+            for (int j = 0; j < 4; j++) {
+                double sd = Math.sqrt(truth.covariances[c][j][j]);
+                assertEquals(truth.means[c][j], s.means()[match][j], MEAN_TOLERANCE_IN_SD * sd,
+                        "component " + c + " coordinate " + j);
+            }
+        }
+        // imputation: conditional expectation under the mixture beats the overall mean of each coordinate
+        double[] overall = new double[4];
+        for (int c = 0; c < 3; c++) {
+            for (int j = 0; j < 4; j++) {
+                overall[j] += truth.weights[c] * truth.means[c][j];
+            }
+        }
+        Random h = new Random(6);
+        PointResult out = new PointResult();
+        double seModel = 0;
+        double seMean = 0;
+        int count = 0;
+        for (int i = 0; i < 20_000; i++) {
+            double[] full = truth.sample(h);
+            double[] x = full.clone();
+            hide(x, 0.2, h);
+            model.update(x, out);
+            for (int j = 0; j < 4; j++) {
+                if (Double.isNaN(x[j])) {
+                    assertTrue(out.hasMissing);
+                    seModel += sq(out.imputed[j] - full[j]);
+                    seMean += sq(overall[j] - full[j]);
+                    count++;
+                }
+            }
+        }
+        assertTrue(count > 10_000);
+        assertTrue(seModel < seMean, "imputation MSE " + seModel / count + " vs mean imputation " + seMean / count);
+    }
+
+    @Test
+    void shouldRecoverFromDriftWithinTwentyThousandPoints() {
+        TrueMixture before = referenceMixture();
+        TrueMixture after = TrueMixture.random(3, 4, 2.5, new Random(SEED + 1));
+        Random r = new Random(9);
+        MixtureSettings settings = MixtureSettings.builder().k(3).halfLife(2000).build();
+        OnlineMixtureModel model = stream(before, settings, 50_000, 0, r);
+        double[][] heldOut = after.sample(20_000, new Random(10));
+        double ideal = after.meanLogDensity(heldOut);
+        PointResult out = new PointResult();
+        int recoveredAt = -1;
+        for (int i = 1; i <= 20_000; i++) {
+            model.update(after.sample(r), out);
+            if (i % 1000 == 0 && Math.abs(meanLogDensity(model, heldOut) - ideal) <= 0.01 * Math.abs(ideal)) {
+                recoveredAt = i;
+                break;
+            }
+        }
+        assertTrue(recoveredAt > 0, "held-out log-likelihood did not recover to within 1% in 20,000 points");
+    }
+
+    @Test
+    void shouldFlagTheNominalFractionOfPointsDrawnFromTheModel() {
+        TrueMixture truth = referenceMixture();
+        Random r = new Random(11);
+        MixtureSettings settings = MixtureSettings.builder().k(3).anomalyAlpha(0.01).build();
+        OnlineMixtureModel model = stream(truth, settings, 50_000, 0, r);
+        PointResult out = new PointResult();
+        int flagged = 0;
+        int n = 300_000;
+        for (int i = 0; i < n; i++) {
+            model.update(truth.sample(r), out);
+            if (out.anomaly) {
+                flagged++;
+            }
+        }
+        double fraction = (double) flagged / n;
+        assertTrue(fraction >= 0.008 && fraction <= 0.012, "flagged fraction " + fraction);
+    }
+
+    static double meanLogDensity(OnlineMixtureModel model, double[][] xs) {
+        double s = 0;
+        for (double[] x : xs) {
+            s += model.logDensity(x);
+        }
+        return s / xs.length;
+    }
+
+    private static int closest(double[][] means, double[] target) {
+        int best = 0;
+        double bestD = Double.POSITIVE_INFINITY;
+        for (int c = 0; c < means.length; c++) {
+            double d = 0;
+            for (int j = 0; j < target.length; j++) {
+                d += sq(means[c][j] - target[j]);
+            }
+            if (d < bestD) {
+                bestD = d;
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    private static double sq(double v) {
+        return v * v;
+    }
+}
