@@ -21,7 +21,6 @@ public final class GaussianMixture {
     final int d;
     final CovarianceType type;
     final double[] weights;
-    final double[] logWeights;
     final double[][] means;
     /** Full: d*d row-major; diag: d variances; spherical: one variance. */
     final double[][] covariances;
@@ -54,7 +53,6 @@ public final class GaussianMixture {
         this.d = d;
         this.type = type;
         this.weights = new double[k];
-        this.logWeights = new double[k];
         this.means = new double[k][d];
         this.covariances = new double[k][type.storedLength(d)];
         this.cholesky = new DMatrixRMaj[k];
@@ -94,10 +92,9 @@ public final class GaussianMixture {
         return type;
     }
 
-    /** Recomputes log-weights and every Cholesky factor from the current parameters. */
+    /** Recomputes every Cholesky factor from the current parameters. */
     public void refreshAll() {
         for (int c = 0; c < k; c++) {
-            logWeights[c] = Math.log(weights[c]);
             refresh(c);
         }
     }
@@ -123,13 +120,8 @@ public final class GaussianMixture {
         DMatrixRMaj l = cholesky[c];
         double jitter = 0;
         for (int attempt = 0; attempt <= MAX_JITTER_STEPS; attempt++) {
-            System.arraycopy(cov, 0, l.data, 0, d * d);
-            if (decomposer.decompose(l) && finiteDiagonal(l)) {
-                double logDet = 0;
-                for (int i = 0; i < d; i++) {
-                    logDet += Math.log(l.data[i * d + i]);
-                }
-                logDets[c] = 2 * logDet;
+            if (choleskyLower(cov, l.data, d) && finiteDiagonal(l)) {
+                logDets[c] = 2 * logProductOfDiagonal(l.data);
                 return;
             }
             jitter = jitter == 0 ? 1e-10 * Math.max(1e-300, meanDiagonal(cov)) : jitter * 10;
@@ -143,6 +135,52 @@ public final class GaussianMixture {
             cov[i * d + i] = 1;
         }
         refresh(c);
+    }
+
+    /**
+     * Sigma = L L' for a symmetric d x d matrix, row-major; only the lower triangle of {@code l} is written
+     * and read later (the triangular solves ignore the rest).
+     *
+     * @param a not modified
+     * @param l receives L. Modified.
+     * @return false when a is not numerically positive definite
+     */
+    static boolean choleskyLower(double[] a, double[] l, int d) {
+        for (int i = 0; i < d; i++) {
+            int ri = i * d;
+            for (int j = 0; j <= i; j++) {
+                int rj = j * d;
+                double sum = a[ri + j];
+                for (int m = 0; m < j; m++) {
+                    sum -= l[ri + m] * l[rj + m];
+                }
+                if (i == j) {
+                    if (!(sum > 0)) {
+                        return false;
+                    }
+                    l[ri + i] = Math.sqrt(sum);
+                } else {
+                    l[ri + j] = sum / l[rj + j];
+                }
+            }
+        }
+        return true;
+    }
+
+    /** log prod_i L_ii with one log when the product stays in range, else a sum of logs. */
+    private double logProductOfDiagonal(double[] l) {
+        double prod = 1;
+        for (int i = 0; i < d; i++) {
+            prod *= l[i * d + i];
+        }
+        if (prod > 1e-280 && prod < 1e280) {
+            return Math.log(prod);
+        }
+        double sum = 0;
+        for (int i = 0; i < d; i++) {
+            sum += Math.log(l[i * d + i]);
+        }
+        return sum;
     }
 
     private boolean finiteDiagonal(DMatrixRMaj l) {
@@ -188,9 +226,11 @@ public final class GaussianMixture {
             throw new IllegalArgumentException("every coordinate of the point is missing");
         }
         missingCount = nm;
+        // log r_k = log pi_k + log N_k; pi_k multiplies after the shift by max_k log N_k, which saves K logs
+        // and cannot underflow the whole sum: the largest term is pi_max * 1 >= Double.MIN_NORMAL.
         double max = Double.NEGATIVE_INFINITY;
         for (int c = 0; c < k; c++) {
-            double lr = logWeights[c] + (nm == 0 ? logGaussian(c, x, withExpectations) : logGaussianMarginal(c, x, no, nm, withExpectations));
+            double lr = nm == 0 ? logGaussian(c, x, withExpectations) : logGaussianMarginal(c, x, no, nm, withExpectations);
             logR[c] = lr;
             if (lr > max) {
                 max = lr;
@@ -198,12 +238,13 @@ public final class GaussianMixture {
         }
         double sum = 0;
         for (int c = 0; c < k; c++) {
-            double e = Math.exp(logR[c] - max);
+            double e = weights[c] * Math.exp(logR[c] - max);
             resp[c] = e;
             sum += e;
         }
+        double inv = 1 / sum;
         for (int c = 0; c < k; c++) {
-            resp[c] /= sum;
+            resp[c] *= inv;
         }
         return max + Math.log(sum);
     }

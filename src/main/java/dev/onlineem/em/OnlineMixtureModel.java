@@ -18,7 +18,14 @@ import java.util.Random;
 public final class OnlineMixtureModel {
     /** Standardised coordinates beyond this magnitude are scored but not learned from (their squares would overflow). */
     static final double LEARN_LIMIT = 1e100;
-    private static final double LOG_LIKELIHOOD_HALF_LIFE = 1000;
+    /** Rate of the running average of logDensity reported in snapshots: a half-life of 1,000 points. */
+    private static final double LOG_LIKELIHOOD_RATE = 1 - Math.pow(2, -1 / 1000.0);
+    /**
+     * With an M-step after every point, a component whose statistics moved by less than this (relative,
+     * gamma r_k / s0_k) keeps its mean, covariance and Cholesky factor: under pure decay they are exactly
+     * unchanged, and the next real change recomputes them from the statistics, so nothing accumulates.
+     */
+    static final double NEGLIGIBLE_CHANGE = 1e-13;
 
     final MixtureSettings settings;
     int dimension;                // 0 until the first point fixes it
@@ -164,7 +171,7 @@ public final class OnlineMixtureModel {
         double p = sketch.pValue(surprise);
         sketch.add(surprise);
         writeScore(out, x, logDensity, p, k, d);
-        double rate = Math.max(1.0 / (t + 1), 1 - Math.pow(2, -1 / LOG_LIKELIHOOD_HALF_LIFE));
+        double rate = Math.max(1.0 / (t + 1), LOG_LIKELIHOOD_RATE);
         avgLogLikelihood += rate * (Math.max(logDensity, -1e300) - avgLogLikelihood);
         pointsSeen++;
         if (learnable) {
@@ -176,7 +183,7 @@ public final class OnlineMixtureModel {
             lastStepSize = gamma;
             if (++sinceMStep >= settings.mStepInterval()) {
                 sinceMStep = 0;
-                mStep();
+                mStep(settings.mStepInterval() == 1 ? gamma : Double.NaN);
             }
         } else {
             lastStepSize = 0;
@@ -217,9 +224,20 @@ public final class OnlineMixtureModel {
         }
     }
 
-    /** M-step from the statistics, then re-seeding of any component whose weight collapsed. */
-    private void mStep() {
-        stats.mStep(mixture, settings.regularization());
+    /**
+     * M-step from the statistics, then re-seeding of any component whose weight collapsed.
+     *
+     * @param gamma the step of the single point since the last M-step, or NaN after several points
+     */
+    private void mStep(double gamma) {
+        double total = stats.totalWeight();
+        for (int c = 0; c < mixture.k; c++) {
+            if (gamma * resp[c] <= NEGLIGIBLE_CHANGE * stats.s0[c]) {
+                stats.mStepWeight(mixture, c, total);
+            } else {
+                stats.mStepComponent(mixture, c, total, settings.regularization());
+            }
+        }
         modelVersion = pointsSeen;
         double floor = settings.weightFloor();
         for (int c = 0; c < mixture.k; c++) {

@@ -122,7 +122,6 @@ public final class SufficientStatistics {
     void mStepComponent(GaussianMixture mixture, int c, double total, double reg) {
         double w = Math.max(s0[c], Double.MIN_NORMAL);
         mixture.weights[c] = w / total;
-        mixture.logWeights[c] = Math.log(mixture.weights[c]);
         double[] mu = mixture.means[c];
         for (int j = 0; j < d; j++) {
             mu[j] = s1[c][j] / w;
@@ -155,6 +154,11 @@ public final class SufficientStatistics {
                 cov[0] = Math.max((m2[0] / w - sq) / d, 0) + reg;
         }
         mixture.refresh(c);
+    }
+
+    /** pi_c = s0_c / total only; mean and covariance stay as they are. */
+    void mStepWeight(GaussianMixture mixture, int c, double total) {
+        mixture.weights[c] = Math.max(s0[c], Double.MIN_NORMAL) / total;
     }
 
     /** Scales component c's statistics by {@code factor}. */

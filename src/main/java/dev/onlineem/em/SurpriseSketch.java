@@ -86,7 +86,7 @@ public final class SurpriseSketch {
         if (!isInitialised()) {
             return 1;
         }
-        return (tailWeight(s) + unit) / (total + unit);
+        return Math.min(1, (tailWeight(s) + unit) / (total + unit));
     }
 
     private double tailWeight(double s) {

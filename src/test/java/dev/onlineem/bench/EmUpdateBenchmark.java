@@ -1,0 +1,83 @@
+package dev.onlineem.bench;
+
+import dev.onlineem.em.CovarianceType;
+import dev.onlineem.em.MixtureSettings;
+import dev.onlineem.em.OnlineMixtureModel;
+import dev.onlineem.em.PointResult;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The per-point update of a warmed-up model (E-step, sufficient statistics, M-step with Cholesky
+ * refresh, anomaly sketch), full covariance. Run: {@code mvn -Pjmh test-compile exec:exec}
+ * (add {@code -Djmh.args="dev.onlineem.bench -prof gc"} to see allocation per point).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class EmUpdateBenchmark {
+    private static final int POOL = 1 << 14;
+
+    /** K x d. */
+    @Param({"4x2", "8x16"})
+    public String shape;
+
+    /** Points between M-steps. */
+    @Param({"1"})
+    public int mStepInterval;
+
+    private OnlineMixtureModel model;
+    private double[][] points;
+    private final PointResult result = new PointResult();
+    private int next;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        String[] kd = shape.split("x");
+        int k = Integer.parseInt(kd[0]);
+        int d = Integer.parseInt(kd[1]);
+        Random r = new Random(42);
+        double[][] centres = new double[k][d];
+        for (double[] c : centres) {
+            for (int j = 0; j < d; j++) {
+                c[j] = 4 * r.nextGaussian();
+            }
+        }
+        points = new double[POOL][d];
+        for (double[] p : points) {
+            double[] c = centres[r.nextInt(k)];
+            double shared = r.nextGaussian();
+            for (int j = 0; j < d; j++) {
+                p[j] = c[j] + r.nextGaussian() + 0.5 * shared;
+            }
+        }
+        model = new OnlineMixtureModel(MixtureSettings.builder().k(k).covarianceType(CovarianceType.FULL)
+                .initPoints(Math.max(500, 20 * k * d)).mStepInterval(mStepInterval).build());
+        for (double[] p : points) {
+            model.update(p, result);
+        }
+    }
+
+    @Benchmark
+    public double update() {
+        double[] p = points[next];
+        next = (next + 1) & (POOL - 1);
+        model.update(p, result);
+        return result.logDensity;
+    }
+}
