@@ -1,0 +1,199 @@
+package dev.onlineem.broker;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/**
+ * A real single-node Kafka broker (KRaft, combined broker and controller) inside this JVM: the
+ * product's embedded default and the integration tests' broker on machines without Docker.
+ *
+ * <p>The log directory is formatted on first use and reused afterwards, so a stopped broker started
+ * again on the same directory keeps its topics, offsets and transactions. Close it (it is
+ * {@link AutoCloseable}); its threads are not daemons.
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+    private final Path logDir;
+    private final boolean deleteOnClose;
+    private final int port;
+    private final int controllerPort;
+    private KafkaRaftServer server;
+
+    private EmbeddedKafkaBroker(Path logDir, boolean deleteOnClose, int port, int controllerPort) {
+        this.logDir = logDir;
+        this.deleteOnClose = deleteOnClose;
+        this.port = port;
+        this.controllerPort = controllerPort;
+    }
+
+    /** Starts a broker on free loopback ports with a fresh temporary directory, deleted on close. */
+    public static EmbeddedKafkaBroker startTemporary() {
+        try {
+            EmbeddedKafkaBroker b = new EmbeddedKafkaBroker(Files.createTempDirectory("online-em-kafka-"), true, freePort(), freePort());
+            b.start();
+            return b;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts (or restarts) a broker on the given directory and ports; the directory keeps its data.
+     * Port 0 picks a free port.
+     */
+    public static EmbeddedKafkaBroker start(Path logDir, int port, int controllerPort) {
+        EmbeddedKafkaBroker b = new EmbeddedKafkaBroker(logDir, false, port == 0 ? freePort() : port,
+                controllerPort == 0 ? freePort() : controllerPort);
+        b.start();
+        return b;
+    }
+
+    /** Starts the broker again after {@link #stop()}, on the same directory and ports. */
+    public synchronized void start() {
+        if (server != null) {
+            return;
+        }
+        try {
+            Files.createDirectories(logDir);
+            if (!Files.exists(logDir.resolve("meta.properties"))) {
+                format();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot format Kafka log directory " + logDir + ": " + e.getMessage(), e);
+        }
+        KafkaRaftServer s = new KafkaRaftServer(new KafkaConfig(brokerProperties(), false), Time.SYSTEM);
+        s.startup();
+        server = s;
+    }
+
+    /** Stops the broker, keeping its data; {@link #start()} brings it back. */
+    public synchronized void stop() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+        }
+    }
+
+    private void format() throws Exception {
+        new Formatter()
+                .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                .setNodeId(1)
+                .setClusterId(Uuid.randomUuid().toString())
+                .addDirectory(logDir.toString())
+                .setMetadataLogDirectory(logDir.toString())
+                .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                .setControllerListenerName("CONTROLLER")
+                .run();
+    }
+
+    private Properties brokerProperties() {
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@localhost:" + controllerPort);
+        p.put("listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://localhost:" + port);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("log.dirs", logDir.toString());
+        p.put("metadata.log.dir", logDir.toString());
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "1");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "1");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("num.partitions", "1");
+        p.put("auto.create.topics.enable", "false");
+        p.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
+        return p;
+    }
+
+    /** {@code localhost:port}, for {@code bootstrap.servers}. */
+    public String bootstrapServers() {
+        return "localhost:" + port;
+    }
+
+    public Path logDir() {
+        return logDir;
+    }
+
+    /** Creates topics (name to partition count) that do not exist yet; {@code compacted} ones get cleanup.policy=compact. */
+    public void createTopics(Map<String, Integer> topics, List<String> compacted) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            createTopics(admin, topics, compacted);
+        }
+    }
+
+    static void createTopics(Admin admin, Map<String, Integer> topics, List<String> compacted) {
+        for (Map.Entry<String, Integer> t : topics.entrySet()) {
+            NewTopic nt = new NewTopic(t.getKey(), t.getValue(), (short) 1);
+            if (compacted.contains(t.getKey())) {
+                nt.configs(Map.of("cleanup.policy", "compact"));
+            }
+            try {
+                admin.createTopics(List.of(nt)).all().get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("cannot create topic " + t.getKey() + ": " + e.getCause().getMessage(), e);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot create topic " + t.getKey() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+        if (deleteOnClose) {
+            deleteRecursively(logDir);
+        }
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort: a temporary directory left behind is not worth failing a shutdown for
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

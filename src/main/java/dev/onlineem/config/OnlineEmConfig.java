@@ -1,0 +1,242 @@
+package dev.onlineem.config;
+
+import dev.onlineem.em.CovarianceType;
+import dev.onlineem.em.MixtureSettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+
+/**
+ * The processor's settings, Kafka style: each a {@code FOO_CONFIG} / {@code FOO_DOC} pair with a
+ * validator. Every key that is not one of ours passes straight through to Kafka Streams (and so to its
+ * clients: security settings included). Model settings have defaults under {@code model.*} and
+ * per-model-id-prefix overrides under {@code model.override.<prefix>.*}; the longest matching prefix wins.
+ */
+public final class OnlineEmConfig extends AbstractConfig {
+    public static final String POINTS_TOPIC_CONFIG = "points.topic";
+    private static final String POINTS_TOPIC_DOC = "Input topic: key = model id, value = a JSON point.";
+    public static final String ASSIGNMENTS_TOPIC_CONFIG = "assignments.topic";
+    private static final String ASSIGNMENTS_TOPIC_DOC = "One assignment per accepted point.";
+    public static final String ANOMALIES_TOPIC_CONFIG = "anomalies.topic";
+    private static final String ANOMALIES_TOPIC_DOC = "Assignments whose pValue is below the model's anomaly.alpha.";
+    public static final String MODELS_TOPIC_CONFIG = "models.topic";
+    private static final String MODELS_TOPIC_DOC = "Compacted topic of model snapshots, key = model id.";
+    public static final String DEAD_LETTER_TOPIC_CONFIG = "dead.letter.topic";
+    private static final String DEAD_LETTER_TOPIC_DOC = "Dead-letter topic: the original bytes of every rejected record with headers naming the reason "
+            + "and the source topic, partition and offset (Kafka Streams' built-in dead-letter queue).";
+    public static final String SNAPSHOT_EVERY_POINTS_CONFIG = "snapshot.every.points";
+    private static final String SNAPSHOT_EVERY_POINTS_DOC = "Publish a model's snapshot each time its pointsSeen reaches a multiple of this.";
+    public static final String SNAPSHOT_INTERVAL_MS_CONFIG = "snapshot.interval.ms";
+    private static final String SNAPSHOT_INTERVAL_MS_DOC = "Also publish, every this many milliseconds of wall-clock time, each model updated since its last snapshot.";
+    public static final String MAX_DIMENSION_CONFIG = "max.dimension";
+    private static final String MAX_DIMENSION_DOC = "Largest accepted point dimension; longer points go to the dead-letter topic.";
+    public static final String MAX_RECORD_BYTES_CONFIG = "max.record.bytes";
+    private static final String MAX_RECORD_BYTES_DOC = "Largest accepted input record value, in bytes; larger records go to the dead-letter topic.";
+
+    public static final String MODEL_PREFIX = "model.";
+    public static final String OVERRIDE_PREFIX = "model.override.";
+    public static final String K_CONFIG = "model.k";
+    public static final String K_RANGE_CONFIG = "model.k.range";
+    public static final String COVARIANCE_TYPE_CONFIG = "model.covariance.type";
+    public static final String STEP_EXPONENT_CONFIG = "model.step.exponent";
+    public static final String STEP_OFFSET_CONFIG = "model.step.offset";
+    public static final String HALF_LIFE_CONFIG = "model.half.life";
+    public static final String MSTEP_INTERVAL_CONFIG = "model.mstep.interval";
+    public static final String REGULARIZATION_CONFIG = "model.regularization";
+    public static final String INIT_POINTS_CONFIG = "model.init.points";
+    public static final String INIT_RESTARTS_CONFIG = "model.init.restarts";
+    public static final String ANOMALY_ALPHA_CONFIG = "model.anomaly.alpha";
+    public static final String ANOMALY_HALF_LIFE_CONFIG = "model.anomaly.half.life";
+    public static final String WEIGHT_FLOOR_CONFIG = "model.weight.floor";
+    public static final String SEED_CONFIG = "model.seed";
+
+    /** The model settings that may be overridden per prefix, without the {@code model.} prefix. */
+    static final List<String> MODEL_KEYS = List.of("k", "k.range", "covariance.type", "step.exponent", "step.offset",
+            "half.life", "mstep.interval", "regularization", "init.points", "init.restarts", "anomaly.alpha",
+            "anomaly.half.life", "weight.floor", "seed");
+
+    public static final ConfigDef CONFIG = new ConfigDef()
+            .define(POINTS_TOPIC_CONFIG, Type.STRING, "points", new ConfigDef.NonEmptyString(), Importance.HIGH, POINTS_TOPIC_DOC)
+            .define(ASSIGNMENTS_TOPIC_CONFIG, Type.STRING, "assignments", new ConfigDef.NonEmptyString(), Importance.HIGH, ASSIGNMENTS_TOPIC_DOC)
+            .define(ANOMALIES_TOPIC_CONFIG, Type.STRING, "anomalies", new ConfigDef.NonEmptyString(), Importance.HIGH, ANOMALIES_TOPIC_DOC)
+            .define(MODELS_TOPIC_CONFIG, Type.STRING, "models", new ConfigDef.NonEmptyString(), Importance.HIGH, MODELS_TOPIC_DOC)
+            .define(DEAD_LETTER_TOPIC_CONFIG, Type.STRING, "points-dlq", new ConfigDef.NonEmptyString(), Importance.HIGH, DEAD_LETTER_TOPIC_DOC)
+            .define(SNAPSHOT_EVERY_POINTS_CONFIG, Type.LONG, 1000L, Range.atLeast(1), Importance.MEDIUM, SNAPSHOT_EVERY_POINTS_DOC)
+            .define(SNAPSHOT_INTERVAL_MS_CONFIG, Type.LONG, 10_000L, Range.atLeast(100), Importance.MEDIUM, SNAPSHOT_INTERVAL_MS_DOC)
+            .define(MAX_DIMENSION_CONFIG, Type.INT, 1024, Range.between(1, 65_536), Importance.MEDIUM, MAX_DIMENSION_DOC)
+            .define(MAX_RECORD_BYTES_CONFIG, Type.INT, 1 << 20, Range.between(16, 64 << 20), Importance.MEDIUM, MAX_RECORD_BYTES_DOC)
+            .define(K_CONFIG, Type.INT, MixtureSettings.DEFAULT_K, Range.between(1, 1000), Importance.HIGH, "Components per model (ignored when model.k.range is set).")
+            .define(K_RANGE_CONFIG, Type.STRING, "", Importance.MEDIUM, "MIN..MAX: choose K per model by BIC on its warm-up buffer. Empty: a fixed model.k.")
+            .define(COVARIANCE_TYPE_CONFIG, Type.STRING, "full", ValidString.in("full", "diag", "spherical"), Importance.HIGH, "Covariance per component: full, diag or spherical.")
+            .define(STEP_EXPONENT_CONFIG, Type.DOUBLE, MixtureSettings.DEFAULT_STEP_EXPONENT, Range.between(0.5000001, 1.0), Importance.MEDIUM, "alpha in gamma_t = (t + t0)^-alpha, in (0.5, 1].")
+            .define(STEP_OFFSET_CONFIG, Type.DOUBLE, MixtureSettings.DEFAULT_STEP_OFFSET, Range.atLeast(2), Importance.LOW, "t0 in gamma_t = (t + t0)^-alpha, at least 2.")
+            .define(HALF_LIFE_CONFIG, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.HIGH, "Half-life in points for drifting streams: gamma_t is floored at 1 - 2^(-1/h). 0: a stationary stream (no floor).")
+            .define(MSTEP_INTERVAL_CONFIG, Type.INT, 1, Range.atLeast(1), Importance.LOW, "Points between M-steps.")
+            .define(REGULARIZATION_CONFIG, Type.DOUBLE, MixtureSettings.DEFAULT_REGULARIZATION, Range.between(1e-300, 0.999), Importance.LOW, "Added to covariance diagonals, relative to each coordinate's warm-up variance.")
+            .define(INIT_POINTS_CONFIG, Type.INT, MixtureSettings.DEFAULT_INIT_POINTS, Range.atLeast(2), Importance.HIGH, "Points buffered per model before its first batch-EM fit.")
+            .define(INIT_RESTARTS_CONFIG, Type.INT, MixtureSettings.DEFAULT_INIT_RESTARTS, Range.atLeast(1), Importance.LOW, "k-means++ restarts of the warm-up batch EM.")
+            .define(ANOMALY_ALPHA_CONFIG, Type.DOUBLE, MixtureSettings.DEFAULT_ANOMALY_ALPHA, Range.between(1e-12, 0.5), Importance.HIGH, "A point is an anomaly when its pValue is below this.")
+            .define(ANOMALY_HALF_LIFE_CONFIG, Type.DOUBLE, MixtureSettings.DEFAULT_ANOMALY_HALF_LIFE, Range.atLeast(10), Importance.LOW, "Memory of the per-model surprise sketch behind pValue, in points.")
+            .define(WEIGHT_FLOOR_CONFIG, Type.DOUBLE, MixtureSettings.DEFAULT_WEIGHT_FLOOR, Range.between(0, 0.4), Importance.LOW, "A component whose weight falls below this is re-seeded by splitting the heaviest.")
+            .define(SEED_CONFIG, Type.LONG, MixtureSettings.DEFAULT_SEED, Importance.LOW, "Seed of the warm-up k-means++, so models are reproducible.");
+
+    private final Map<String, Object> passThrough;
+    private final MixtureSettings defaults;
+    private final List<Map.Entry<String, MixtureSettings>> overrides; // longest prefix first
+
+    /**
+     * @throws ConfigException naming the setting and what it must be
+     */
+    public OnlineEmConfig(Map<?, ?> props) {
+        super(CONFIG, props, false);
+        Map<String, Object> rest = new HashMap<>();
+        Map<String, Map<String, String>> overrideProps = new HashMap<>();
+        for (Map.Entry<?, ?> e : props.entrySet()) {
+            String key = String.valueOf(e.getKey());
+            if (key.startsWith(OVERRIDE_PREFIX)) {
+                String tail = key.substring(OVERRIDE_PREFIX.length());
+                String setting = MODEL_KEYS.stream().filter(s -> tail.endsWith("." + s))
+                        .max(Comparator.comparingInt(String::length)).orElse(null);
+                if (setting == null) {
+                    throw new ConfigException(key, e.getValue(), "an override must look like model.override.<prefix>.<setting> with <setting> one of " + MODEL_KEYS);
+                }
+                String prefix = tail.substring(0, tail.length() - setting.length() - 1);
+                overrideProps.computeIfAbsent(prefix, p -> new HashMap<>()).put(MODEL_PREFIX + setting, String.valueOf(e.getValue()));
+            } else if (!CONFIG.names().contains(key)) {
+                rest.put(key, e.getValue());
+            }
+        }
+        this.passThrough = rest;
+        this.defaults = modelSettings(originalsStrings(), "");
+        this.overrides = new ArrayList<>();
+        for (Map.Entry<String, Map<String, String>> o : overrideProps.entrySet()) {
+            Map<String, String> merged = new HashMap<>(originalsStrings());
+            merged.putAll(o.getValue());
+            overrides.add(Map.entry(o.getKey(), modelSettings(merged, OVERRIDE_PREFIX + o.getKey() + ".")));
+        }
+        overrides.sort(Comparator.comparingInt((Map.Entry<String, MixtureSettings> e) -> e.getKey().length()).reversed());
+        if (!passThrough.containsKey(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+            throw new ConfigException(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, null, "it is required: set it to your brokers, e.g. localhost:9092");
+        }
+    }
+
+    /** Reads a properties file, then applies {@code extra} over it. */
+    public static OnlineEmConfig load(Path file, Map<String, String> extra) throws IOException {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            p.load(in);
+        }
+        Map<String, Object> m = new HashMap<>();
+        p.forEach((k, v) -> m.put(String.valueOf(k), String.valueOf(v).trim()));
+        m.putAll(extra);
+        return new OnlineEmConfig(m);
+    }
+
+    private static MixtureSettings modelSettings(Map<String, String> props, String keyPrefixForErrors) {
+        Map<String, Object> parsed;
+        try {
+            parsed = CONFIG.parse(props);
+        } catch (ConfigException e) {
+            throw keyPrefixForErrors.isEmpty() ? e
+                    : new ConfigException(e.getMessage().replace("configuration " + MODEL_PREFIX, "configuration " + keyPrefixForErrors));
+        }
+        MixtureSettings.Builder b = MixtureSettings.builder()
+                .covarianceType(CovarianceType.parse((String) parsed.get(COVARIANCE_TYPE_CONFIG)))
+                .stepExponent((Double) parsed.get(STEP_EXPONENT_CONFIG))
+                .stepOffset((Double) parsed.get(STEP_OFFSET_CONFIG))
+                .halfLife((Double) parsed.get(HALF_LIFE_CONFIG))
+                .mStepInterval((Integer) parsed.get(MSTEP_INTERVAL_CONFIG))
+                .regularization((Double) parsed.get(REGULARIZATION_CONFIG))
+                .initPoints((Integer) parsed.get(INIT_POINTS_CONFIG))
+                .initRestarts((Integer) parsed.get(INIT_RESTARTS_CONFIG))
+                .anomalyAlpha((Double) parsed.get(ANOMALY_ALPHA_CONFIG))
+                .anomalyHalfLife((Double) parsed.get(ANOMALY_HALF_LIFE_CONFIG))
+                .weightFloor((Double) parsed.get(WEIGHT_FLOOR_CONFIG))
+                .seed((Long) parsed.get(SEED_CONFIG));
+        String range = ((String) parsed.get(K_RANGE_CONFIG)).trim();
+        String where = keyPrefixForErrors.isEmpty() ? MODEL_PREFIX : keyPrefixForErrors;
+        if (range.isEmpty()) {
+            b.k((Integer) parsed.get(K_CONFIG));
+        } else {
+            String[] parts = range.split("\\.\\.");
+            try {
+                b.kRange(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()));
+            } catch (RuntimeException e) {
+                throw new ConfigException(where + "k.range", range, "it must look like MIN..MAX, e.g. 1..6");
+            }
+        }
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            // MixtureSettings names the setting without its prefix: "setting init.points = 3 is invalid: ..."
+            throw new ConfigException(e.getMessage().replace("setting ", "setting " + where));
+        }
+    }
+
+    /** The settings of the model with this id: the longest matching override prefix, else the defaults. */
+    public MixtureSettings settingsFor(String modelId) {
+        for (Map.Entry<String, MixtureSettings> o : overrides) {
+            if (modelId.startsWith(o.getKey())) {
+                return o.getValue();
+            }
+        }
+        return defaults;
+    }
+
+    public MixtureSettings defaultSettings() {
+        return defaults;
+    }
+
+    /**
+     * The Kafka Streams properties: every key that is not ours, plus the project's defaults where the
+     * user set nothing (exactly-once v2, the dead-letter queue and its two handlers).
+     */
+    public Properties streamsProperties() {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "online-em");
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class.getName());
+        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, getString(DEAD_LETTER_TOPIC_CONFIG));
+        p.put(StreamsConfig.STATE_DIR_CONFIG, Path.of("state").toAbsolutePath().toString());
+        p.putAll(passThrough);
+        return p;
+    }
+
+    public String pointsTopic() {
+        return getString(POINTS_TOPIC_CONFIG);
+    }
+
+    public String assignmentsTopic() {
+        return getString(ASSIGNMENTS_TOPIC_CONFIG);
+    }
+
+    public String anomaliesTopic() {
+        return getString(ANOMALIES_TOPIC_CONFIG);
+    }
+
+    public String modelsTopic() {
+        return getString(MODELS_TOPIC_CONFIG);
+    }
+
+    public String deadLetterTopic() {
+        return getString(DEAD_LETTER_TOPIC_CONFIG);
+    }
+}

@@ -1,0 +1,168 @@
+package dev.onlineem.serde;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import java.io.IOException;
+import java.util.Arrays;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * Parses an input point with Jackson's streaming parser (no tree, no reflection). Every failure is a
+ * {@link SerializationException} whose message says what is wrong and how the record should look;
+ * Kafka Streams' deserialization handler then sends the original bytes to the dead-letter topic.
+ */
+public final class PointDeserializer implements Deserializer<Point> {
+    public static final String EXPECTED_SHAPE = "expected {\"id\": \"...\", \"ts\": <epoch ms>, \"x\": [numbers or null]}";
+    private final int maxDimension;
+    private final int maxRecordBytes;
+
+    public PointDeserializer(int maxDimension, int maxRecordBytes) {
+        this.maxDimension = maxDimension;
+        this.maxRecordBytes = maxRecordBytes;
+    }
+
+    @Override
+    public Point deserialize(String topic, byte[] data) {
+        if (data == null) {
+            return null; // a tombstone: the processor sends it to the dead-letter topic with its reason
+        }
+        if (data.length > maxRecordBytes) {
+            throw new SerializationException("record is " + data.length + " bytes, over max.record.bytes=" + maxRecordBytes);
+        }
+        try (JsonParser p = Json.mapper().getFactory().createParser(data)) {
+            Point point = parse(p);
+            if (p.nextToken() != null) {
+                throw bad("trailing content after the JSON object");
+            }
+            return point;
+        } catch (StreamConstraintsException e) {
+            throw new SerializationException("record exceeds a JSON limit: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new SerializationException("record is not valid JSON: " + firstLine(e.getMessage()) + "; " + EXPECTED_SHAPE);
+        }
+    }
+
+    private Point parse(JsonParser p) throws IOException {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            throw bad("record is not a JSON object");
+        }
+        String id = null;
+        Long ts = null;
+        double[] x = null;
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (name) {
+                case "id":
+                    id = parseId(v, p);
+                    break;
+                case "ts":
+                    ts = parseTs(v, p);
+                    break;
+                case "x":
+                    x = parseX(v, p);
+                    break;
+                default:
+                    throw bad("unknown field \"" + truncate(name) + "\"");
+            }
+        }
+        if (t != JsonToken.END_OBJECT) {
+            throw bad("record is not a JSON object");
+        }
+        if (x == null) {
+            throw bad("field \"x\" is missing");
+        }
+        return new Point(id, ts, x);
+    }
+
+    private static String parseId(JsonToken v, JsonParser p) throws IOException {
+        if (v == JsonToken.VALUE_STRING || v == JsonToken.VALUE_NUMBER_INT) {
+            return p.getText();
+        }
+        if (v == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        throw bad("field \"id\" must be a string");
+    }
+
+    private static Long parseTs(JsonToken v, JsonParser p) throws IOException {
+        if (v == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (v != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            throw bad("field \"ts\" must be an integer (epoch milliseconds)");
+        }
+        long ts = p.getLongValue();
+        if (ts < 0) {
+            throw bad("field \"ts\" must not be negative");
+        }
+        return ts;
+    }
+
+    private double[] parseX(JsonToken v, JsonParser p) throws IOException {
+        if (v != JsonToken.START_ARRAY) {
+            throw bad("field \"x\" must be an array of numbers (null for a missing value)");
+        }
+        double[] x = new double[8];
+        int n = 0;
+        boolean observed = false;
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (n == maxDimension) {
+                throw bad("\"x\" has more than max.dimension=" + maxDimension + " coordinates");
+            }
+            if (n == x.length) {
+                x = Arrays.copyOf(x, Math.min(2 * n, maxDimension));
+            }
+            if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+                double d = p.getDoubleValue();
+                if (!Double.isFinite(d)) {
+                    throw bad("x[" + n + "] = " + truncate(p.getText()) + " is not a finite double");
+                }
+                x[n++] = d;
+                observed = true;
+            } else if (t == JsonToken.VALUE_NULL) {
+                x[n++] = Double.NaN;
+            } else {
+                throw bad("x[" + n + "] is " + describe(t) + "; only numbers and null (missing) are accepted");
+            }
+        }
+        if (n == 0) {
+            throw bad("\"x\" is empty");
+        }
+        if (!observed) {
+            throw bad("every coordinate of \"x\" is null (missing)");
+        }
+        return n == x.length ? x : Arrays.copyOf(x, n);
+    }
+
+    private static String describe(JsonToken t) {
+        switch (t) {
+            case VALUE_STRING: return "a string";
+            case VALUE_TRUE:
+            case VALUE_FALSE: return "a boolean";
+            case START_ARRAY: return "an array";
+            case START_OBJECT: return "an object";
+            default: return String.valueOf(t);
+        }
+    }
+
+    private static SerializationException bad(String reason) {
+        return new SerializationException("bad point: " + reason + "; " + EXPECTED_SHAPE);
+    }
+
+    private static String truncate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "unreadable";
+        }
+        int nl = s.indexOf('\n');
+        return truncate(nl < 0 ? s : s.substring(0, nl));
+    }
+}

@@ -1,0 +1,12 @@
+package dev.onlineem.stream;
+
+/**
+ * A record the processor cannot accept (no key, no value, wrong dimension for its model, ...). Thrown
+ * before any state changes; Kafka Streams' processing-exception handler sends the record's original
+ * bytes to the dead-letter topic with this message as the reason.
+ */
+public final class BadPointException extends RuntimeException {
+    public BadPointException(String message) {
+        super(message);
+    }
+}

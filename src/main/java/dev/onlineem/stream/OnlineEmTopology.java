@@ -1,0 +1,41 @@
+package dev.onlineem.stream;
+
+import dev.onlineem.config.OnlineEmConfig;
+import dev.onlineem.serde.JsonSerializer;
+import dev.onlineem.serde.PointDeserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The topology: points topic, then the online-EM processor with its changelogged store "models", then
+ * three sinks (assignments, anomalies, models). Rejected records reach the dead-letter topic through
+ * Kafka Streams' own exception handlers, configured by {@link OnlineEmConfig#streamsProperties()}.
+ */
+public final class OnlineEmTopology {
+    public static final String STORE = "models";
+    static final String SOURCE = "points-source";
+    static final String PROCESSOR = "online-em";
+
+    private OnlineEmTopology() {
+    }
+
+    /** The topology {@code run}, {@code demo} and the tests all run. */
+    public static Topology build(OnlineEmConfig config) {
+        Topology t = new Topology();
+        t.addSource(SOURCE, new StringDeserializer(),
+                new PointDeserializer(config.getInt(OnlineEmConfig.MAX_DIMENSION_CONFIG), config.getInt(OnlineEmConfig.MAX_RECORD_BYTES_CONFIG)),
+                config.pointsTopic());
+        long every = config.getLong(OnlineEmConfig.SNAPSHOT_EVERY_POINTS_CONFIG);
+        long interval = config.getLong(OnlineEmConfig.SNAPSHOT_INTERVAL_MS_CONFIG);
+        t.addProcessor(PROCESSOR, () -> new OnlineEmProcessor(STORE, config::settingsFor, every, interval), SOURCE);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray())
+                .withCachingEnabled(), PROCESSOR);
+        t.addSink(OnlineEmProcessor.ASSIGNMENTS, config.assignmentsTopic(), new StringSerializer(), new JsonSerializer<>(), PROCESSOR);
+        t.addSink(OnlineEmProcessor.ANOMALIES, config.anomaliesTopic(), new StringSerializer(), new JsonSerializer<>(), PROCESSOR);
+        t.addSink(OnlineEmProcessor.MODELS, config.modelsTopic(), new StringSerializer(), new JsonSerializer<>(), PROCESSOR);
+        return t;
+    }
+}

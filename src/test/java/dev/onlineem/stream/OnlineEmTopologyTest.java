@@ -1,0 +1,178 @@
+package dev.onlineem.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.onlineem.config.OnlineEmConfig;
+import dev.onlineem.em.StateCodec;
+import dev.onlineem.serde.Json;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OnlineEmTopologyTest {
+    @TempDir
+    Path stateDir;
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, byte[]> points;
+    private TestOutputTopic<String, String> assignments;
+    private TestOutputTopic<String, String> models;
+    private TestOutputTopic<String, String> anomalies;
+    private TestOutputTopic<byte[], byte[]> deadLetters;
+
+    static Map<String, Object> baseConfig(Path stateDir) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("bootstrap.servers", "unused:9092");
+        m.put("application.id", "topology-test");
+        m.put("state.dir", stateDir.toString());
+        m.put("model.k", "2");
+        m.put("model.init.points", "50");
+        m.put("snapshot.every.points", "100");
+        m.put("model.override.fx-.k", "3");
+        m.put("model.override.fx-.half.life", "5000");
+        return m;
+    }
+
+    @BeforeEach
+    void setUp() {
+        OnlineEmConfig config = new OnlineEmConfig(baseConfig(stateDir));
+        Properties props = config.streamsProperties();
+        driver = new TopologyTestDriver(OnlineEmTopology.build(config), props);
+        points = driver.createInputTopic("points", new StringSerializer(), new ByteArraySerializer());
+        assignments = driver.createOutputTopic("assignments", new StringDeserializer(), new StringDeserializer());
+        models = driver.createOutputTopic("models", new StringDeserializer(), new StringDeserializer());
+        anomalies = driver.createOutputTopic("anomalies", new StringDeserializer(), new StringDeserializer());
+        deadLetters = driver.createOutputTopic("points-dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+    }
+
+    private void send(String key, String json) {
+        points.pipeInput(key, json == null ? null : json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String point(String id, double... x) {
+        StringBuilder sb = new StringBuilder("{\"id\":\"" + id + "\",\"x\":[");
+        for (int i = 0; i < x.length; i++) {
+            sb.append(i > 0 ? "," : "").append(Double.isNaN(x[i]) ? "null" : Double.toString(x[i]));
+        }
+        return sb.append("]}").toString();
+    }
+
+    @Test
+    void shouldEmitOneAssignmentPerPointAndASnapshotWhenWarmUpEnds() throws Exception {
+        Random r = new Random(1);
+        for (int i = 0; i < 120; i++) {
+            send("sensor-1", point("p" + i, r.nextGaussian() + (i % 2) * 5, r.nextGaussian()));
+        }
+        List<TestRecord<String, String>> out = assignments.readRecordsToList();
+        assertEquals(120, out.size());
+        JsonNode first = Json.mapper().readTree(out.get(0).value());
+        assertTrue(first.get("warmup").asBoolean());
+        assertNull(first.get("logDensity"));
+        JsonNode last = Json.mapper().readTree(out.get(119).value());
+        assertFalse(last.get("warmup").asBoolean());
+        assertEquals("p119", last.get("id").asText());
+        assertEquals(2, last.get("responsibilities").size());
+        assertEquals(120, last.get("pointsSeen").asLong());
+        List<TestRecord<String, String>> snaps = models.readRecordsToList();
+        assertEquals(2, snaps.size(), "one at the end of warm-up (50), one at pointsSeen=100");
+        JsonNode snap = Json.mapper().readTree(snaps.get(0).value());
+        assertEquals("sensor-1", snap.get("model").asText());
+        assertEquals(50, snap.get("pointsSeen").asLong());
+        byte[] stored = driver.<String, byte[]>getKeyValueStore(OnlineEmTopology.STORE).get("sensor-1");
+        assertEquals(120, StateCodec.decode(stored).pointsSeen());
+    }
+
+    @Test
+    void shouldApplyPerPrefixModelSettings() throws Exception {
+        Random r = new Random(2);
+        for (int i = 0; i < 60; i++) {
+            send("fx-eurusd", point("p" + i, r.nextGaussian() + (i % 3) * 6));
+        }
+        JsonNode last = Json.mapper().readTree(assignments.readRecordsToList().get(59).value());
+        assertEquals(3, last.get("responsibilities").size());
+    }
+
+    @Test
+    void shouldImputeMissingCoordinatesInTheAssignment() throws Exception {
+        Random r = new Random(3);
+        for (int i = 0; i < 60; i++) {
+            double a = r.nextGaussian();
+            send("m", point("p" + i, a, 2 * a + 0.1 * r.nextGaussian()));
+        }
+        send("m", point("gap", 1.0, Double.NaN));
+        List<TestRecord<String, String>> out = assignments.readRecordsToList();
+        JsonNode gap = Json.mapper().readTree(out.get(out.size() - 1).value());
+        assertEquals(2.0, gap.get("imputed").get(1).asDouble(), 0.3);
+    }
+
+    @Test
+    void shouldRouteMalformedRecordsToTheDeadLetterTopicWithTheReason() {
+        Random r = new Random(4);
+        for (int i = 0; i < 60; i++) {
+            send("s", point("p" + i, r.nextGaussian(), r.nextGaussian()));
+        }
+        send("s", "{not json");
+        send("s", "{\"x\": [1, \"two\"]}");
+        send("s", point("wrong-dim", 1, 2, 3));
+        send(null, point("no-key", 1, 2));
+        send("s", "{\"x\": [1e400, 1]}");
+        send("s", point("after", 0.1, 0.2));
+        // TopologyTestDriver forwards only the processing-handler's dead letters; the deserialization
+        // handler's (bad JSON, strings in x, 1e400) are checked on the real broker in StreamingIntegrationTest.
+        List<TestRecord<byte[], byte[]>> dead = deadLetters.readRecordsToList();
+        assertEquals(2, dead.size());
+        assertReason(dead.get(0), "dimension 2 expected, got 3 for model s");
+        assertReason(dead.get(1), "no key");
+        assertTrue(new String(dead.get(0).value(), StandardCharsets.UTF_8).contains("wrong-dim"));
+        assertNotNull(dead.get(0).headers().lastHeader("__streams.errors.offset"));
+        List<TestRecord<String, String>> out = assignments.readRecordsToList();
+        assertEquals(61, out.size());
+        assertTrue(out.get(60).value().contains("\"after\""));
+        assertTrue(anomalies.readRecordsToList().size() <= out.size());
+    }
+
+    private static void assertReason(TestRecord<byte[], byte[]> r, String expected) {
+        Header h = r.headers().lastHeader("__streams.errors.message");
+        assertNotNull(h, "no reason header");
+        String reason = new String(h.value(), StandardCharsets.UTF_8);
+        assertTrue(reason.contains(expected), "reason '" + reason + "' should contain '" + expected + "'");
+    }
+
+    @Test
+    void shouldFailFastNamingABadSetting() {
+        Map<String, Object> m = baseConfig(stateDir);
+        m.put("model.override.sensor-.init.points", "1");
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(org.apache.kafka.common.config.ConfigException.class, () -> new OnlineEmConfig(m));
+        assertTrue(e.getMessage().contains("model.override.sensor-.init.points"), e.getMessage());
+        Map<String, Object> m2 = baseConfig(stateDir);
+        m2.put("model.covariance.type", "banana");
+        Exception e2 = org.junit.jupiter.api.Assertions.assertThrows(org.apache.kafka.common.config.ConfigException.class, () -> new OnlineEmConfig(m2));
+        assertTrue(e2.getMessage().contains("model.covariance.type"), e2.getMessage());
+    }
+}
