@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The command-line program: {@code fit}, {@code run}, {@code demo}, {@code produce}, {@code bench}. */
 @Command(name = "online-em", mixinStandardHelpOptions = true, version = "online-em-streams 0.1.0",
         description = "Online (stepwise) EM for Gaussian mixtures, on files and on Kafka streams.",
-        subcommands = {FitCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {FitCommand.class, RunCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -16,7 +16,8 @@ public final class Main {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
-            if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException) {
+            if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
+                    || ex instanceof org.apache.kafka.common.config.ConfigException) {
                 cmd.getErr().println("error: " + ex.getMessage());
                 return 2;
             }
