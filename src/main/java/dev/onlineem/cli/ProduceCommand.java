@@ -1,0 +1,87 @@
+package dev.onlineem.cli;
+
+import dev.onlineem.serde.Point;
+import dev.onlineem.serde.PointSerializer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code produce}: sends the rows of a CSV file to the points topic as one model's points, with a progress bar. */
+@Command(name = "produce", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Sends a CSV file's rows to the points topic, keyed by one model id.")
+public final class ProduceCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--input", required = true, paramLabel = "FILE", description = "CSV with a header row; an empty cell or NA is sent as null (missing).")
+    Path input;
+
+    @Option(names = "--model", required = true, paramLabel = "ID", description = "The model id (record key).")
+    String model;
+
+    @Option(names = "--columns", split = ",", paramLabel = "a,b,c", description = "Columns to send (default: every numeric column).")
+    List<String> columns;
+
+    @Option(names = "--rate", paramLabel = "N", description = "At most N points per second (default: as fast as possible).")
+    Double rate;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = "localhost:9092", description = "Brokers (default: ${DEFAULT-VALUE}).")
+    String bootstrap;
+
+    @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = "points", description = "Points topic (default: ${DEFAULT-VALUE}).")
+    String topic;
+
+    @Override
+    public Integer call() throws Exception {
+        CsvTable table = CsvTable.read(input);
+        List<String> cols = columns == null ? table.numericColumns() : columns;
+        double[][] rows = table.matrix(cols);
+        var out = spec.commandLine().getOut();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        long start = System.nanoTime();
+        try (KafkaProducer<String, Point> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.LINGER_MS_CONFIG, 10), new StringSerializer(), new PointSerializer())) {
+            for (int i = 0; i < rows.length; i++) {
+                if (rate != null) {
+                    long due = start + (long) (i / rate * 1e9);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                }
+                producer.send(new ProducerRecord<>(topic, model, new Point(model + "-" + i, null, rows[i])), (m, e) -> {
+                    if (e != null) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+                if (failure.get() != null) {
+                    throw failure.get();
+                }
+                if (i % 1000 == 0 || i == rows.length - 1) {
+                    progress(out, i + 1, rows.length, start);
+                }
+            }
+        }
+        out.println();
+        return 0;
+    }
+
+    private static void progress(java.io.PrintWriter out, int done, int total, long start) {
+        int width = 40;
+        int filled = (int) ((long) done * width / total);
+        double s = (System.nanoTime() - start) / 1e9;
+        out.printf(Locale.ROOT, "\r[%s%s] %,d / %,d points, %,.0f/s", "#".repeat(filled), " ".repeat(width - filled), done, total, done / Math.max(s, 1e-9));
+        out.flush();
+    }
+}
