@@ -8,18 +8,11 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.Feature;
@@ -144,31 +137,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return logDir;
     }
 
-    /** Creates topics (name to partition count) that do not exist yet; {@code compacted} ones get cleanup.policy=compact. */
-    public void createTopics(Map<String, Integer> topics, List<String> compacted) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
-            createTopics(admin, topics, compacted);
-        }
-    }
-
-    static void createTopics(Admin admin, Map<String, Integer> topics, List<String> compacted) {
-        for (Map.Entry<String, Integer> t : topics.entrySet()) {
-            NewTopic nt = new NewTopic(t.getKey(), t.getValue(), (short) 1);
-            if (compacted.contains(t.getKey())) {
-                nt.configs(Map.of("cleanup.policy", "compact"));
-            }
-            try {
-                admin.createTopics(List.of(nt)).all().get(30, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException("cannot create topic " + t.getKey() + ": " + e.getCause().getMessage(), e);
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot create topic " + t.getKey() + ": " + e.getMessage(), e);
-            }
-        }
-    }
-
     @Override
     public void close() {
         stop();
@@ -177,7 +145,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    static void deleteRecursively(Path dir) {
+    /** Deletes a directory tree, best effort. */
+    public static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

@@ -83,7 +83,7 @@ public final class DemoCommand implements Callable<Integer> {
                 summary(out, data, tally, snapshots, seconds);
             }
         } finally {
-            deleteQuietly(work);
+            EmbeddedKafkaBroker.deleteRecursively(work);
         }
         return 0;
     }
@@ -121,11 +121,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private Tally consume(String bootstrap, OnlineEmConfig config, DemoData data, PrintWriter out) throws Exception {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "online-em-demo-reader");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Properties p = committedReader(bootstrap, "online-em-demo-reader");
         Tally tally = new Tally();
         long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
         long lastPrint = System.nanoTime();
@@ -162,12 +158,18 @@ public final class DemoCommand implements Callable<Integer> {
         return tally;
     }
 
-    private static Map<String, JsonNode> latestSnapshots(String bootstrap, String topic) throws Exception {
+    /** A consumer from the earliest offset that sees committed transactions only. */
+    private static Properties committedReader(String bootstrap, String group) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "online-em-demo-models");
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return p;
+    }
+
+    private static Map<String, JsonNode> latestSnapshots(String bootstrap, String topic) throws Exception {
+        Properties p = committedReader(bootstrap, "online-em-demo-models");
         Map<String, JsonNode> latest = new TreeMap<>();
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
             c.subscribe(List.of(topic));
@@ -238,14 +240,6 @@ public final class DemoCommand implements Callable<Integer> {
             sb.append(i > 0 ? ", " : "").append(String.format(Locale.ROOT, "%7.3f", v[i]));
         }
         return sb.append(')').toString();
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(q -> q.toFile().delete());
-        } catch (Exception e) {
-            // a temporary directory left behind is not worth failing the demo for
-        }
     }
 
     /** The seeded generator: a drifting 3-regime stream with injected anomalies, a stream with missing values, a calm stream. */
