@@ -406,19 +406,6 @@ public final class GaussianMixture {
         return s;
     }
 
-    /** Copies every parameter of {@code other}, which must have the same K, d and type. Derived values are refreshed. */
-    public void copyFrom(GaussianMixture other) {
-        if (other.k != k || other.d != d || other.type != type) {
-            throw new IllegalArgumentException("cannot copy a mixture of another shape");
-        }
-        System.arraycopy(other.weights, 0, weights, 0, k);
-        for (int c = 0; c < k; c++) {
-            System.arraycopy(other.means[c], 0, means[c], 0, d);
-            System.arraycopy(other.covariances[c], 0, covariances[c], 0, covariances[c].length);
-        }
-        refreshAll();
-    }
-
     /** Component c's covariance as a full d x d row-major matrix, whatever the covariance type. */
     double fullCovariance(int c, int i, int j) {
         double[] cov = covariances[c];

@@ -73,26 +73,6 @@ public record MixtureSettings(int kMin, int kMax, CovarianceType covarianceType,
         return new Builder();
     }
 
-    public Builder toBuilder() {
-        Builder b = new Builder();
-        b.kMin = kMin;
-        b.kMax = kMax;
-        b.covarianceType = covarianceType;
-        b.stepExponent = stepExponent;
-        b.stepOffset = stepOffset;
-        b.gammaMin = gammaMin;
-        b.mStepInterval = mStepInterval;
-        b.regularization = regularization;
-        b.initPoints = initPoints;
-        b.initRestarts = initRestarts;
-        b.initMaxIterations = initMaxIterations;
-        b.anomalyAlpha = anomalyAlpha;
-        b.anomalyHalfLife = anomalyHalfLife;
-        b.weightFloor = weightFloor;
-        b.seed = seed;
-        return b;
-    }
-
     /** Fixed K (kMin == kMax). */
     public boolean fixedK() {
         return kMin == kMax;

@@ -39,7 +39,7 @@ public final class OnlineMixtureModel {
     // online phase
     double[] center;
     double[] scale;
-    double logScaleSum;           // sum_j log s_j, the Jacobian of the standardisation
+    double logScaleSum;           // sum_j log s_j, derived from scale (not serialised)
     GaussianMixture mixture;
     SufficientStatistics stats;
     SurpriseSketch sketch;
@@ -157,15 +157,7 @@ public final class OnlineMixtureModel {
         }
         // E-step under the current theta: the score is predictive
         double ll = mixture.eStep(z, resp, true);
-        double jacobian = logScaleSum;
-        if (mixture.missingCount > 0) {
-            jacobian = 0;
-            for (int j = 0; j < d; j++) {
-                if (!Double.isNaN(z[j])) {
-                    jacobian += Math.log(scale[j]);
-                }
-            }
-        }
+        double jacobian = mixture.missingCount > 0 ? observedLogScale(z) : logScaleSum;
         double logDensity = ll - jacobian;
         double surprise = -logDensity;
         double p = sketch.pValue(surprise);
@@ -385,30 +377,31 @@ public final class OnlineMixtureModel {
         allocateWork();
         t = n;
         modelVersion = pointsSeen;
+        logScaleSum = observedLogScale(center); // the centre has no missing coordinate: sum_j log s_j
         double[] surprises = new double[n];
-        double jac = 0;
-        for (int j = 0; j < d; j++) {
-            jac += Math.log(scale[j]);
-        }
         double[] r = new double[mixture.k];
         double llSum = 0;
         for (int i = 0; i < n; i++) {
-            double ll = mixture.eStep(data[i], r, false);
-            double jacI = 0;
-            for (int j = 0; j < d; j++) {
-                if (!Double.isNaN(data[i][j])) {
-                    jacI += Math.log(scale[j]);
-                }
-            }
-            surprises[i] = -(ll - jacI);
-            llSum += ll - jacI;
+            double ll = mixture.eStep(data[i], r, false) - observedLogScale(data[i]);
+            surprises[i] = -ll;
+            llSum += ll;
         }
         avgLogLikelihood = llSum / n;
         sketch = new SurpriseSketch(settings.anomalyHalfLife());
         sketch.initialise(surprises);
         buffer = null;
         buffered = 0;
-        logScaleSum = jac;
+    }
+
+    /** sum of log s_j over the coordinates of {@code z} that are not NaN: the log-Jacobian of the standardisation. */
+    double observedLogScale(double[] z) {
+        double s = 0;
+        for (int j = 0; j < dimension; j++) {
+            if (!Double.isNaN(z[j])) {
+                s += Math.log(scale[j]);
+            }
+        }
+        return s;
     }
 
     void allocateWork() {
@@ -447,19 +440,11 @@ public final class OnlineMixtureModel {
             throw new IllegalStateException("the model is still warming up");
         }
         double[] zz = new double[dimension];
-        double jac = 0;
         for (int j = 0; j < dimension; j++) {
             zz[j] = (x[j] - center[j]) / scale[j];
-            if (!Double.isNaN(zz[j])) {
-                jac += Math.log(scale[j]);
-            }
         }
+        double jac = observedLogScale(zz);
         return mixture.eStep(zz, new double[mixture.k], false) - jac;
-    }
-
-    /** A deep copy, sharing nothing mutable. */
-    public OnlineMixtureModel copy() {
-        return StateCodec.decode(StateCodec.encode(this));
     }
 
     @Override

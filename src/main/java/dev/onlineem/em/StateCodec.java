@@ -55,7 +55,7 @@ public final class StateCodec {
         }
         int k = m.mixture.k;
         int cl = m.mixture.type.storedLength(d);
-        size += 4 + 8 + 4 + 8 * 3;                  // k, t, sinceMStep, step size, avgLL, logScaleSum
+        size += 4 + 8 + 4 + 8 * 2;                  // k, t, sinceMStep, step size, avgLL
         size += 8 * 2 * d;                          // center, scale
         size += 8 * k * (1 + d + cl);               // weights, means, covariances
         size += 8 * k * (1 + d + cl);               // s0, s1, s2
@@ -65,7 +65,7 @@ public final class StateCodec {
     private static void writeOnline(ByteBuffer out, OnlineMixtureModel m) {
         GaussianMixture g = m.mixture;
         out.putInt(g.k).putLong(m.t).putInt(m.sinceMStep);
-        out.putDouble(m.lastStepSize).putDouble(m.avgLogLikelihood).putDouble(m.logScaleSum);
+        out.putDouble(m.lastStepSize).putDouble(m.avgLogLikelihood);
         putAll(out, m.center);
         putAll(out, m.scale);
         putAll(out, g.weights);
@@ -125,9 +125,9 @@ public final class StateCodec {
         m.sinceMStep = in.getInt();
         m.lastStepSize = in.getDouble();
         m.avgLogLikelihood = in.getDouble();
-        m.logScaleSum = in.getDouble();
         m.center = getAll(in, new double[d]);
         m.scale = getAll(in, new double[d]);
+        m.logScaleSum = m.observedLogScale(m.center);
         GaussianMixture g = new GaussianMixture(k, d, m.settings.covarianceType());
         getAll(in, g.weights);
         for (int c = 0; c < k; c++) {

@@ -204,13 +204,4 @@ public final class SufficientStatistics {
                 m2[0] = w * s;
         }
     }
-
-    /** Copies every statistic of {@code other} (same shape). */
-    public void copyFrom(SufficientStatistics other) {
-        System.arraycopy(other.s0, 0, s0, 0, k);
-        for (int c = 0; c < k; c++) {
-            System.arraycopy(other.s1[c], 0, s1[c], 0, d);
-            System.arraycopy(other.s2[c], 0, s2[c], 0, s2[c].length);
-        }
-    }
 }
