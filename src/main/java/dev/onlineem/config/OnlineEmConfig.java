@@ -45,6 +45,9 @@ public final class OnlineEmConfig extends AbstractConfig {
     private static final String SNAPSHOT_EVERY_POINTS_DOC = "Publish a model's snapshot each time its pointsSeen reaches a multiple of this.";
     public static final String SNAPSHOT_INTERVAL_MS_CONFIG = "snapshot.interval.ms";
     private static final String SNAPSHOT_INTERVAL_MS_DOC = "Also publish, every this many milliseconds of wall-clock time, each model updated since its last snapshot.";
+    public static final String CHECKPOINT_POINTS_CONFIG = "state.checkpoint.points";
+    private static final String CHECKPOINT_POINTS_DOC = "A model's full state is written to the models store every this many accepted points; "
+            + "the points in between are logged and replayed on restore. Larger: less work per point, a longer replay on restore.";
     public static final String MAX_DIMENSION_CONFIG = "max.dimension";
     private static final String MAX_DIMENSION_DOC = "Largest accepted point dimension; longer points go to the dead-letter topic.";
     public static final String MAX_RECORD_BYTES_CONFIG = "max.record.bytes";
@@ -80,6 +83,7 @@ public final class OnlineEmConfig extends AbstractConfig {
             .define(DEAD_LETTER_TOPIC_CONFIG, Type.STRING, "points-dlq", new ConfigDef.NonEmptyString(), Importance.HIGH, DEAD_LETTER_TOPIC_DOC)
             .define(SNAPSHOT_EVERY_POINTS_CONFIG, Type.LONG, 1000L, Range.atLeast(1), Importance.MEDIUM, SNAPSHOT_EVERY_POINTS_DOC)
             .define(SNAPSHOT_INTERVAL_MS_CONFIG, Type.LONG, 10_000L, Range.atLeast(100), Importance.MEDIUM, SNAPSHOT_INTERVAL_MS_DOC)
+            .define(CHECKPOINT_POINTS_CONFIG, Type.INT, 100, Range.between(1, 100_000), Importance.LOW, CHECKPOINT_POINTS_DOC)
             .define(MAX_DIMENSION_CONFIG, Type.INT, 1024, Range.between(1, 65_536), Importance.MEDIUM, MAX_DIMENSION_DOC)
             .define(MAX_RECORD_BYTES_CONFIG, Type.INT, 1 << 20, Range.between(16, 64 << 20), Importance.MEDIUM, MAX_RECORD_BYTES_DOC)
             .define(K_CONFIG, Type.INT, MixtureSettings.DEFAULT_K, Range.between(1, 1000), Importance.HIGH, "Components per model (ignored when model.k.range is set).")

@@ -3,6 +3,8 @@ package dev.onlineem.serde;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -25,6 +27,10 @@ public final class Json {
                             .maxNumberLength(MAX_NUMBER_LENGTH)
                             .maxStringLength(MAX_STRING_LENGTH)
                             .build())
+                    // Schubfach writer and FastDoubleParser: both exact (shortest round-trip text, correctly
+                    // rounded parse), several times faster than the JDK 17 paths on the per-record hot path
+                    .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+                    .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
                     .build())
             .disable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)

@@ -3,14 +3,11 @@ package dev.onlineem.stream;
 import dev.onlineem.em.MixtureSnapshot;
 import dev.onlineem.em.OnlineMixtureModel;
 import dev.onlineem.em.PointResult;
-import dev.onlineem.em.StateCodec;
 import dev.onlineem.serde.AssignmentMessage;
 import dev.onlineem.serde.ModelSnapshotMessage;
 import dev.onlineem.serde.Point;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -20,30 +17,30 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The online-EM step per record. Models are held deserialised in memory for the life of the task, so
- * a record costs no store read or decode; after every update the model's encoded state is written to
- * the store, whose cache coalesces the writes and flushes them to the changelog at each commit, so
- * every committed offset's effects are durable and exactly-once stays exact.
+ * a record costs no store read or decode; each accepted point is made durable through
+ * {@link ModelStates} (a checkpoint every few points, the point itself in between), in cached,
+ * changelogged stores flushed at each commit, so every committed offset's effects are durable and
+ * exactly-once stays exact.
  */
 final class OnlineEmProcessor implements Processor<String, Point, String, Object> {
     static final String ASSIGNMENTS = "assignments-sink";
     static final String ANOMALIES = "anomalies-sink";
     static final String MODELS = "models-sink";
 
-    private final String storeName;
     private final Function<String, dev.onlineem.em.MixtureSettings> settings;
+    private final int checkpointPoints;
     private final long snapshotEveryPoints;
     private final long snapshotIntervalMs;
 
     private ProcessorContext<String, Object> context;
-    private KeyValueStore<String, byte[]> store;
-    private final Map<String, OnlineMixtureModel> models = new HashMap<>();
+    private ModelStates models;
     private final Set<String> updatedSinceSnapshot = new LinkedHashSet<>();
     private final PointResult result = new PointResult();
 
-    OnlineEmProcessor(String storeName, Function<String, dev.onlineem.em.MixtureSettings> settings,
+    OnlineEmProcessor(Function<String, dev.onlineem.em.MixtureSettings> settings, int checkpointPoints,
                       long snapshotEveryPoints, long snapshotIntervalMs) {
-        this.storeName = storeName;
         this.settings = settings;
+        this.checkpointPoints = checkpointPoints;
         this.snapshotEveryPoints = snapshotEveryPoints;
         this.snapshotIntervalMs = snapshotIntervalMs;
     }
@@ -51,8 +48,10 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        this.store = context.getStateStore(storeName);
-        models.clear(); // a re-initialised task must read the store again, never trust memory
+        KeyValueStore<String, byte[]> checkpoints = context.getStateStore(OnlineEmTopology.STORE);
+        KeyValueStore<String, byte[]> log = context.getStateStore(OnlineEmTopology.LOG_STORE);
+        // a re-initialised task reads the stores again, never trusts memory
+        this.models = new ModelStates(checkpoints, log, settings, checkpointPoints);
         updatedSinceSnapshot.clear();
         context.schedule(Duration.ofMillis(snapshotIntervalMs), PunctuationType.WALL_CLOCK_TIME, now -> publishUpdated());
     }
@@ -68,17 +67,12 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
             throw new BadPointException("record for model " + key + " has no value: a JSON point is expected");
         }
         OnlineMixtureModel model = models.get(key);
-        if (model == null) {
-            byte[] stored = store.get(key);
-            model = stored == null ? new OnlineMixtureModel(settings.apply(key)) : StateCodec.decode(stored);
-            models.put(key, model);
-        }
         try {
             model.update(point.x(), result);
         } catch (IllegalArgumentException e) {
             throw new BadPointException(e.getMessage() + " for model " + key);
         }
-        store.put(key, StateCodec.encode(model));
+        models.accepted(key, model, point.x());
         long ts = point.ts() != null ? point.ts() : record.timestamp();
         AssignmentMessage a = assignment(key, point, ts);
         context.forward(record.withValue((Object) a).withTimestamp(ts), ASSIGNMENTS);
@@ -113,7 +107,7 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
     private void publishUpdated() {
         long now = context.currentSystemTimeMs();
         for (String key : updatedSinceSnapshot.toArray(new String[0])) {
-            OnlineMixtureModel m = models.get(key);
+            OnlineMixtureModel m = models.held(key);
             if (m != null) {
                 publish(key, m, now);
             }
@@ -123,7 +117,9 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
 
     @Override
     public void close() {
-        models.clear();
+        if (models != null) {
+            models.clear();
+        }
         updatedSinceSnapshot.clear();
     }
 }

@@ -10,12 +10,14 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The topology: points topic, then the online-EM processor with its changelogged store "models", then
+ * The topology: points topic, then the online-EM processor with its changelogged stores "models"
+ * (checkpoints) and "model-log" (points since each model's checkpoint; see {@link ModelStates}), then
  * three sinks (assignments, anomalies, models). Rejected records reach the dead-letter topic through
  * Kafka Streams' own exception handlers, configured by {@link OnlineEmConfig#streamsProperties()}.
  */
 public final class OnlineEmTopology {
     public static final String STORE = "models";
+    public static final String LOG_STORE = "model-log";
     static final String SOURCE = "points-source";
     static final String PROCESSOR = "online-em";
 
@@ -30,9 +32,12 @@ public final class OnlineEmTopology {
                 config.pointsTopic());
         long every = config.getLong(OnlineEmConfig.SNAPSHOT_EVERY_POINTS_CONFIG);
         long interval = config.getLong(OnlineEmConfig.SNAPSHOT_INTERVAL_MS_CONFIG);
-        t.addProcessor(PROCESSOR, () -> new OnlineEmProcessor(STORE, config::settingsFor, every, interval), SOURCE);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray())
-                .withCachingEnabled(), PROCESSOR);
+        int checkpoint = config.getInt(OnlineEmConfig.CHECKPOINT_POINTS_CONFIG);
+        t.addProcessor(PROCESSOR, () -> new OnlineEmProcessor(config::settingsFor, checkpoint, every, interval), SOURCE);
+        for (String store : new String[] {STORE, LOG_STORE}) {
+            t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), Serdes.ByteArray())
+                    .withCachingEnabled(), PROCESSOR);
+        }
         t.addSink(OnlineEmProcessor.ASSIGNMENTS, config.assignmentsTopic(), new StringSerializer(), new JsonSerializer<>(), PROCESSOR);
         t.addSink(OnlineEmProcessor.ANOMALIES, config.anomaliesTopic(), new StringSerializer(), new JsonSerializer<>(), PROCESSOR);
         t.addSink(OnlineEmProcessor.MODELS, config.modelsTopic(), new StringSerializer(), new JsonSerializer<>(), PROCESSOR);

@@ -1,5 +1,6 @@
 package dev.onlineem.stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -8,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.onlineem.config.OnlineEmConfig;
+import dev.onlineem.em.OnlineMixtureModel;
+import dev.onlineem.em.PointResult;
 import dev.onlineem.em.StateCodec;
 import dev.onlineem.serde.Json;
 import java.nio.charset.StandardCharsets;
@@ -105,7 +108,34 @@ class OnlineEmTopologyTest {
         assertEquals("sensor-1", snap.get("model").asText());
         assertEquals(50, snap.get("pointsSeen").asLong());
         byte[] stored = driver.<String, byte[]>getKeyValueStore(OnlineEmTopology.STORE).get("sensor-1");
-        assertEquals(120, StateCodec.decode(stored).pointsSeen());
+        assertEquals(100, StateCodec.decode(stored).pointsSeen(), "checkpointed every state.checkpoint.points = 100");
+        assertNotNull(driver.<String, byte[]>getKeyValueStore(OnlineEmTopology.LOG_STORE).get("sensor-1#20"), "points 101..120 logged");
+    }
+
+    @Test
+    void shouldRestoreAModelBitForBitFromItsCheckpointAndPointLog() throws Exception {
+        OnlineEmConfig config = new OnlineEmConfig(baseConfig(stateDir));
+        OnlineMixtureModel reference = new OnlineMixtureModel(config.settingsFor("sensor-9"));
+        OnlineMixtureModel fresh = new OnlineMixtureModel(config.settingsFor("fresh"));
+        PointResult ignored = new PointResult();
+        Random r = new Random(9);
+        for (int i = 0; i < 257; i++) {
+            double[] x = {r.nextGaussian() + (i % 2) * 5, Double.NaN};
+            if (i % 7 != 0) {
+                x[1] = r.nextGaussian();
+            }
+            send("sensor-9", point("p" + i, x));
+            reference.update(x, ignored);
+            if (i < 30) {
+                send("fresh", point("f" + i, x));
+                fresh.update(x, ignored);
+            }
+        }
+        // a new task would see exactly these stores: checkpoint at 200 plus 57 logged points; no checkpoint for "fresh"
+        ModelStates restored = new ModelStates(driver.getKeyValueStore(OnlineEmTopology.STORE),
+                driver.getKeyValueStore(OnlineEmTopology.LOG_STORE), config::settingsFor, 100);
+        assertArrayEquals(StateCodec.encode(reference), StateCodec.encode(restored.get("sensor-9")));
+        assertArrayEquals(StateCodec.encode(fresh), StateCodec.encode(restored.get("fresh")));
     }
 
     @Test

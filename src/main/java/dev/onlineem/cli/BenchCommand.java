@@ -1,0 +1,350 @@
+package dev.onlineem.cli;
+
+import dev.onlineem.broker.EmbeddedKafkaBroker;
+import dev.onlineem.config.OnlineEmConfig;
+import dev.onlineem.serde.Point;
+import dev.onlineem.serde.PointSerializer;
+import dev.onlineem.stream.StreamApp;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code bench}: the end-to-end benchmark on the embedded broker. For each shape (K, d) the same JSON
+ * points go through a passthrough topology (bytes in, bytes out: the floor Kafka Streams itself sets)
+ * and through the online-EM topology, with the same processing guarantee and commit interval. It
+ * reports sustained points per second from a pre-loaded topic, their ratio, and the produce-to-output
+ * latency of points sent at a fixed rate, read with {@code read_committed} as a downstream user would.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "End-to-end benchmark on an in-process broker: the online-EM topology against a passthrough topology.")
+public final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--shapes", paramLabel = "KxD", split = ",", defaultValue = "4x2,8x16",
+            description = "Mixture shapes to measure, K components by d dimensions (default: ${DEFAULT-VALUE}).")
+    List<String> shapes;
+
+    @Option(names = "--points", paramLabel = "N", defaultValue = "200000", description = "Points per shape in the throughput phase (default: ${DEFAULT-VALUE}).")
+    int points;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "20000",
+            description = "Points processed before the throughput clock starts: JIT, model warm-up (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--models", paramLabel = "M", defaultValue = "4", description = "Model ids the points are spread over (default: ${DEFAULT-VALUE}).")
+    int models;
+
+    @Option(names = "--latency-points", paramLabel = "N", defaultValue = "10000", description = "Points sent at --rate in the latency phase (default: ${DEFAULT-VALUE}).")
+    int latencyPoints;
+
+    @Option(names = "--rate", paramLabel = "R", defaultValue = "1000", description = "Points per second in the latency phase (default: ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--guarantee", paramLabel = "G", defaultValue = "exactly_once_v2",
+            description = "processing.guarantee for both topologies: exactly_once_v2 or at_least_once (default: ${DEFAULT-VALUE}).")
+    String guarantee;
+
+    @Option(names = "--commit-interval-ms", paramLabel = "MS", defaultValue = "100",
+            description = "commit.interval.ms for both topologies; with exactly-once it bounds how soon output is visible (default: ${DEFAULT-VALUE}).")
+    long commitIntervalMs;
+
+    @Option(names = "--partitions", paramLabel = "P", defaultValue = "2", description = "Partitions of the input topic (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "900", description = "Give up on a phase after this long (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    /** One topology's figures for one shape. */
+    record Result(double pointsPerSecond, double p50Ms, double p99Ms, double maxMs) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        validate();
+        Path work = Files.createTempDirectory("online-em-bench-");
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary()) {
+            out.printf(Locale.ROOT, "In-process broker at %s; %s, commit.interval.ms %d, %d input partitions, %d models, %d cores%n",
+                    broker.bootstrapServers(), guarantee, commitIntervalMs, partitions, models, Runtime.getRuntime().availableProcessors());
+            out.printf(Locale.ROOT, "Throughput: %,d points from a pre-loaded topic after %,d warm-up points. Latency: %,d points at %,d points/s, "
+                    + "produce to read_committed output.%n", points, warmup, latencyPoints, rate);
+            out.flush();
+            for (String shape : shapes) {
+                int[] kd = parseShape(shape);
+                Workload w = new Workload(kd[0], kd[1], models, warmup + points, latencyPoints, 11);
+                out.printf(Locale.ROOT, "%nK=%d, d=%d (%d-byte JSON points)%n", kd[0], kd[1], w.bytes[0].length);
+                out.flush();
+                Result pass = measure(broker, work, w, "pass-" + shape, false, out);
+                Result em = measure(broker, work, w, "em-" + shape, true, out);
+                out.printf(Locale.ROOT, "  %-12s %12s %9s %9s %9s%n", "topology", "points/s", "p50 ms", "p99 ms", "max ms");
+                row(out, "passthrough", pass);
+                row(out, "online EM", em);
+                out.printf(Locale.ROOT, "  throughput ratio online EM / passthrough: %.2f%n", em.pointsPerSecond() / pass.pointsPerSecond());
+                out.flush();
+            }
+        } finally {
+            EmbeddedKafkaBroker.deleteRecursively(work);
+        }
+        return 0;
+    }
+
+    private void validate() {
+        if (points < 1000 || warmup < 0 || latencyPoints < 100 || rate < 1 || models < 1 || partitions < 1) {
+            throw new IllegalArgumentException("--points must be at least 1000, --latency-points at least 100, "
+                    + "--warmup at least 0, and --rate, --models, --partitions at least 1");
+        }
+        if (!guarantee.equals("exactly_once_v2") && !guarantee.equals("at_least_once")) {
+            throw new IllegalArgumentException("--guarantee " + guarantee + " is invalid: use exactly_once_v2 or at_least_once");
+        }
+        for (String s : shapes) {
+            parseShape(s);
+        }
+    }
+
+    static int[] parseShape(String shape) {
+        String[] p = shape.trim().toLowerCase(Locale.ROOT).split("x");
+        try {
+            int k = Integer.parseInt(p[0]);
+            int d = Integer.parseInt(p[1]);
+            if (p.length == 2 && k >= 1 && k <= 64 && d >= 1 && d <= 256) {
+                return new int[] {k, d};
+            }
+        } catch (RuntimeException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--shapes " + shape + " is invalid: write KxD with K in 1..64 and d in 1..256, e.g. 4x2");
+    }
+
+    private static void row(PrintWriter out, String name, Result r) {
+        out.printf(Locale.ROOT, "  %-12s %,12.0f %9.1f %9.1f %9.1f%n", name, r.pointsPerSecond(), r.p50Ms(), r.p99Ms(), r.maxMs());
+    }
+
+    /** Runs one topology over the workload: throughput from a pre-loaded topic, then latency at a fixed rate. */
+    private Result measure(EmbeddedKafkaBroker broker, Path work, Workload w, String name, boolean em, PrintWriter out) throws Exception {
+        String bootstrap = broker.bootstrapServers();
+        Map<String, Object> m = new HashMap<>();
+        m.put("bootstrap.servers", bootstrap);
+        m.put("application.id", "bench-" + name);
+        m.put("state.dir", work.resolve(name).toString());
+        m.put("processing.guarantee", guarantee);
+        m.put("commit.interval.ms", String.valueOf(commitIntervalMs));
+        m.put("points.topic", "bench-" + name + "-points");
+        m.put("assignments.topic", "bench-" + name + "-out");
+        m.put("anomalies.topic", "bench-" + name + "-anomalies");
+        m.put("models.topic", "bench-" + name + "-models");
+        m.put("dead.letter.topic", "bench-" + name + "-dlq");
+        m.put("model.k", String.valueOf(w.k));
+        OnlineEmConfig config = new OnlineEmConfig(m);
+        StreamApp.createTopics(config, partitions);
+
+        out.printf(Locale.ROOT, "  %s: loading %,d points ...%n", em ? "online EM" : "passthrough", w.throughputPoints());
+        out.flush();
+        send(bootstrap, config.pointsTopic(), w, 0, w.throughputPoints(), null, 0);
+        try (KafkaConsumer<byte[], byte[]> reader = committedReader(bootstrap, config.assignmentsTopic());
+             AutoCloseable app = em ? StreamApp.start(config, partitions) : startPassthrough(config)) {
+            long[] times = awaitOutputs(reader, w.throughputPoints(), null, null);
+            double seconds = (times[w.throughputPoints() - 1] - times[warmup]) / 1e9;
+            double pps = (w.throughputPoints() - 1 - warmup) / seconds;
+
+            long[] sent = new long[w.latencyPoints];
+            long[] received = new long[w.latencyPoints];
+            Thread producer = new Thread(() -> send(bootstrap, config.pointsTopic(), w, w.throughputPoints(), w.latencyPoints, sent, rate),
+                    "bench-producer");
+            producer.start();
+            awaitOutputs(reader, w.latencyPoints, received, sent);
+            producer.join();
+            double[] lat = new double[w.latencyPoints];
+            for (int i = 0; i < lat.length; i++) {
+                lat[i] = (received[i] - sent[i]) / 1e6;
+            }
+            Arrays.sort(lat);
+            return new Result(pps, quantile(lat, 0.5), quantile(lat, 0.99), lat[lat.length - 1]);
+        }
+    }
+
+    private static AutoCloseable startPassthrough(OnlineEmConfig config) {
+        StreamsBuilder b = new StreamsBuilder();
+        b.stream(config.pointsTopic(), Consumed.with(Serdes.String(), Serdes.ByteArray()))
+                .to(config.assignmentsTopic(), Produced.with(Serdes.String(), Serdes.ByteArray()));
+        KafkaStreams s = new KafkaStreams(b.build(), config.streamsProperties());
+        s.start();
+        return () -> s.close(Duration.ofSeconds(30));
+    }
+
+    static double quantile(double[] sorted, double q) {
+        double pos = q * (sorted.length - 1);
+        int lo = (int) Math.floor(pos);
+        int hi = Math.min(lo + 1, sorted.length - 1);
+        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+    }
+
+    /**
+     * Sends points [from, from + n). With a rate, paces them and stamps each one's send time in
+     * {@code sent[i - from]}, just before the send; the point's id carries its index.
+     */
+    private static void send(String bootstrap, String topic, Workload w, int from, int n, long[] sent, int rate) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, sent == null ? 20 : 0);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            long start = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                if (sent != null) {
+                    long due = start + (long) (i * 1e9 / rate);
+                    long wait;
+                    while ((wait = due - System.nanoTime()) > 0) {
+                        TimeUnit.NANOSECONDS.sleep(Math.min(wait, 1_000_000));
+                    }
+                    sent[i] = System.nanoTime();
+                }
+                producer.send(new ProducerRecord<>(topic, w.modelOf(from + i), w.bytes[from + i]));
+            }
+            producer.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static KafkaConsumer<byte[], byte[]> committedReader(String bootstrap, String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-reader-" + topic);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        c.subscribe(List.of(topic));
+        return c;
+    }
+
+    /**
+     * Reads n outputs. Without {@code received}, returns the arrival time of the i-th output; with it,
+     * stores each output's arrival time under the index its id carries (latency points), and checks
+     * the id was sent.
+     */
+    private long[] awaitOutputs(KafkaConsumer<byte[], byte[]> reader, int n, long[] received, long[] sent) {
+        long[] arrivals = received == null ? new long[n] : null;
+        int count = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (count < n) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("only " + count + " of " + n + " outputs after " + timeoutSeconds + " s");
+            }
+            var batch = reader.poll(Duration.ofMillis(100));
+            long now = System.nanoTime();
+            for (ConsumerRecord<byte[], byte[]> r : batch) {
+                if (received == null) {
+                    arrivals[count] = now;
+                } else {
+                    int i = Workload.latencyIndex(r.value());
+                    if (i < 0 || i >= received.length || sent[i] == 0) {
+                        throw new IllegalStateException("unexpected output " + new String(r.value(), StandardCharsets.UTF_8));
+                    }
+                    received[i] = now;
+                }
+                count++;
+            }
+        }
+        return arrivals;
+    }
+
+    /**
+     * The seeded input: K well-separated spherical clusters in d dimensions per model, as the JSON the
+     * points topic carries. Throughput points have ids {@code t<i>}, latency points {@code L<i>}.
+     */
+    static final class Workload {
+        final int k;
+        final int d;
+        final int models;
+        final int latencyPoints;
+        final byte[][] bytes;
+
+        Workload(int k, int d, int models, int throughputPoints, int latencyPoints, long seed) {
+            this.k = k;
+            this.d = d;
+            this.models = models;
+            this.latencyPoints = latencyPoints;
+            Random r = new Random(seed);
+            double[][][] means = new double[models][k][d];
+            for (double[][] mm : means) {
+                for (double[] mu : mm) {
+                    for (int j = 0; j < d; j++) {
+                        mu[j] = 4 * r.nextGaussian();
+                    }
+                }
+            }
+            bytes = new byte[throughputPoints + latencyPoints][];
+            PointSerializer ser = new PointSerializer();
+            for (int i = 0; i < bytes.length; i++) {
+                double[] mu = means[i % models][r.nextInt(k)];
+                double[] x = new double[d];
+                for (int j = 0; j < d; j++) {
+                    x[j] = mu[j] + r.nextGaussian();
+                }
+                String id = i < throughputPoints ? "t" + i : "L" + (i - throughputPoints);
+                bytes[i] = ser.serialize(null, new Point(id, 1_700_000_000_000L + i, x));
+            }
+        }
+
+        int throughputPoints() {
+            return bytes.length - latencyPoints;
+        }
+
+        String modelOf(int i) {
+            return "bench-" + (i % models);
+        }
+
+        /** The index in an {@code "id":"L<i>"} field of an input or assignment JSON, or -1. */
+        static int latencyIndex(byte[] json) {
+            byte[] marker = "\"id\":\"L".getBytes(StandardCharsets.UTF_8);
+            outer:
+            for (int s = 0; s + marker.length < json.length; s++) {
+                for (int j = 0; j < marker.length; j++) {
+                    if (json[s + j] != marker[j]) {
+                        continue outer;
+                    }
+                }
+                int v = 0;
+                for (int p = s + marker.length; p < json.length && json[p] >= '0' && json[p] <= '9'; p++) {
+                    v = v * 10 + (json[p] - '0');
+                }
+                return v;
+            }
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.onlineem.stream;
+
+import dev.onlineem.em.MixtureSettings;
+import dev.onlineem.em.OnlineMixtureModel;
+import dev.onlineem.em.PointResult;
+import dev.onlineem.em.StateCodec;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The durable state of the models one task owns, as a checkpoint plus a short point log.
+ *
+ * <p>Encoding a whole model after every point would cost a copy of all its parameters and statistics
+ * per record (35 KB for K=8, d=16). Instead, every {@code checkpointPoints} accepted points the full
+ * encoded model goes to the {@code models} store, and in between each accepted point goes to the
+ * {@code model-log} store under the slot {@code id#(seq mod checkpointPoints)}, with its sequence number.
+ * Both stores are changelogged and cached, so each commit makes durable exactly the checkpoint and the
+ * points that its offsets account for. Loading a model decodes its checkpoint and replays the logged
+ * points that follow it, in order; the update is deterministic, so the replayed model is bit for bit
+ * the one that was lost. A slot whose sequence number does not follow is stale and ends the replay.
+ *
+ * <p>Models are held deserialised in memory for the life of the task; the stores are read only when a
+ * model is first needed.
+ */
+final class ModelStates {
+    private final KeyValueStore<String, byte[]> checkpoints;
+    private final KeyValueStore<String, byte[]> log;
+    private final Function<String, MixtureSettings> settings;
+    private final int checkpointPoints;
+    private final Map<String, OnlineMixtureModel> live = new HashMap<>();
+    private final PointResult discarded = new PointResult();
+
+    ModelStates(KeyValueStore<String, byte[]> checkpoints, KeyValueStore<String, byte[]> log,
+                Function<String, MixtureSettings> settings, int checkpointPoints) {
+        this.checkpoints = checkpoints;
+        this.log = log;
+        this.settings = settings;
+        this.checkpointPoints = checkpointPoints;
+    }
+
+    /** The model with this id: held, or restored from its checkpoint and log, or new with its prefix's settings. */
+    OnlineMixtureModel get(String id) {
+        OnlineMixtureModel model = live.get(id);
+        if (model == null) {
+            byte[] stored = checkpoints.get(id);
+            model = stored == null ? new OnlineMixtureModel(settings.apply(id)) : StateCodec.decode(stored);
+            replay(id, model);
+            live.put(id, model);
+        }
+        return model;
+    }
+
+    private void replay(String id, OnlineMixtureModel model) {
+        for (long seq = model.pointsSeen() + 1; ; seq++) {
+            byte[] entry = log.get(slot(id, seq));
+            if (entry == null) {
+                return;
+            }
+            ByteBuffer in = ByteBuffer.wrap(entry).order(ByteOrder.LITTLE_ENDIAN);
+            if (in.getLong() != seq) {
+                return;
+            }
+            double[] x = new double[in.remaining() / Double.BYTES];
+            in.asDoubleBuffer().get(x);
+            model.update(x, discarded);
+        }
+    }
+
+    /** Makes the point the model has just accepted durable (at the next commit). */
+    void accepted(String id, OnlineMixtureModel model, double[] x) {
+        long seq = model.pointsSeen();
+        if (seq % checkpointPoints == 0) {
+            checkpoints.put(id, StateCodec.encode(model));
+            return;
+        }
+        ByteBuffer out = ByteBuffer.allocate(Long.BYTES + Double.BYTES * x.length).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(seq);
+        out.asDoubleBuffer().put(x);
+        log.put(slot(id, seq), out.array());
+    }
+
+    private String slot(String id, long seq) {
+        // the slot number is all digits after the last '#', so no two (id, slot) pairs share a key
+        return id + '#' + (seq % checkpointPoints);
+    }
+
+    OnlineMixtureModel held(String id) {
+        return live.get(id);
+    }
+
+    void clear() {
+        live.clear();
+    }
+}
