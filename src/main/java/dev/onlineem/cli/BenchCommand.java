@@ -80,6 +80,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "commit.interval.ms for both topologies; with exactly-once it bounds how soon output is visible (default: ${DEFAULT-VALUE}).")
     long commitIntervalMs;
 
+    @Option(names = "--jit-warmup", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Run both topologies once, untimed, before measuring (default: ${DEFAULT-VALUE}).")
+    boolean jitWarmup;
+
     @Option(names = "--partitions", paramLabel = "P", defaultValue = "2", description = "Partitions of the input topic (default: ${DEFAULT-VALUE}).")
     int partitions;
 
@@ -101,13 +105,22 @@ public final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "Throughput: %,d points from a pre-loaded topic after %,d warm-up points. Latency: %,d points at %,d points/s, "
                     + "produce to read_committed output.%n", points, warmup, latencyPoints, rate);
             out.flush();
+            if (jitWarmup) {
+                // one untimed pass of both topologies, so the first measured shape does not pay for JIT compilation
+                out.println("JIT warm-up pass (not reported) ...");
+                out.flush();
+                int[] kd = parseShape(shapes.get(0));
+                Workload w = new Workload(kd[0], kd[1], models, 40_000, 200, 3);
+                measure(broker, work, w, "jit-pass", false, 0, null);
+                measure(broker, work, w, "jit-em", true, 0, null);
+            }
             for (String shape : shapes) {
                 int[] kd = parseShape(shape);
                 Workload w = new Workload(kd[0], kd[1], models, warmup + points, latencyPoints, 11);
                 out.printf(Locale.ROOT, "%nK=%d, d=%d (%d-byte JSON points)%n", kd[0], kd[1], w.bytes[0].length);
                 out.flush();
-                Result pass = measure(broker, work, w, "pass-" + shape, false, out);
-                Result em = measure(broker, work, w, "em-" + shape, true, out);
+                Result pass = measure(broker, work, w, "pass-" + shape, false, warmup, out);
+                Result em = measure(broker, work, w, "em-" + shape, true, warmup, out);
                 out.printf(Locale.ROOT, "  %-12s %12s %9s %9s %9s%n", "topology", "points/s", "p50 ms", "p99 ms", "max ms");
                 row(out, "passthrough", pass);
                 row(out, "online EM", em);
@@ -152,7 +165,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** Runs one topology over the workload: throughput from a pre-loaded topic, then latency at a fixed rate. */
-    private Result measure(EmbeddedKafkaBroker broker, Path work, Workload w, String name, boolean em, PrintWriter out) throws Exception {
+    private Result measure(EmbeddedKafkaBroker broker, Path work, Workload w, String name, boolean em, int warmup, PrintWriter out)
+            throws Exception {
         String bootstrap = broker.bootstrapServers();
         Map<String, Object> m = new HashMap<>();
         m.put("bootstrap.servers", bootstrap);
@@ -169,8 +183,10 @@ public final class BenchCommand implements Callable<Integer> {
         OnlineEmConfig config = new OnlineEmConfig(m);
         StreamApp.createTopics(config, partitions);
 
-        out.printf(Locale.ROOT, "  %s: loading %,d points ...%n", em ? "online EM" : "passthrough", w.throughputPoints());
-        out.flush();
+        if (out != null) {
+            out.printf(Locale.ROOT, "  %s: loading %,d points ...%n", em ? "online EM" : "passthrough", w.throughputPoints());
+            out.flush();
+        }
         send(bootstrap, config.pointsTopic(), w, 0, w.throughputPoints(), null, 0);
         try (KafkaConsumer<byte[], byte[]> reader = committedReader(bootstrap, config.assignmentsTopic());
              AutoCloseable app = em ? StreamApp.start(config, partitions) : startPassthrough(config)) {

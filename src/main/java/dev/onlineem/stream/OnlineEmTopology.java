@@ -1,6 +1,7 @@
 package dev.onlineem.stream;
 
 import dev.onlineem.config.OnlineEmConfig;
+import dev.onlineem.serde.AssignmentSerializer;
 import dev.onlineem.serde.JsonSerializer;
 import dev.onlineem.serde.PointDeserializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -38,8 +39,8 @@ public final class OnlineEmTopology {
             t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), Serdes.ByteArray())
                     .withCachingEnabled(), PROCESSOR);
         }
-        t.addSink(OnlineEmProcessor.ASSIGNMENTS, config.assignmentsTopic(), new StringSerializer(), new JsonSerializer<>(), PROCESSOR);
-        t.addSink(OnlineEmProcessor.ANOMALIES, config.anomaliesTopic(), new StringSerializer(), new JsonSerializer<>(), PROCESSOR);
+        t.addSink(OnlineEmProcessor.ASSIGNMENTS, config.assignmentsTopic(), new StringSerializer(), new AssignmentSerializer(), PROCESSOR);
+        t.addSink(OnlineEmProcessor.ANOMALIES, config.anomaliesTopic(), new StringSerializer(), new AssignmentSerializer(), PROCESSOR);
         t.addSink(OnlineEmProcessor.MODELS, config.modelsTopic(), new StringSerializer(), new JsonSerializer<>(), PROCESSOR);
         return t;
     }

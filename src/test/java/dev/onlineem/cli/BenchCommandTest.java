@@ -1,0 +1,41 @@
+package dev.onlineem.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+class BenchCommandTest {
+    @Test
+    void shouldRejectAMalformedShapeNamingTheOption() {
+        FitCommandTest.Output o = FitCommandTest.run("bench", "--shapes", "4by2");
+        assertEquals(2, o.exit());
+        assertTrue(o.err().contains("--shapes 4by2 is invalid"), o.err());
+    }
+
+    @Test
+    void shouldFindTheLatencyIndexInInputAndAssignmentJson() {
+        assertEquals(42, BenchCommand.Workload.latencyIndex("{\"id\":\"L42\",\"ts\":1,\"x\":[1.0]}".getBytes()));
+        assertEquals(7, BenchCommand.Workload.latencyIndex("{\"model\":\"bench-1\",\"id\":\"L7\",\"ts\":1}".getBytes()));
+        assertEquals(-1, BenchCommand.Workload.latencyIndex("{\"id\":\"t7\"}".getBytes()));
+    }
+
+    @Tag("integration")
+    @Test
+    void shouldMeasureBothTopologiesEndToEndOnTheEmbeddedBroker() {
+        FitCommandTest.Output o = FitCommandTest.run("bench", "--shapes", "2x3", "--points", "3000", "--warmup", "600",
+                "--latency-points", "200", "--rate", "400", "--no-jit-warmup");
+        assertEquals(0, o.exit(), o.err());
+        Matcher pass = Pattern.compile("passthrough +([\\d,]+) +([\\d.]+) +([\\d.]+)").matcher(o.out());
+        Matcher em = Pattern.compile("online EM +([\\d,]+) +([\\d.]+) +([\\d.]+)").matcher(o.out());
+        assertTrue(pass.find() && em.find(), o.out());
+        for (Matcher m : new Matcher[] {pass, em}) {
+            assertTrue(Double.parseDouble(m.group(1).replace(",", "")) > 0, o.out());
+            assertTrue(Double.parseDouble(m.group(2)) <= Double.parseDouble(m.group(3)), "p50 <= p99: " + o.out());
+        }
+        assertTrue(o.out().contains("throughput ratio online EM / passthrough"), o.out());
+    }
+}
