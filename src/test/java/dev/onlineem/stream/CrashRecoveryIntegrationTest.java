@@ -1,0 +1,271 @@
+package dev.onlineem.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.onlineem.broker.EmbeddedKafkaBroker;
+import dev.onlineem.config.OnlineEmConfig;
+import java.io.File;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Exactly-once under crashes and broker restarts. One input stream (200,000 good points over four
+ * models, with bad records among them) is processed three times: uninterrupted, which is the
+ * reference; by a separate JVM killed with SIGKILL at five random moments and restarted each time;
+ * and in-process across a broker stop and start. Every run must account for every input exactly once
+ * and publish the same assignments and final parameters as the reference.
+ */
+@Tag("integration")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CrashRecoveryIntegrationTest {
+    static final String[] MODELS = {"crash-a", "crash-b", "crash-c", "crash-d"};
+    static final int GOOD = 200_000;
+    static final int PER_MODEL = GOOD / MODELS.length;
+    static final String INPUT = "crash-points";
+    static final double TOLERANCE = 1e-9;
+
+    @TempDir
+    static Path tmp;
+    private EmbeddedKafkaBroker broker;
+    private final Set<String> goodIds = new HashSet<>();
+    private final Set<String> badCoordinates = new HashSet<>(); // "partition/offset"
+    private Outputs reference;
+
+    @BeforeAll
+    void feedAndRunTheReference() throws Exception {
+        broker = EmbeddedKafkaBroker.startTemporary();
+        OnlineEmConfig ref = config("ref", tmp.resolve("ref-state"));
+        StreamApp.createTopics(ref, 2);
+        feed();
+        reference = new Outputs(broker.bootstrapServers(), ref);
+        try (StreamApp app = StreamApp.start(ref, 2)) {
+            reference.awaitAccounted(goodIds.size() + badCoordinates.size(), Duration.ofMinutes(5));
+            for (String m : MODELS) {
+                reference.snapshotAt(m, PER_MODEL, Duration.ofMinutes(1));
+            }
+        }
+        assertExactlyOnce(reference, "reference");
+    }
+
+    @AfterAll
+    void stopBroker() {
+        if (reference != null) {
+            reference.close();
+        }
+        broker.close();
+    }
+
+    Map<String, Object> settings(String name, Path stateDir) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("bootstrap.servers", broker.bootstrapServers());
+        m.put("application.id", name + "-app");
+        m.put("state.dir", stateDir.toString());
+        m.put("commit.interval.ms", "100");
+        m.put("points.topic", INPUT);
+        m.put("assignments.topic", name + "-assignments");
+        m.put("anomalies.topic", name + "-anomalies");
+        m.put("models.topic", name + "-models");
+        m.put("dead.letter.topic", name + "-dlq");
+        m.put("model.init.points", "500");
+        m.put("snapshot.every.points", "1000");
+        m.put("model.override.crash-c.k", "3");
+        m.put("model.override.crash-d.half.life", "5000");
+        return m;
+    }
+
+    OnlineEmConfig config(String name, Path stateDir) {
+        return new OnlineEmConfig(settings(name, stateDir));
+    }
+
+    /** 200,000 good points round-robin over the models, and a bad record after every 200th once the models exist. */
+    private void feed() throws Exception {
+        Random r = new Random(2026);
+        List<Future<RecordMetadata>> bad = new ArrayList<>();
+        try (KafkaProducer<String, byte[]> producer = KafkaTestSupport.producer(broker.bootstrapServers())) {
+            for (int i = 0; i < GOOD; i++) {
+                String model = MODELS[i % MODELS.length];
+                String id = "g" + i;
+                producer.send(new ProducerRecord<>(INPUT, model, point(id, model, i / MODELS.length, r).getBytes(StandardCharsets.UTF_8)));
+                goodIds.add(id);
+                if (i >= 4000 && i % 200 == 0) {
+                    String[] kinds = {"not json at all", "{\"id\":\"b" + i + "\",\"x\":[1,2,3,4,5,6,7]}", "{\"id\":\"b" + i + "\",\"x\":[]}"};
+                    bad.add(producer.send(new ProducerRecord<>(INPUT, model, kinds[(i / 200) % 3].getBytes(StandardCharsets.UTF_8))));
+                }
+            }
+        }
+        for (Future<RecordMetadata> f : bad) {
+            RecordMetadata md = f.get();
+            badCoordinates.add(md.partition() + "/" + md.offset());
+        }
+    }
+
+    static String point(String id, String model, int own, Random r) {
+        StringBuilder x = new StringBuilder();
+        switch (model) {
+            case "crash-a":
+                x.append(r.nextGaussian() + (own % 2) * 5).append(',').append(r.nextGaussian());
+                break;
+            case "crash-b":
+                for (int j = 0; j < 3; j++) {
+                    x.append(j > 0 ? "," : "").append(r.nextDouble() < 0.2 && j < 2 ? "null" : Double.toString(r.nextGaussian() * (1 + j) + (own % 2) * 4));
+                }
+                break;
+            case "crash-c":
+                x.append(r.nextGaussian() * 0.5 + (own % 3) * 3);
+                break;
+            default:
+                double shift = own < PER_MODEL / 2 ? 0 : 2;
+                for (int j = 0; j < 4; j++) {
+                    x.append(j > 0 ? "," : "").append(r.nextGaussian() + (own % 2) * 6 + shift);
+                }
+        }
+        return "{\"id\":\"" + id + "\",\"ts\":" + (1_700_000_000_000L + own) + ",\"x\":[" + x + "]}";
+    }
+
+    private void assertExactlyOnce(Outputs o, String run) {
+        for (String id : goodIds) {
+            List<JsonNode> a = o.assignments.get(id);
+            assertTrue(a != null && a.size() == 1, run + ": point " + id + " has " + (a == null ? 0 : a.size()) + " assignments");
+        }
+        assertEquals(goodIds.size(), o.assignments.size(), run + ": assignments for ids that were never good points");
+        assertEquals(badCoordinates, o.deadLetters.keySet(), run + ": dead letters are exactly the bad records");
+        for (Map.Entry<String, List<String>> d : o.deadLetters.entrySet()) {
+            assertEquals(1, d.getValue().size(), run + ": bad record " + d.getKey() + " dead-lettered " + d.getValue().size() + " times");
+            assertTrue(d.getValue().get(0) != null && !d.getValue().get(0).isBlank(), run + ": dead letter without a reason");
+        }
+    }
+
+    /** Largest relative difference from the reference over every assignment and every model's final parameters. */
+    private double compareWithReference(Outputs o, String run) {
+        double max = 0;
+        for (String id : goodIds) {
+            max = Math.max(max, Outputs.maxRelativeDifference(reference.assignments.get(id).get(0), o.assignments.get(id).get(0), run + ":" + id));
+        }
+        for (String m : MODELS) {
+            JsonNode want = reference.snapshotAt(m, PER_MODEL, Duration.ZERO);
+            JsonNode got = o.snapshotAt(m, PER_MODEL, Duration.ofMinutes(1));
+            for (String field : new String[] {"weights", "means", "covariances", "version", "pointsSeen", "avgLogLikelihood"}) {
+                max = Math.max(max, Outputs.maxRelativeDifference(want.get(field), got.get(field), run + ":" + m + "." + field));
+            }
+        }
+        return max;
+    }
+
+    @Test
+    void shouldLoseNothingAndCountNothingTwiceWhenTheProcessIsKilledFiveTimes() throws Exception {
+        Path stateDir = tmp.resolve("crash-state");
+        OnlineEmConfig config = config("crash", stateDir);
+        Properties file = new Properties();
+        settings("crash", stateDir).forEach((k, v) -> file.put(k, String.valueOf(v)));
+        file.put("group.instance.id", "crash-instance"); // static membership: a restarted process takes its partitions back at once
+        Path configFile = tmp.resolve("crash.properties");
+        try (OutputStream out = Files.newOutputStream(configFile)) {
+            file.store(out, "crash test");
+        }
+        Random r = new Random(5);
+        List<Integer> killAt = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            killAt.add(20_000 + r.nextInt(GOOD - 40_000));
+        }
+        killAt.sort(null);
+        int total = goodIds.size() + badCoordinates.size();
+        int kills = 0;
+        List<String> log = new ArrayList<>();
+        try (Outputs o = new Outputs(broker.bootstrapServers(), config)) {
+            for (int cycle = 0; cycle <= killAt.size(); cycle++) {
+                Process child = startChild(configFile, tmp.resolve("child-" + cycle + ".log"));
+                try {
+                    if (cycle < killAt.size()) {
+                        o.awaitAccounted(killAt.get(cycle), Duration.ofMinutes(3));
+                        child.destroyForcibly(); // SIGKILL: no shutdown hook, no commit, no flush
+                        assertTrue(child.waitFor(30, TimeUnit.SECONDS), "child did not die");
+                        kills++;
+                        log.add("killed at " + o.accounted() + " accounted (exit " + child.exitValue() + ")");
+                    } else {
+                        o.awaitAccounted(total, Duration.ofMinutes(5));
+                        for (String m : MODELS) {
+                            o.snapshotAt(m, PER_MODEL, Duration.ofMinutes(1));
+                        }
+                    }
+                } finally {
+                    if (child.isAlive()) {
+                        child.destroy();
+                        child.waitFor(60, TimeUnit.SECONDS);
+                        child.destroyForcibly();
+                    }
+                }
+            }
+            // stragglers (duplicates) would come from transactions committed late; give them time to show
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (System.nanoTime() < until) {
+                o.poll();
+            }
+            assertEquals(5, kills);
+            assertExactlyOnce(o, "crash");
+            double max = compareWithReference(o, "crash");
+            System.out.println("crash test: " + kills + " SIGKILL/restart cycles " + log + "; " + goodIds.size() + " good and "
+                    + badCoordinates.size() + " bad inputs; max relative difference from the uninterrupted run " + max);
+            assertTrue(max <= TOLERANCE, "max relative difference " + max);
+        }
+    }
+
+    @Test
+    void shouldRideOutABrokerRestartMidStream() throws Exception {
+        OnlineEmConfig config = config("restart", tmp.resolve("restart-state"));
+        int total = goodIds.size() + badCoordinates.size();
+        try (StreamApp app = StreamApp.start(config, 2)) {
+            Outputs before = new Outputs(broker.bootstrapServers(), config);
+            before.awaitAccounted(total / 3, Duration.ofMinutes(3));
+            before.close();
+            broker.stop();
+            Thread.sleep(5_000);
+            broker.start();
+            try (Outputs after = new Outputs(broker.bootstrapServers(), config)) {
+                after.awaitAccounted(total, Duration.ofMinutes(5));
+                for (String m : MODELS) {
+                    after.snapshotAt(m, PER_MODEL, Duration.ofMinutes(1));
+                }
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+                while (System.nanoTime() < until) {
+                    after.poll();
+                }
+                assertTrue(app.streams().state().isRunningOrRebalancing(), "processor state " + app.streams().state());
+                assertExactlyOnce(after, "broker restart");
+                double max = compareWithReference(after, "broker restart");
+                System.out.println("broker restart test: max relative difference from the uninterrupted run " + max);
+                assertTrue(max <= TOLERANCE, "max relative difference " + max);
+            }
+        }
+    }
+
+    private static Process startChild(Path configFile, Path logFile) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = List.of(java, "-Xmx768m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                "dev.onlineem.cli.Main", "run", "--config", configFile.toString(), "--partitions", "2");
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).directory(new File(".")).start();
+    }
+}
