@@ -2,6 +2,7 @@ package dev.onlineem.config;
 
 import dev.onlineem.em.CovarianceType;
 import dev.onlineem.em.MixtureSettings;
+import dev.onlineem.stream.DeadLetters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -19,9 +20,8 @@ import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 
 /**
  * The processor's settings, Kafka style: each a {@code FOO_CONFIG} / {@code FOO_DOC} pair with a
@@ -52,6 +52,11 @@ public final class OnlineEmConfig extends AbstractConfig {
     private static final String MAX_DIMENSION_DOC = "Largest accepted point dimension; longer points go to the dead-letter topic.";
     public static final String MAX_RECORD_BYTES_CONFIG = "max.record.bytes";
     private static final String MAX_RECORD_BYTES_DOC = "Largest accepted input record value, in bytes; larger records go to the dead-letter topic.";
+
+    public static final String MAX_MODELS_CONFIG = "max.models";
+    private static final String MAX_MODELS_DOC = "Most models one task (input partition) holds. A point for a new model id beyond it goes to the "
+            + "dead-letter topic with the reason; existing models go on. Each held model stays in memory (about 8 (K d^2 + 2 K d) bytes "
+            + "times 2 for parameters and statistics).";
 
     public static final String MODEL_PREFIX = "model.";
     public static final String OVERRIDE_PREFIX = "model.override.";
@@ -86,6 +91,7 @@ public final class OnlineEmConfig extends AbstractConfig {
             .define(CHECKPOINT_POINTS_CONFIG, Type.INT, 100, Range.between(1, 100_000), Importance.LOW, CHECKPOINT_POINTS_DOC)
             .define(MAX_DIMENSION_CONFIG, Type.INT, 1024, Range.between(1, 65_536), Importance.MEDIUM, MAX_DIMENSION_DOC)
             .define(MAX_RECORD_BYTES_CONFIG, Type.INT, 1 << 20, Range.between(16, 64 << 20), Importance.MEDIUM, MAX_RECORD_BYTES_DOC)
+            .define(MAX_MODELS_CONFIG, Type.LONG, 10_000L, Range.atLeast(1), Importance.MEDIUM, MAX_MODELS_DOC)
             .define(K_CONFIG, Type.INT, MixtureSettings.DEFAULT_K, Range.between(1, 1000), Importance.HIGH, "Components per model (ignored when model.k.range is set).")
             .define(K_RANGE_CONFIG, Type.STRING, "", Importance.MEDIUM, "MIN..MAX: choose K per model by BIC on its warm-up buffer. Empty: a fixed model.k.")
             .define(COVARIANCE_TYPE_CONFIG, Type.STRING, "full", ValidString.in("full", "diag", "spherical"), Importance.HIGH, "Covariance per component: full, diag or spherical.")
@@ -216,12 +222,21 @@ public final class OnlineEmConfig extends AbstractConfig {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "online-em");
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());
-        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class.getName());
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.OnDeserialization.class.getName());
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.OnProcessing.class.getName());
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.OnProduction.class.getName());
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, getString(DEAD_LETTER_TOPIC_CONFIG));
         p.put(StreamsConfig.STATE_DIR_CONFIG, Path.of("state").toAbsolutePath().toString());
+        // a dead letter carries up to max.record.bytes of the rejected value, so the producer must be able to send it
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), String.valueOf(deadLetterMaxBytes()));
         p.putAll(passThrough);
+        p.put(MAX_RECORD_BYTES_CONFIG, String.valueOf(getInt(MAX_RECORD_BYTES_CONFIG))); // read by the dead-letter handlers
         return p;
+    }
+
+    /** The largest dead letter: {@code max.record.bytes} of value plus room for the key and headers. */
+    public int deadLetterMaxBytes() {
+        return getInt(MAX_RECORD_BYTES_CONFIG) + DeadLetters.OVERHEAD_BYTES;
     }
 
     public String pointsTopic() {

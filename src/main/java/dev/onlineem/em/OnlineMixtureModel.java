@@ -18,6 +18,11 @@ import java.util.Random;
 public final class OnlineMixtureModel {
     /** Standardised coordinates beyond this magnitude are scored but not learned from (their squares would overflow). */
     static final double LEARN_LIMIT = 1e100;
+    /**
+     * Largest accepted |coordinate|: the warm-up's sums of squared deviations over up to a few thousand
+     * points must stay below Double.MAX_VALUE (2e152 squared is 4e304).
+     */
+    public static final double MAX_ABS_VALUE = 1e152;
     /** Rate of the running average of logDensity reported in snapshots: a half-life of 1,000 points. */
     private static final double LOG_LIKELIHOOD_RATE = 1 - Math.pow(2, -1 / 1000.0);
     /**
@@ -124,6 +129,10 @@ public final class OnlineMixtureModel {
         for (int j = 0; j < x.length; j++) {
             if (Double.isInfinite(x[j])) {
                 throw new IllegalArgumentException("coordinate " + j + " is " + x[j] + "; only finite numbers or missing values are accepted");
+            }
+            if (Math.abs(x[j]) > MAX_ABS_VALUE) {
+                throw new IllegalArgumentException("coordinate " + j + " is " + x[j] + ", beyond the largest accepted magnitude "
+                        + MAX_ABS_VALUE + " (sums of squares must stay finite in double precision): rescale the data");
             }
             anyObserved |= !Double.isNaN(x[j]);
         }

@@ -33,6 +33,7 @@ public final class Json {
                     .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
                     .build())
             .disable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION) // {"x":[1],"x":[2]} is ambiguous, so rejected
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .build();

@@ -33,6 +33,9 @@ final class ModelStates {
     private final int checkpointPoints;
     private final Map<String, OnlineMixtureModel> live = new HashMap<>();
     private final PointResult discarded = new PointResult();
+    /** Log-store key of the number of models this task holds; model ids are never empty, so no slot key equals it. */
+    static final String COUNT_KEY = "#models";
+    private long count = -1;
 
     ModelStates(KeyValueStore<String, byte[]> checkpoints, KeyValueStore<String, byte[]> log,
                 Function<String, MixtureSettings> settings, int checkpointPoints) {
@@ -42,16 +45,36 @@ final class ModelStates {
         this.checkpointPoints = checkpointPoints;
     }
 
-    /** The model with this id: held, or restored from its checkpoint and log, or new with its prefix's settings. */
+    /**
+     * The model with this id: held, or restored from its checkpoint and log, or new with its prefix's
+     * settings. A new model is held only once it accepts a point (see {@link #isNew}).
+     */
     OnlineMixtureModel get(String id) {
         OnlineMixtureModel model = live.get(id);
         if (model == null) {
             byte[] stored = checkpoints.get(id);
-            model = stored == null ? new OnlineMixtureModel(settings.apply(id)) : StateCodec.decode(stored);
+            if (stored == null) {
+                return new OnlineMixtureModel(settings.apply(id));
+            }
+            model = StateCodec.decode(stored);
             replay(id, model);
             live.put(id, model);
         }
         return model;
+    }
+
+    /** Whether this id has no model yet: true after {@link #get} until the model accepts its first point. */
+    boolean isNew(String id) {
+        return !live.containsKey(id);
+    }
+
+    /** How many models this task holds (every model that has accepted a point). */
+    long count() {
+        if (count < 0) {
+            byte[] c = log.get(COUNT_KEY);
+            count = c == null ? 0 : ByteBuffer.wrap(c).getLong();
+        }
+        return count;
     }
 
     private void replay(String id, OnlineMixtureModel model) {
@@ -73,6 +96,12 @@ final class ModelStates {
     /** Makes the point the model has just accepted durable (at the next commit). */
     void accepted(String id, OnlineMixtureModel model, double[] x) {
         long seq = model.pointsSeen();
+        if (seq == 1 && live.putIfAbsent(id, model) == null) {
+            count = count() + 1;
+            log.put(COUNT_KEY, ByteBuffer.allocate(Long.BYTES).putLong(count).array());
+            checkpoints.put(id, StateCodec.encode(model)); // every held model has a checkpoint
+            return;
+        }
         if (seq % checkpointPoints == 0) {
             checkpoints.put(id, StateCodec.encode(model));
             return;
@@ -94,5 +123,6 @@ final class ModelStates {
 
     void clear() {
         live.clear();
+        count = -1;
     }
 }

@@ -29,6 +29,9 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
 
     private final Function<String, dev.onlineem.em.MixtureSettings> settings;
     private final int checkpointPoints;
+    private final long maxModels;
+    /** Longest accepted model id (record key), in characters. */
+    static final int MAX_MODEL_ID_LENGTH = 1024;
     private final long snapshotEveryPoints;
     private final long snapshotIntervalMs;
 
@@ -37,10 +40,11 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
     private final Set<String> updatedSinceSnapshot = new LinkedHashSet<>();
     private final PointResult result = new PointResult();
 
-    OnlineEmProcessor(Function<String, dev.onlineem.em.MixtureSettings> settings, int checkpointPoints,
+    OnlineEmProcessor(Function<String, dev.onlineem.em.MixtureSettings> settings, int checkpointPoints, long maxModels,
                       long snapshotEveryPoints, long snapshotIntervalMs) {
         this.settings = settings;
         this.checkpointPoints = checkpointPoints;
+        this.maxModels = maxModels;
         this.snapshotEveryPoints = snapshotEveryPoints;
         this.snapshotIntervalMs = snapshotIntervalMs;
     }
@@ -66,7 +70,15 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
         if (point == null) {
             throw new BadPointException("record for model " + key + " has no value: a JSON point is expected");
         }
+        if (key.length() > MAX_MODEL_ID_LENGTH) {
+            throw new BadPointException("model id of " + key.length() + " characters is too long: at most " + MAX_MODEL_ID_LENGTH);
+        }
         OnlineMixtureModel model = models.get(key);
+        if (models.isNew(key) && models.count() >= maxModels) {
+            throw new BadPointException("model limit reached: this task (input partition " + context.taskId().partition()
+                    + ") already holds max.models = " + maxModels + " models, so new model " + key
+                    + " is not created; raise max.models or spread model ids over more partitions");
+        }
         try {
             model.update(point.x(), result);
         } catch (IllegalArgumentException e) {

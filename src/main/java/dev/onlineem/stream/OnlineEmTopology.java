@@ -34,7 +34,8 @@ public final class OnlineEmTopology {
         long every = config.getLong(OnlineEmConfig.SNAPSHOT_EVERY_POINTS_CONFIG);
         long interval = config.getLong(OnlineEmConfig.SNAPSHOT_INTERVAL_MS_CONFIG);
         int checkpoint = config.getInt(OnlineEmConfig.CHECKPOINT_POINTS_CONFIG);
-        t.addProcessor(PROCESSOR, () -> new OnlineEmProcessor(config::settingsFor, checkpoint, every, interval), SOURCE);
+        long maxModels = config.getLong(OnlineEmConfig.MAX_MODELS_CONFIG);
+        t.addProcessor(PROCESSOR, () -> new OnlineEmProcessor(config::settingsFor, checkpoint, maxModels, every, interval), SOURCE);
         for (String store : new String[] {STORE, LOG_STORE}) {
             t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), Serdes.ByteArray())
                     .withCachingEnabled(), PROCESSOR);

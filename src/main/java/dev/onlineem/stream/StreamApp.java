@@ -41,9 +41,11 @@ public final class StreamApp implements AutoCloseable {
             }
         });
         List<NewTopic> topics = new ArrayList<>();
-        for (String t : List.of(config.pointsTopic(), config.assignmentsTopic(), config.anomaliesTopic(), config.deadLetterTopic())) {
+        for (String t : List.of(config.pointsTopic(), config.assignmentsTopic(), config.anomaliesTopic())) {
             topics.add(new NewTopic(t, t.equals(config.pointsTopic()) || t.equals(config.assignmentsTopic()) ? partitions : 1, (short) -1));
         }
+        topics.add(new NewTopic(config.deadLetterTopic(), 1, (short) -1)
+                .configs(Map.of("max.message.bytes", String.valueOf(config.deadLetterMaxBytes()))));
         topics.add(new NewTopic(config.modelsTopic(), 1, (short) -1).configs(Map.of("cleanup.policy", "compact")));
         try (Admin a = Admin.create(admin)) {
             for (NewTopic t : topics) {

@@ -1,0 +1,176 @@
+package dev.onlineem.stream;
+
+import dev.onlineem.config.OnlineEmConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.ProductionExceptionHandler;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Dead letters that always fit. Kafka Streams' own handlers copy a rejected record's key, value and
+ * headers verbatim, so a 10 MB value or key makes the dead letter itself too large to send and takes
+ * the application down. These handlers write the same record and the same {@code __streams.errors.*}
+ * headers (reason, exception, source topic, partition and offset), with the key cut to
+ * {@value #MAX_KEY_BYTES} bytes, the value to {@code max.record.bytes}, the stack trace to
+ * {@value #MAX_STACKTRACE_CHARS} characters and the copied headers to {@value #MAX_HEADER_BYTES} bytes; a
+ * cut is stated in the {@value #TRUNCATED_HEADER} header. The source record itself stays at its
+ * coordinates in the input topic.
+ */
+public final class DeadLetters {
+    public static final String TRUNCATED_HEADER = "online-em.errors.truncated";
+    static final int MAX_KEY_BYTES = 4096;
+    static final int MAX_STACKTRACE_CHARS = 8192;
+    static final int MAX_HEADER_BYTES = 64 * 1024;
+    /** Room the producer and the dead-letter topic need beyond {@code max.record.bytes}. */
+    public static final int OVERHEAD_BYTES = 256 * 1024;
+    private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
+
+    private DeadLetters() {
+    }
+
+    /** The dead letter for the source record of {@code context}. */
+    static ProducerRecord<byte[], byte[]> build(String topic, int maxValueBytes, ErrorHandlerContext context, Exception e) {
+        byte[] key = context.sourceRawKey();
+        byte[] value = context.sourceRawValue();
+        StringBuilder truncated = new StringBuilder();
+        if (key != null && key.length > MAX_KEY_BYTES) {
+            truncated.append("key of ").append(key.length).append(" bytes cut to its first ").append(MAX_KEY_BYTES).append("; ");
+            key = Arrays.copyOf(key, MAX_KEY_BYTES);
+        }
+        if (value != null && value.length > maxValueBytes) {
+            truncated.append("value of ").append(value.length).append(" bytes cut to its first ").append(maxValueBytes).append("; ");
+            value = Arrays.copyOf(value, maxValueBytes);
+        }
+        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, null, context.timestamp(), key, value);
+        Headers h = r.headers();
+        int headerBytes = 0;
+        if (context.headers() != null) {
+            for (Header original : context.headers()) {
+                int size = original.key().length() + (original.value() == null ? 0 : original.value().length);
+                if (headerBytes + size > MAX_HEADER_BYTES) {
+                    truncated.append("source headers beyond ").append(MAX_HEADER_BYTES).append(" bytes dropped; ");
+                    break;
+                }
+                headerBytes += size;
+                h.add(original);
+            }
+        }
+        StringWriter trace = new StringWriter();
+        e.printStackTrace(new PrintWriter(trace));
+        String stack = cut(trace.toString());
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        h.add("__streams.errors.exception", utf8(e.getClass().getName()));
+        h.add("__streams.errors.message", utf8(cut(message)));
+        h.add("__streams.errors.stacktrace", utf8(stack));
+        h.add("__streams.errors.topic", utf8(String.valueOf(context.topic())));
+        h.add("__streams.errors.partition", utf8(String.valueOf(context.partition())));
+        h.add("__streams.errors.offset", utf8(String.valueOf(context.offset())));
+        if (truncated.length() > 0) {
+            h.add(TRUNCATED_HEADER, utf8(truncated.substring(0, truncated.length() - 2)));
+        }
+        return r;
+    }
+
+    private static String cut(String s) {
+        return s.length() > MAX_STACKTRACE_CHARS ? s.substring(0, MAX_STACKTRACE_CHARS) : s;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The dead-letter topic and the value bound, from the application's configuration. */
+    private static final class Target {
+        String topic;
+        int maxValueBytes = 1 << 20;
+
+        void configure(Map<String, ?> configs) {
+            Object t = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
+            topic = t == null ? null : String.valueOf(t);
+            Object max = configs.get(OnlineEmConfig.MAX_RECORD_BYTES_CONFIG);
+            if (max != null) {
+                maxValueBytes = Integer.parseInt(String.valueOf(max));
+            }
+        }
+
+        List<ProducerRecord<byte[], byte[]>> letters(ErrorHandlerContext context, Exception e) {
+            return topic == null ? List.of() : List.of(build(topic, maxValueBytes, context, e));
+        }
+    }
+
+    /** A record that cannot be read as a point: log, dead-letter, continue. */
+    public static final class OnDeserialization implements DeserializationExceptionHandler {
+        private final Target target = new Target();
+
+        @Override
+        public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
+            log.warn("rejected record {}-{}@{}: {}", context.topic(), context.partition(), context.offset(), exception.getMessage());
+            return Response.resume(target.letters(context, exception));
+        }
+
+        @Override
+        public void configure(Map<String, ?> configs) {
+            target.configure(configs);
+        }
+    }
+
+    /** A point the processor rejects (wrong dimension, no key, model limit, ...): log, dead-letter, continue. */
+    public static final class OnProcessing implements ProcessingExceptionHandler {
+        private final Target target = new Target();
+
+        @Override
+        public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+            log.warn("rejected record {}-{}@{}: {}", context.topic(), context.partition(), context.offset(), exception.getMessage());
+            return Response.resume(target.letters(context, exception));
+        }
+
+        @Override
+        public void configure(Map<String, ?> configs) {
+            target.configure(configs);
+        }
+    }
+
+    /**
+     * An output that the cluster refuses as too large (a snapshot of a very large model, say): the
+     * source record is dead-lettered with that reason and processing continues. Retriable errors are
+     * retried; anything else stops the thread, as by default.
+     */
+    public static final class OnProduction implements ProductionExceptionHandler {
+        private final Target target = new Target();
+
+        @Override
+        public Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
+            if (exception instanceof RetriableException) {
+                return Response.retry();
+            }
+            if (exception instanceof RecordTooLargeException) {
+                int size = (record.key() == null ? 0 : record.key().length) + (record.value() == null ? 0 : record.value().length);
+                log.error("output to {} of {} bytes refused as too large; source record dead-lettered", record.topic(), size);
+                return Response.resume(target.letters(context, new RecordTooLargeException("output to " + record.topic() + " of " + size
+                        + " bytes is larger than the producer or topic allows (max.request.size, max.message.bytes): " + exception.getMessage())));
+            }
+            return Response.fail(target.letters(context, exception));
+        }
+
+        @Override
+        public void configure(Map<String, ?> configs) {
+            target.configure(configs);
+        }
+    }
+}
