@@ -1,0 +1,66 @@
+package dev.onlineem.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+class OnlineEmConfigTest {
+    private static Map<String, Object> base() {
+        Map<String, Object> m = new HashMap<>();
+        m.put("bootstrap.servers", "broker:9093");
+        return m;
+    }
+
+    @Test
+    void shouldPassEveryClientSecuritySettingThroughUntouched() {
+        Map<String, Object> m = base();
+        m.put("security.protocol", "SASL_SSL");
+        m.put("sasl.mechanism", "SCRAM-SHA-512");
+        m.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"p;\\\"q\";");
+        m.put("ssl.truststore.location", "/etc/online-em/truststore.jks");
+        m.put("ssl.truststore.password", "s3cret");
+        m.put("ssl.keystore.type", "PKCS12");
+        m.put("ssl.endpoint.identification.algorithm", "");
+        m.put("producer.ssl.key.password", "k");
+        m.put("consumer.sasl.login.callback.handler.class", "com.example.Handler");
+        m.put("admin.security.protocol", "SSL");
+        Properties p = new OnlineEmConfig(m).streamsProperties();
+        m.forEach((k, v) -> assertSame(v, p.get(k), k));
+    }
+
+    @Test
+    void shouldDefaultToExactlyOnceAndKeepAtLeastOnceAvailable() {
+        assertEquals("exactly_once_v2", new OnlineEmConfig(base()).streamsProperties().get("processing.guarantee"));
+        Map<String, Object> m = base();
+        m.put("processing.guarantee", "at_least_once");
+        assertEquals("at_least_once", new OnlineEmConfig(m).streamsProperties().get("processing.guarantee"));
+    }
+
+    @Test
+    void shouldSizeTheProducerSoThatEveryDeadLetterFits() {
+        Map<String, Object> m = base();
+        m.put("max.record.bytes", "4194304");
+        OnlineEmConfig c = new OnlineEmConfig(m);
+        assertEquals(String.valueOf(4194304 + 256 * 1024), c.streamsProperties().get("producer.max.request.size"));
+        assertEquals("4194304", c.streamsProperties().get("max.record.bytes"));
+    }
+
+    @Test
+    void shouldFailFastNamingALimitAndItsRange() {
+        Map<String, Object> m = base();
+        m.put("max.models", "0");
+        ConfigException e = assertThrows(ConfigException.class, () -> new OnlineEmConfig(m));
+        assertTrue(e.getMessage().contains("max.models"), e.getMessage());
+        m.put("max.models", "10");
+        m.put("max.dimension", "100000");
+        e = assertThrows(ConfigException.class, () -> new OnlineEmConfig(m));
+        assertTrue(e.getMessage().contains("max.dimension"), e.getMessage());
+    }
+}
