@@ -196,8 +196,8 @@ public final class DemoCommand implements Callable<Integer> {
             long[] t = tally.perModel.getOrDefault(model, new long[4]);
             out.println();
             out.printf(Locale.ROOT, "%s (%s): %,d points%n", model, data.description(model), t[0]);
-            out.printf(Locale.ROOT, "  anomalies: %d of %d injected caught; %d other points flagged (%.3f%% of the stream, alpha 0.1%%)%n",
-                    t[2], data.injected(model), t[3], 100.0 * t[3] / Math.max(1, t[0]));
+            out.printf(Locale.ROOT, "  anomalies: %d of %d injected caught; %d other point%s flagged (%.3f%% of the stream, alpha 0.1%%)%n",
+                    t[2], data.injected(model), t[3], t[3] == 1 ? "" : "s", 100.0 * t[3] / Math.max(1, t[0]));
             JsonNode s = snapshots.get(model);
             if (s == null) {
                 out.println("  no snapshot yet");
