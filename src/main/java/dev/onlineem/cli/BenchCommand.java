@@ -256,11 +256,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private static KafkaConsumer<byte[], byte[]> committedReader(String bootstrap, String topic) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-reader-" + topic);
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Properties p = DemoCommand.committedReader(bootstrap, "bench-reader-" + topic);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         c.subscribe(List.of(topic));
@@ -344,9 +340,11 @@ public final class BenchCommand implements Callable<Integer> {
             return "bench-" + (i % models);
         }
 
+        private static final byte[] LATENCY_ID = "\"id\":\"L".getBytes(StandardCharsets.UTF_8);
+
         /** The index in an {@code "id":"L<i>"} field of an input or assignment JSON, or -1. */
         static int latencyIndex(byte[] json) {
-            byte[] marker = "\"id\":\"L".getBytes(StandardCharsets.UTF_8);
+            byte[] marker = LATENCY_ID;
             outer:
             for (int s = 0; s + marker.length < json.length; s++) {
                 for (int j = 0; j < marker.length; j++) {

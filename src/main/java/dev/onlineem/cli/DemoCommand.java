@@ -159,7 +159,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** A consumer from the earliest offset that sees committed transactions only. */
-    private static Properties committedReader(String bootstrap, String group) {
+    static Properties committedReader(String bootstrap, String group) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);

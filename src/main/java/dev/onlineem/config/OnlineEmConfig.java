@@ -216,7 +216,7 @@ public final class OnlineEmConfig extends AbstractConfig {
 
     /**
      * The Kafka Streams properties: every key that is not ours, plus the project's defaults where the
-     * user set nothing (exactly-once v2, the dead-letter queue and its two handlers).
+     * user set nothing (exactly-once v2, the dead-letter topic and the bounded dead-letter handlers).
      */
     public Properties streamsProperties() {
         Properties p = new Properties();
@@ -227,8 +227,12 @@ public final class OnlineEmConfig extends AbstractConfig {
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.OnProduction.class.getName());
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, getString(DEAD_LETTER_TOPIC_CONFIG));
         p.put(StreamsConfig.STATE_DIR_CONFIG, Path.of("state").toAbsolutePath().toString());
-        // a dead letter carries up to max.record.bytes of the rejected value, so the producer must be able to send it
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), String.valueOf(deadLetterMaxBytes()));
+        // a dead letter carries up to max.record.bytes of the rejected value, so the producer must be able to send it;
+        // a max.request.size the user set, plain or producer-prefixed, is theirs (the prefixed key would shadow a plain one)
+        String maxRequest = StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        if (!passThrough.containsKey(maxRequest) && !passThrough.containsKey(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)) {
+            p.put(maxRequest, String.valueOf(deadLetterMaxBytes()));
+        }
         p.putAll(passThrough);
         p.put(MAX_RECORD_BYTES_CONFIG, String.valueOf(getInt(MAX_RECORD_BYTES_CONFIG))); // read by the dead-letter handlers
         return p;

@@ -11,7 +11,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 /**
  * Parses an input point with Jackson's streaming parser (no tree, no reflection). Every failure is a
  * {@link SerializationException} whose message says what is wrong and how the record should look;
- * Kafka Streams' deserialization handler then sends the original bytes to the dead-letter topic.
+ * the deserialization-exception handler then sends the original bytes to the dead-letter topic.
  */
 public final class PointDeserializer implements Deserializer<Point> {
     public static final String EXPECTED_SHAPE = "expected {\"id\": \"...\", \"ts\": <epoch ms>, \"x\": [numbers or null]}";

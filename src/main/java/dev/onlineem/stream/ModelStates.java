@@ -15,13 +15,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * The durable state of the models one task owns, as a checkpoint plus a short point log.
  *
  * <p>Encoding a whole model after every point would cost a copy of all its parameters and statistics
- * per record (35 KB for K=8, d=16). Instead, every {@code checkpointPoints} accepted points the full
- * encoded model goes to the {@code models} store, and in between each accepted point goes to the
+ * per record (35 KB for K=8, d=16). Instead, at its first accepted point and every
+ * {@code checkpointPoints} accepted points after, the full encoded model goes to the {@code models} store, and in between each accepted point goes to the
  * {@code model-log} store under the slot {@code id#(seq mod checkpointPoints)}, with its sequence number.
  * Both stores are changelogged and cached, so each commit makes durable exactly the checkpoint and the
  * points that its offsets account for. Loading a model decodes its checkpoint and replays the logged
  * points that follow it, in order; the update is deterministic, so the replayed model is bit for bit
  * the one that was lost. A slot whose sequence number does not follow is stale and ends the replay.
+ * The log store also keeps the number of models the task holds, under {@link #COUNT_KEY}.
  *
  * <p>Models are held deserialised in memory for the life of the task; the stores are read only when a
  * model is first needed.
@@ -47,7 +48,8 @@ final class ModelStates {
 
     /**
      * The model with this id: held, or restored from its checkpoint and log, or new with its prefix's
-     * settings. A new model is held only once it accepts a point (see {@link #isNew}).
+     * settings. A new model (pointsSeen 0) is held, counted and checkpointed only once it accepts a
+     * point, so ids whose first records are all rejected leave nothing behind.
      */
     OnlineMixtureModel get(String id) {
         OnlineMixtureModel model = live.get(id);
@@ -63,16 +65,11 @@ final class ModelStates {
         return model;
     }
 
-    /** Whether this id has no model yet: true after {@link #get} until the model accepts its first point. */
-    boolean isNew(String id) {
-        return !live.containsKey(id);
-    }
-
     /** How many models this task holds (every model that has accepted a point). */
     long count() {
         if (count < 0) {
             byte[] c = log.get(COUNT_KEY);
-            count = c == null ? 0 : ByteBuffer.wrap(c).getLong();
+            count = c == null ? 0 : ByteBuffer.wrap(c).order(ByteOrder.LITTLE_ENDIAN).getLong();
         }
         return count;
     }
@@ -96,13 +93,12 @@ final class ModelStates {
     /** Makes the point the model has just accepted durable (at the next commit). */
     void accepted(String id, OnlineMixtureModel model, double[] x) {
         long seq = model.pointsSeen();
-        if (seq == 1 && live.putIfAbsent(id, model) == null) {
+        if (seq == 1) { // a new model: a held model had accepted a point before this one
+            live.put(id, model);
             count = count() + 1;
-            log.put(COUNT_KEY, ByteBuffer.allocate(Long.BYTES).putLong(count).array());
-            checkpoints.put(id, StateCodec.encode(model)); // every held model has a checkpoint
-            return;
+            log.put(COUNT_KEY, ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(count).array());
         }
-        if (seq % checkpointPoints == 0) {
+        if (seq == 1 || seq % checkpointPoints == 0) {
             checkpoints.put(id, StateCodec.encode(model));
             return;
         }

@@ -1,5 +1,6 @@
 package dev.onlineem.stream;
 
+import dev.onlineem.em.MixtureSettings;
 import dev.onlineem.em.MixtureSnapshot;
 import dev.onlineem.em.OnlineMixtureModel;
 import dev.onlineem.em.PointResult;
@@ -7,12 +8,14 @@ import dev.onlineem.serde.AssignmentMessage;
 import dev.onlineem.serde.ModelSnapshotMessage;
 import dev.onlineem.serde.Point;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.function.Function;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -27,11 +30,12 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
     static final String ANOMALIES = "anomalies-sink";
     static final String MODELS = "models-sink";
 
-    private final Function<String, dev.onlineem.em.MixtureSettings> settings;
-    private final int checkpointPoints;
-    private final long maxModels;
     /** Longest accepted model id (record key), in characters. */
     static final int MAX_MODEL_ID_LENGTH = 1024;
+
+    private final Function<String, MixtureSettings> settings;
+    private final int checkpointPoints;
+    private final long maxModels;
     private final long snapshotEveryPoints;
     private final long snapshotIntervalMs;
 
@@ -40,7 +44,7 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
     private final Set<String> updatedSinceSnapshot = new LinkedHashSet<>();
     private final PointResult result = new PointResult();
 
-    OnlineEmProcessor(Function<String, dev.onlineem.em.MixtureSettings> settings, int checkpointPoints, long maxModels,
+    OnlineEmProcessor(Function<String, MixtureSettings> settings, int checkpointPoints, long maxModels,
                       long snapshotEveryPoints, long snapshotIntervalMs) {
         this.settings = settings;
         this.checkpointPoints = checkpointPoints;
@@ -61,7 +65,7 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
     }
 
     @Override
-    public void process(org.apache.kafka.streams.processor.api.Record<String, Point> record) {
+    public void process(Record<String, Point> record) {
         String key = record.key();
         if (key == null || key.isEmpty()) {
             throw new BadPointException("record has no key: the key is the model id");
@@ -74,7 +78,7 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
             throw new BadPointException("model id of " + key.length() + " characters is too long: at most " + MAX_MODEL_ID_LENGTH);
         }
         OnlineMixtureModel model = models.get(key);
-        if (models.isNew(key) && models.count() >= maxModels) {
+        if (model.pointsSeen() == 0 && models.count() >= maxModels) {
             throw new BadPointException("model limit reached: this task (input partition " + context.taskId().partition()
                     + ") already holds max.models = " + maxModels + " models, so new model " + key
                     + " is not created; raise max.models or spread model ids over more partitions");
@@ -87,9 +91,10 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
         models.accepted(key, model, point.x());
         long ts = point.ts() != null ? point.ts() : record.timestamp();
         AssignmentMessage a = assignment(key, point, ts);
-        context.forward(record.withValue((Object) a).withTimestamp(ts), ASSIGNMENTS);
+        Record<String, Object> out = new Record<>(key, a, ts, record.headers());
+        context.forward(out, ASSIGNMENTS);
         if (a.anomaly()) {
-            context.forward(record.withValue((Object) a).withTimestamp(ts), ANOMALIES);
+            context.forward(out, ANOMALIES);
         }
         if (result.initialisedNow || (!result.warmup && result.pointsSeen % snapshotEveryPoints == 0)) {
             publish(key, model, ts);
@@ -103,7 +108,7 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
         if (r.warmup) {
             return new AssignmentMessage(key, point.id(), ts, null, null, null, null, false, null, r.modelVersion, r.pointsSeen, true);
         }
-        double[] imputed = r.hasMissing ? java.util.Arrays.copyOf(r.imputed, point.x().length) : null;
+        double[] imputed = r.hasMissing ? Arrays.copyOf(r.imputed, point.x().length) : null;
         return new AssignmentMessage(key, point.id(), ts, r.cluster, r.responsibilitiesCopy(), r.logDensity, r.pValue,
                 r.anomaly, imputed, r.modelVersion, r.pointsSeen, false);
     }
@@ -111,7 +116,7 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
     private void publish(String key, OnlineMixtureModel model, long ts) {
         MixtureSnapshot s = model.snapshot();
         if (s != null) {
-            context.forward(new org.apache.kafka.streams.processor.api.Record<String, Object>(key, ModelSnapshotMessage.of(key, s), ts), MODELS);
+            context.forward(new Record<String, Object>(key, ModelSnapshotMessage.of(key, s), ts), MODELS);
         }
         updatedSinceSnapshot.remove(key);
     }

@@ -14,7 +14,8 @@ import org.apache.kafka.streams.state.Stores;
  * The topology: points topic, then the online-EM processor with its changelogged stores "models"
  * (checkpoints) and "model-log" (points since each model's checkpoint; see {@link ModelStates}), then
  * three sinks (assignments, anomalies, models). Rejected records reach the dead-letter topic through
- * Kafka Streams' own exception handlers, configured by {@link OnlineEmConfig#streamsProperties()}.
+ * Kafka Streams' exception-handler hooks, which {@link OnlineEmConfig#streamsProperties()} sets to the
+ * {@link DeadLetters} handlers.
  */
 public final class OnlineEmTopology {
     public static final String STORE = "models";

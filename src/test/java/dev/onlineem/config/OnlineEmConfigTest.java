@@ -1,6 +1,7 @@
 package dev.onlineem.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,6 +51,10 @@ class OnlineEmConfigTest {
         OnlineEmConfig c = new OnlineEmConfig(m);
         assertEquals(String.valueOf(4194304 + 256 * 1024), c.streamsProperties().get("producer.max.request.size"));
         assertEquals("4194304", c.streamsProperties().get("max.record.bytes"));
+        m.put("max.request.size", "8388608"); // the user's own setting is not shadowed by the prefixed default
+        Properties p = new OnlineEmConfig(m).streamsProperties();
+        assertEquals("8388608", p.get("max.request.size"));
+        assertNull(p.get("producer.max.request.size"));
     }
 
     @Test

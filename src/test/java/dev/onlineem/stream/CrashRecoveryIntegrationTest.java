@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -79,19 +78,11 @@ class CrashRecoveryIntegrationTest {
         broker.close();
     }
 
+    /** The integration-test settings with the output topics of this run, all runs reading the one input topic. */
     Map<String, Object> settings(String name, Path stateDir) {
-        Map<String, Object> m = new HashMap<>();
-        m.put("bootstrap.servers", broker.bootstrapServers());
-        m.put("application.id", name + "-app");
-        m.put("state.dir", stateDir.toString());
-        m.put("commit.interval.ms", "100");
+        Map<String, Object> m = StreamingIntegrationTest.config(broker.bootstrapServers(), name + "-", stateDir);
         m.put("points.topic", INPUT);
-        m.put("assignments.topic", name + "-assignments");
-        m.put("anomalies.topic", name + "-anomalies");
-        m.put("models.topic", name + "-models");
-        m.put("dead.letter.topic", name + "-dlq");
         m.put("model.init.points", "500");
-        m.put("snapshot.every.points", "1000");
         m.put("model.override.crash-c.k", "3");
         m.put("model.override.crash-d.half.life", "5000");
         return m;

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -100,7 +99,7 @@ class HostileInputTopologyTest {
             assertEquals(List.of("first", "second", "first"), assignments.stream().map(TestRecord::key).toList());
             var dead = d.createOutputTopic("points-dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer()).readRecordsToList();
             assertEquals(1, dead.size());
-            String reason = header(dead.get(0), "__streams.errors.message");
+            String reason = Outputs.header(dead.get(0).headers(), "__streams.errors.message");
             assertTrue(reason.contains("max.models = 2") && reason.contains("third"), reason);
         }
     }
@@ -113,15 +112,10 @@ class HostileInputTopologyTest {
             var dead = d.createOutputTopic("points-dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer()).readRecordsToList();
             assertEquals(1, dead.size());
             assertEquals(DeadLetters.MAX_KEY_BYTES, dead.get(0).key().length);
-            String cut = header(dead.get(0), DeadLetters.TRUNCATED_HEADER);
+            String cut = Outputs.header(dead.get(0).headers(), DeadLetters.TRUNCATED_HEADER);
             assertNotNull(cut);
             assertTrue(cut.contains("key of 100000 bytes"), cut);
-            assertTrue(header(dead.get(0), "__streams.errors.message").contains("too long"));
+            assertTrue(Outputs.header(dead.get(0).headers(), "__streams.errors.message").contains("too long"));
         }
-    }
-
-    private static String header(TestRecord<byte[], byte[]> r, String name) {
-        Header h = r.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 }

@@ -131,7 +131,8 @@ class OnlineEmTopologyTest {
                 fresh.update(x, ignored);
             }
         }
-        // a new task would see exactly these stores: checkpoint at 200 plus 57 logged points; no checkpoint for "fresh"
+        // a new task would see exactly these stores: sensor-9 checkpointed at 200 plus 57 logged points,
+        // "fresh" checkpointed at its first point plus 29 logged points
         ModelStates restored = new ModelStates(driver.getKeyValueStore(OnlineEmTopology.STORE),
                 driver.getKeyValueStore(OnlineEmTopology.LOG_STORE), config::settingsFor, 100);
         assertArrayEquals(StateCodec.encode(reference), StateCodec.encode(restored.get("sensor-9")));

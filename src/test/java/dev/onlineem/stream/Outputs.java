@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 
 /**
  * Everything one application wrote, read with {@code read_committed}: assignments by point id (every
@@ -38,14 +40,14 @@ final class Outputs implements AutoCloseable {
     void poll() {
         for (ConsumerRecord<String, byte[]> r : assignmentReader.poll(Duration.ofMillis(100))) {
             JsonNode a = parse(r.value());
-            assignments.computeIfAbsent(a.get("id").asText(), k -> new java.util.ArrayList<>(1)).add(a);
+            assignments.computeIfAbsent(a.get("id").asText(), k -> new ArrayList<>(1)).add(a);
         }
         for (ConsumerRecord<String, byte[]> r : deadLetterReader.poll(Duration.ofMillis(20))) {
-            String where = header(r, "__streams.errors.partition") + "/" + header(r, "__streams.errors.offset");
-            deadLetters.computeIfAbsent(where, k -> new java.util.ArrayList<>(1)).add(header(r, "__streams.errors.message"));
+            String where = header(r.headers(), "__streams.errors.partition") + "/" + header(r.headers(), "__streams.errors.offset");
+            deadLetters.computeIfAbsent(where, k -> new ArrayList<>(1)).add(header(r.headers(), "__streams.errors.message"));
         }
         for (ConsumerRecord<String, byte[]> r : modelReader.poll(Duration.ofMillis(20))) {
-            snapshots.computeIfAbsent(r.key(), k -> new java.util.ArrayList<>()).add(parse(r.value()));
+            snapshots.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(parse(r.value()));
         }
     }
 
@@ -80,8 +82,9 @@ final class Outputs implements AutoCloseable {
         }
     }
 
-    static String header(ConsumerRecord<?, ?> r, String name) {
-        Header h = r.headers().lastHeader(name);
+    /** The last value of a header as text, or null. */
+    static String header(Headers headers, String name) {
+        Header h = headers.lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
