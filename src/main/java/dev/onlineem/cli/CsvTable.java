@@ -49,7 +49,7 @@ public final class CsvTable {
         }
     }
 
-    private static String stripBom(String s) {
+    static String stripBom(String s) {
         return s.startsWith("\uFEFF") ? s.substring(1) : s;
     }
 
@@ -121,6 +121,27 @@ public final class CsvTable {
     }
 
     /**
+     * A cell as a double: NaN when missing.
+     *
+     * @throws IllegalArgumentException naming the row and column when the cell is not a finite number
+     */
+    static double parseCell(String cell, int row, String column) {
+        if (isMissing(cell)) {
+            return Double.NaN;
+        }
+        double v;
+        try {
+            v = Double.parseDouble(cell);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("row " + row + ", column '" + column + "': '" + cell + "' is not a number");
+        }
+        if (!Double.isFinite(v)) {
+            throw new IllegalArgumentException("row " + row + ", column '" + column + "': '" + cell.toLowerCase(Locale.ROOT) + "' is not finite");
+        }
+        return v;
+    }
+
+    /**
      * The named columns as rows of doubles, NaN for a missing cell.
      *
      * @throws IllegalArgumentException naming an unknown column or a cell that is not a number
@@ -136,21 +157,7 @@ public final class CsvTable {
         double[][] out = new double[rows.size()][idx.length];
         for (int r = 0; r < rows.size(); r++) {
             for (int i = 0; i < idx.length; i++) {
-                String cell = rows.get(r)[idx[i]];
-                if (isMissing(cell)) {
-                    out[r][i] = Double.NaN;
-                } else {
-                    try {
-                        out[r][i] = Double.parseDouble(cell);
-                    } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException("row " + (r + 1) + ", column '" + columns.get(i)
-                                + "': '" + cell + "' is not a number");
-                    }
-                    if (!Double.isFinite(out[r][i])) {
-                        throw new IllegalArgumentException("row " + (r + 1) + ", column '" + columns.get(i)
-                                + "': '" + cell.toLowerCase(Locale.ROOT) + "' is not finite");
-                    }
-                }
+                out[r][i] = parseCell(rows.get(r)[idx[i]], r + 1, columns.get(i));
             }
         }
         return out;

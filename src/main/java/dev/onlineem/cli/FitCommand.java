@@ -138,6 +138,7 @@ public final class FitCommand implements Callable<Integer> {
     }
 
     MixtureSettings settings(int rows) {
+        // fit models the rows as i.i.d. draws: no feature stage (MixtureSettings' default)
         MixtureSettings.Builder b = MixtureSettings.builder()
                 .covarianceType(CovarianceType.parse(covariance))
                 .stepExponent(alpha)

@@ -3,10 +3,10 @@ package dev.onlineem.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The command-line program: {@code fit}, {@code run}, {@code demo}, {@code produce}, {@code bench}. */
+/** The command-line program: {@code fit}, {@code score}, {@code run}, {@code demo}, {@code produce}, {@code bench}. */
 @Command(name = "online-em", mixinStandardHelpOptions = true, version = "online-em-streams 0.1.0",
         description = "Online (stepwise) EM for Gaussian mixtures, on files and on Kafka streams.",
-        subcommands = {FitCommand.class, RunCommand.class, DemoCommand.class, ProduceCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {FitCommand.class, ScoreCommand.class, RunCommand.class, DemoCommand.class, ProduceCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));

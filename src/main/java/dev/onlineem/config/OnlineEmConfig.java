@@ -1,7 +1,9 @@
 package dev.onlineem.config;
 
 import dev.onlineem.em.CovarianceType;
+import dev.onlineem.em.FeatureSettings;
 import dev.onlineem.em.MixtureSettings;
+import dev.onlineem.em.ScoreSettings;
 import dev.onlineem.stream.DeadLetters;
 import java.io.IOException;
 import java.io.InputStream;
@@ -72,13 +74,23 @@ public final class OnlineEmConfig extends AbstractConfig {
     public static final String INIT_RESTARTS_CONFIG = "model.init.restarts";
     public static final String ANOMALY_ALPHA_CONFIG = "model.anomaly.alpha";
     public static final String ANOMALY_HALF_LIFE_CONFIG = "model.anomaly.half.life";
+    public static final String LIKELIHOOD_WINDOW_CONFIG = "model.anomaly.likelihood.window";
+    public static final String LIKELIHOOD_HALF_LIFE_CONFIG = "model.anomaly.likelihood.half.life";
+    public static final String SUPPRESS_POINTS_CONFIG = "model.anomaly.suppress.points";
+    public static final String FEATURES_LAGS_CONFIG = "model.features.lags";
+    public static final String FEATURES_DIFFERENCES_CONFIG = "model.features.differences";
+    public static final String FEATURES_WINDOW_CONFIG = "model.features.window";
+    public static final String FEATURES_TIME_OF_DAY_CONFIG = "model.features.time.of.day";
+    public static final String FEATURES_DAY_OF_WEEK_CONFIG = "model.features.day.of.week";
     public static final String WEIGHT_FLOOR_CONFIG = "model.weight.floor";
     public static final String SEED_CONFIG = "model.seed";
 
     /** The model settings that may be overridden per prefix, without the {@code model.} prefix. */
     static final List<String> MODEL_KEYS = List.of("k", "k.range", "covariance.type", "step.exponent", "step.offset",
             "half.life", "mstep.interval", "regularization", "init.points", "init.restarts", "anomaly.alpha",
-            "anomaly.half.life", "weight.floor", "seed");
+            "anomaly.half.life", "anomaly.likelihood.window", "anomaly.likelihood.half.life", "anomaly.suppress.points",
+            "features.lags", "features.differences", "features.window", "features.time.of.day", "features.day.of.week",
+            "weight.floor", "seed");
 
     public static final ConfigDef CONFIG = new ConfigDef()
             .define(POINTS_TOPIC_CONFIG, Type.STRING, "points", new ConfigDef.NonEmptyString(), Importance.HIGH, POINTS_TOPIC_DOC)
@@ -102,8 +114,25 @@ public final class OnlineEmConfig extends AbstractConfig {
             .define(REGULARIZATION_CONFIG, Type.DOUBLE, MixtureSettings.DEFAULT_REGULARIZATION, Range.between(1e-300, 0.999), Importance.LOW, "Added to covariance diagonals, relative to each coordinate's warm-up variance.")
             .define(INIT_POINTS_CONFIG, Type.INT, MixtureSettings.DEFAULT_INIT_POINTS, Range.atLeast(2), Importance.HIGH, "Points buffered per model before its first batch-EM fit.")
             .define(INIT_RESTARTS_CONFIG, Type.INT, MixtureSettings.DEFAULT_INIT_RESTARTS, Range.atLeast(1), Importance.LOW, "k-means++ restarts of the warm-up batch EM.")
-            .define(ANOMALY_ALPHA_CONFIG, Type.DOUBLE, MixtureSettings.DEFAULT_ANOMALY_ALPHA, Range.between(1e-12, 0.5), Importance.HIGH, "A point is an anomaly when its pValue is below this.")
-            .define(ANOMALY_HALF_LIFE_CONFIG, Type.DOUBLE, MixtureSettings.DEFAULT_ANOMALY_HALF_LIFE, Range.atLeast(10), Importance.LOW, "Memory of the per-model surprise sketch behind pValue, in points.")
+            .define(ANOMALY_ALPHA_CONFIG, Type.DOUBLE, ScoreSettings.DEFAULT_ALPHA, Range.between(1e-300, 0.5), Importance.HIGH,
+                    "A point is an anomaly when min(pValue, likelihoodPValue) is below this, i.e. when its anomalyScore reaches D/(D+3) with D = -log10(alpha) (0.5 at 0.001).")
+            .define(ANOMALY_HALF_LIFE_CONFIG, Type.DOUBLE, ScoreSettings.DEFAULT_HALF_LIFE, Range.atLeast(10), Importance.LOW, "Memory of the per-model surprise sketch behind pValue, in points.")
+            .define(LIKELIHOOD_WINDOW_CONFIG, Type.INT, ScoreSettings.DEFAULT_LIKELIHOOD_WINDOW, Range.between(1, 10_000), Importance.MEDIUM,
+                    "Points in the short window of the anomaly likelihood (the mean surprise of the last w points against its long-run history). 1: off, for i.i.d. data.")
+            .define(LIKELIHOOD_HALF_LIFE_CONFIG, Type.DOUBLE, ScoreSettings.DEFAULT_LIKELIHOOD_HALF_LIFE, Range.atLeast(10), Importance.LOW,
+                    "Memory of the long-run mean and spread that the anomaly likelihood compares the short window with, in points.")
+            .define(SUPPRESS_POINTS_CONFIG, Type.INT, ScoreSettings.DEFAULT_SUPPRESS_POINTS, Range.atLeast(0), Importance.MEDIUM,
+                    "After an alert (anomaly = true), the model's further alerts are held back for this many points: one event, one alert. 0: no suppression.")
+            .define(FEATURES_LAGS_CONFIG, Type.INT, FeatureSettings.DEFAULT.lags(), Range.between(0, 64), Importance.HIGH,
+                    "Lagged blocks in the feature vector (past points, or differences with model.features.differences). 0: the mixture sees the points alone (i.i.d. data).")
+            .define(FEATURES_DIFFERENCES_CONFIG, Type.BOOLEAN, FeatureSettings.DEFAULT.differences(), Importance.MEDIUM,
+                    "The lagged blocks hold first differences x_t - x_{t-1}, ... instead of past points.")
+            .define(FEATURES_WINDOW_CONFIG, Type.INT, FeatureSettings.DEFAULT.window(), Importance.MEDIUM,
+                    "Rolling window w: adds the mean and standard deviation of each coordinate over the w points before the current one. 0: off.")
+            .define(FEATURES_TIME_OF_DAY_CONFIG, Type.BOOLEAN, FeatureSettings.DEFAULT.timeOfDay(), Importance.MEDIUM,
+                    "Adds the time of day (UTC) of the point's timestamp, as (cos, sin).")
+            .define(FEATURES_DAY_OF_WEEK_CONFIG, Type.BOOLEAN, FeatureSettings.DEFAULT.dayOfWeek(), Importance.MEDIUM,
+                    "Adds the day of the week (UTC) of the point's timestamp, as (cos, sin).")
             .define(WEIGHT_FLOOR_CONFIG, Type.DOUBLE, MixtureSettings.DEFAULT_WEIGHT_FLOOR, Range.between(0, 0.4), Importance.LOW, "A component whose weight falls below this is re-seeded by splitting the heaviest.")
             .define(SEED_CONFIG, Type.LONG, MixtureSettings.DEFAULT_SEED, Importance.LOW, "Seed of the warm-up k-means++, so models are reproducible.");
 
@@ -115,6 +144,18 @@ public final class OnlineEmConfig extends AbstractConfig {
      * @throws ConfigException naming the setting and what it must be
      */
     public OnlineEmConfig(Map<?, ?> props) {
+        this(props, true);
+    }
+
+    /**
+     * The settings of a file, for what runs without Kafka (the {@code score} command): the model settings
+     * are checked as for the service, and {@code bootstrap.servers} is not required.
+     */
+    public static OnlineEmConfig withoutKafka(Map<?, ?> props) {
+        return new OnlineEmConfig(props, false);
+    }
+
+    private OnlineEmConfig(Map<?, ?> props, boolean kafka) {
         super(CONFIG, props, false);
         Map<String, Object> rest = new HashMap<>();
         Map<String, Map<String, String>> overrideProps = new HashMap<>();
@@ -142,21 +183,30 @@ public final class OnlineEmConfig extends AbstractConfig {
             overrides.add(Map.entry(o.getKey(), modelSettings(merged, OVERRIDE_PREFIX + o.getKey() + ".")));
         }
         overrides.sort(Comparator.comparingInt((Map.Entry<String, MixtureSettings> e) -> e.getKey().length()).reversed());
-        if (!passThrough.containsKey(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+        if (kafka && !passThrough.containsKey(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)) {
             throw new ConfigException(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, null, "it is required: set it to your brokers, e.g. localhost:9092");
         }
     }
 
     /** Reads a properties file, then applies {@code extra} over it. */
     public static OnlineEmConfig load(Path file, Map<String, String> extra) throws IOException {
-        Properties p = new Properties();
-        try (InputStream in = Files.newInputStream(file)) {
-            p.load(in);
-        }
+        return new OnlineEmConfig(read(file, extra));
+    }
+
+    /**
+     * The settings of a properties file (none when {@code file} is null) with {@code extra} applied over it.
+     */
+    public static Map<String, Object> read(Path file, Map<String, String> extra) throws IOException {
         Map<String, Object> m = new HashMap<>();
-        p.forEach((k, v) -> m.put(String.valueOf(k), String.valueOf(v).trim()));
+        if (file != null) {
+            Properties p = new Properties();
+            try (InputStream in = Files.newInputStream(file)) {
+                p.load(in);
+            }
+            p.forEach((k, v) -> m.put(String.valueOf(k), String.valueOf(v).trim()));
+        }
         m.putAll(extra);
-        return new OnlineEmConfig(m);
+        return m;
     }
 
     private static MixtureSettings modelSettings(Map<String, String> props, String keyPrefixForErrors) {
@@ -167,32 +217,36 @@ public final class OnlineEmConfig extends AbstractConfig {
             throw keyPrefixForErrors.isEmpty() ? e
                     : new ConfigException(e.getMessage().replace("configuration " + MODEL_PREFIX, "configuration " + keyPrefixForErrors));
         }
-        MixtureSettings.Builder b = MixtureSettings.builder()
-                .covarianceType(CovarianceType.parse((String) parsed.get(COVARIANCE_TYPE_CONFIG)))
-                .stepExponent((Double) parsed.get(STEP_EXPONENT_CONFIG))
-                .stepOffset((Double) parsed.get(STEP_OFFSET_CONFIG))
-                .halfLife((Double) parsed.get(HALF_LIFE_CONFIG))
-                .mStepInterval((Integer) parsed.get(MSTEP_INTERVAL_CONFIG))
-                .regularization((Double) parsed.get(REGULARIZATION_CONFIG))
-                .initPoints((Integer) parsed.get(INIT_POINTS_CONFIG))
-                .initRestarts((Integer) parsed.get(INIT_RESTARTS_CONFIG))
-                .anomalyAlpha((Double) parsed.get(ANOMALY_ALPHA_CONFIG))
-                .anomalyHalfLife((Double) parsed.get(ANOMALY_HALF_LIFE_CONFIG))
-                .weightFloor((Double) parsed.get(WEIGHT_FLOOR_CONFIG))
-                .seed((Long) parsed.get(SEED_CONFIG));
         String range = ((String) parsed.get(K_RANGE_CONFIG)).trim();
         String where = keyPrefixForErrors.isEmpty() ? MODEL_PREFIX : keyPrefixForErrors;
-        if (range.isEmpty()) {
-            b.k((Integer) parsed.get(K_CONFIG));
-        } else {
-            String[] parts = range.split("\\.\\.");
-            try {
-                b.kRange(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()));
-            } catch (RuntimeException e) {
-                throw new ConfigException(where + "k.range", range, "it must look like MIN..MAX, e.g. 1..6");
-            }
-        }
         try {
+            MixtureSettings.Builder b = MixtureSettings.builder()
+                    .covarianceType(CovarianceType.parse((String) parsed.get(COVARIANCE_TYPE_CONFIG)))
+                    .stepExponent((Double) parsed.get(STEP_EXPONENT_CONFIG))
+                    .stepOffset((Double) parsed.get(STEP_OFFSET_CONFIG))
+                    .halfLife((Double) parsed.get(HALF_LIFE_CONFIG))
+                    .mStepInterval((Integer) parsed.get(MSTEP_INTERVAL_CONFIG))
+                    .regularization((Double) parsed.get(REGULARIZATION_CONFIG))
+                    .initPoints((Integer) parsed.get(INIT_POINTS_CONFIG))
+                    .initRestarts((Integer) parsed.get(INIT_RESTARTS_CONFIG))
+                    .scoring(new ScoreSettings((Double) parsed.get(ANOMALY_ALPHA_CONFIG), (Double) parsed.get(ANOMALY_HALF_LIFE_CONFIG),
+                            (Integer) parsed.get(LIKELIHOOD_WINDOW_CONFIG), (Double) parsed.get(LIKELIHOOD_HALF_LIFE_CONFIG),
+                            (Integer) parsed.get(SUPPRESS_POINTS_CONFIG)))
+                    .features(new FeatureSettings((Integer) parsed.get(FEATURES_LAGS_CONFIG), (Boolean) parsed.get(FEATURES_DIFFERENCES_CONFIG),
+                            (Integer) parsed.get(FEATURES_WINDOW_CONFIG), (Boolean) parsed.get(FEATURES_TIME_OF_DAY_CONFIG),
+                            (Boolean) parsed.get(FEATURES_DAY_OF_WEEK_CONFIG)))
+                    .weightFloor((Double) parsed.get(WEIGHT_FLOOR_CONFIG))
+                    .seed((Long) parsed.get(SEED_CONFIG));
+            if (range.isEmpty()) {
+                b.k((Integer) parsed.get(K_CONFIG));
+            } else {
+                String[] parts = range.split("\\.\\.");
+                try {
+                    b.kRange(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()));
+                } catch (RuntimeException e) {
+                    throw new ConfigException(where + "k.range", range, "it must look like MIN..MAX, e.g. 1..6");
+                }
+            }
             return b.build();
         } catch (IllegalArgumentException e) {
             // MixtureSettings names the setting without its prefix: "setting init.points = 3 is invalid: ..."

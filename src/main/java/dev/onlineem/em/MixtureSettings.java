@@ -16,15 +16,15 @@ package dev.onlineem.em;
  * @param initPoints points buffered before the first fit
  * @param initRestarts k-means++ restarts of the warm-up batch EM
  * @param initMaxIterations batch-EM iterations per restart
- * @param anomalyAlpha a point is an anomaly when its pValue is below this
- * @param anomalyHalfLife memory of the surprise sketch, in points
  * @param weightFloor a component whose weight falls below this is re-seeded
  * @param seed seeds the warm-up's k-means++, so a model is reproducible
+ * @param features the causal feature stage in front of the mixture
+ * @param scoring how surprise becomes pValue, anomalyScore and alerts
  */
 public record MixtureSettings(int kMin, int kMax, CovarianceType covarianceType, double stepExponent,
                               double stepOffset, double gammaMin, int mStepInterval, double regularization,
-                              int initPoints, int initRestarts, int initMaxIterations, double anomalyAlpha,
-                              double anomalyHalfLife, double weightFloor, long seed) {
+                              int initPoints, int initRestarts, int initMaxIterations, double weightFloor, long seed,
+                              FeatureSettings features, ScoreSettings scoring) {
 
     public static final int DEFAULT_K = 2;
     public static final double DEFAULT_STEP_EXPONENT = 0.6;
@@ -33,8 +33,6 @@ public record MixtureSettings(int kMin, int kMax, CovarianceType covarianceType,
     public static final int DEFAULT_INIT_POINTS = 500;
     public static final int DEFAULT_INIT_RESTARTS = 3;
     public static final int DEFAULT_INIT_MAX_ITERATIONS = 200;
-    public static final double DEFAULT_ANOMALY_ALPHA = 0.001;
-    public static final double DEFAULT_ANOMALY_HALF_LIFE = 10_000;
     public static final double DEFAULT_WEIGHT_FLOOR = 1e-4;
     public static final long DEFAULT_SEED = 42;
 
@@ -50,12 +48,12 @@ public record MixtureSettings(int kMin, int kMax, CovarianceType covarianceType,
         check(initPoints >= 2 * kMax, "init.points", initPoints, "at least 2 * k.max (" + 2 * kMax + ")");
         check(initRestarts >= 1, "init.restarts", initRestarts, "at least 1");
         check(initMaxIterations >= 1, "init.max.iterations", initMaxIterations, "at least 1");
-        check(anomalyAlpha > 0 && anomalyAlpha < 1, "anomaly.alpha", anomalyAlpha, "in (0, 1)");
-        check(anomalyHalfLife >= 10, "anomaly.half.life", anomalyHalfLife, "at least 10 points");
+        check(features != null, "features", null, "set");
+        check(scoring != null, "anomaly", null, "set");
         check(weightFloor >= 0 && weightFloor * kMax < 0.5, "weight.floor", weightFloor, "in [0, 0.5 / k.max)");
     }
 
-    private static void check(boolean ok, String name, Object value, String expected) {
+    static void check(boolean ok, String name, Object value, String expected) {
         if (!ok) {
             throw new IllegalArgumentException("setting " + name + " = " + value + " is invalid: it must be " + expected);
         }
@@ -67,6 +65,20 @@ public record MixtureSettings(int kMin, int kMax, CovarianceType covarianceType,
             throw new IllegalArgumentException("setting half.life = " + halfLife + " is invalid: it must be at least 1 point");
         }
         return 1 - Math.pow(2, -1 / halfLife);
+    }
+
+    /**
+     * The step gamma_t of the t-th online point (t counts the warm-up buffer too).
+     * Without a half-life: gamma_t = (t + t0)^-alpha (Cappe &amp; Moulines), for a stationary stream.
+     * With a half-life h: gamma_t = max(1 / (t + t0), 1 - 2^(-1/h)), so the statistics are the plain mean
+     * of everything seen until that memory is as long as the half-life's, and an exponentially weighted
+     * mean with half-life h after: the memory is h points from the start, whatever alpha says.
+     */
+    public double stepSize(long t) {
+        if (gammaMin > 0) {
+            return Math.max(1 / (t + stepOffset), gammaMin);
+        }
+        return Math.pow(t + stepOffset, -stepExponent);
     }
 
     public static Builder builder() {
@@ -91,8 +103,8 @@ public record MixtureSettings(int kMin, int kMax, CovarianceType covarianceType,
         private int initPoints = DEFAULT_INIT_POINTS;
         private int initRestarts = DEFAULT_INIT_RESTARTS;
         private int initMaxIterations = DEFAULT_INIT_MAX_ITERATIONS;
-        private double anomalyAlpha = DEFAULT_ANOMALY_ALPHA;
-        private double anomalyHalfLife = DEFAULT_ANOMALY_HALF_LIFE;
+        private FeatureSettings features = FeatureSettings.NONE;
+        private ScoreSettings scoring = ScoreSettings.DEFAULT;
         private double weightFloor = DEFAULT_WEIGHT_FLOOR;
         private long seed = DEFAULT_SEED;
 
@@ -160,12 +172,22 @@ public record MixtureSettings(int kMin, int kMax, CovarianceType covarianceType,
         }
 
         public Builder anomalyAlpha(double a) {
-            this.anomalyAlpha = a;
+            this.scoring = scoring.withAlpha(a);
             return this;
         }
 
         public Builder anomalyHalfLife(double h) {
-            this.anomalyHalfLife = h;
+            this.scoring = scoring.withHalfLife(h);
+            return this;
+        }
+
+        public Builder features(FeatureSettings f) {
+            this.features = f;
+            return this;
+        }
+
+        public Builder scoring(ScoreSettings s) {
+            this.scoring = s;
             return this;
         }
 
@@ -181,8 +203,7 @@ public record MixtureSettings(int kMin, int kMax, CovarianceType covarianceType,
 
         public MixtureSettings build() {
             return new MixtureSettings(kMin, kMax, covarianceType, stepExponent, stepOffset, gammaMin, mStepInterval,
-                    regularization, initPoints, initRestarts, initMaxIterations, anomalyAlpha, anomalyHalfLife,
-                    weightFloor, seed);
+                    regularization, initPoints, initRestarts, initMaxIterations, weightFloor, seed, features, scoring);
         }
     }
 }

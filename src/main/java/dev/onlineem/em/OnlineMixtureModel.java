@@ -4,8 +4,9 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * One model's whole state and its per-point update: warm-up buffer, then stepwise online EM
- * (Cappe &amp; Moulines 2009) with an anomaly p-value per point.
+ * One model's whole state and its per-point pipeline: the causal feature stage ({@link FeatureStage}),
+ * then a warm-up buffer, then stepwise online EM (Cappe &amp; Moulines 2009) on the feature vectors, then
+ * the anomaly scores ({@link AnomalyScorer}) of each point's predictive surprise.
  *
  * <p>Internally the model works on standardised coordinates z = (x - c) / s, with c and s the
  * warm-up buffer's per-coordinate mean and standard deviation: it keeps the second-moment statistics
@@ -33,7 +34,9 @@ public final class OnlineMixtureModel {
     static final double NEGLIGIBLE_CHANGE = 1e-13;
 
     final MixtureSettings settings;
-    int dimension;                // 0 until the first point fixes it
+    int dimension;                // of the input points; 0 until the first point fixes it
+    FeatureStage features;        // null until the first point
+    int featureDimension;         // of the vectors the mixture models
     long pointsSeen;
     long modelVersion;
 
@@ -47,7 +50,7 @@ public final class OnlineMixtureModel {
     double logScaleSum;           // sum_j log s_j, derived from scale (not serialised)
     GaussianMixture mixture;
     SufficientStatistics stats;
-    SurpriseSketch sketch;
+    AnomalyScorer scorer;
     long t;                       // online step counter (starts at the warm-up size)
     int sinceMStep;
     double lastStepSize;
@@ -56,6 +59,8 @@ public final class OnlineMixtureModel {
     // work arrays, never serialised
     private double[] z;
     private double[] resp;
+    private double[] featureVector;
+    private final AnomalyScorer.Score score = new AnomalyScorer.Score();
 
     /** A new, empty model; the first point fixes its dimension. */
     public OnlineMixtureModel(MixtureSettings settings) {
@@ -89,23 +94,38 @@ public final class OnlineMixtureModel {
         return mixture == null ? 0 : mixture.k;
     }
 
+    /** {@link #update(double[], long, PointResult)} for a point without a timestamp (time 0: calendar features are constant). */
+    public void update(double[] x, PointResult out) {
+        update(x, 0L, out);
+    }
+
     /**
-     * Scores a point under the current model, then learns from it.
+     * Turns the point into features, scores them under the current model, then learns from them.
      *
      * @param x the point, in the data's units; NaN marks a missing coordinate. Not modified.
+     * @param timestampMs the record's time (epoch milliseconds), for the calendar features
      * @param out receives the result. Modified.
      * @throws IllegalArgumentException (the model unchanged) when the dimension differs from the
      *         model's, a coordinate is infinite, or every coordinate is missing
      */
-    public void update(double[] x, PointResult out) {
+    public void update(double[] x, long timestampMs, PointResult out) {
         validate(x);
         if (dimension == 0) {
             dimension = x.length;
+            features = new FeatureStage(settings.features(), dimension);
+            featureDimension = features.outputDimension();
+            allocateFeatureWork();
             buffer = new double[settings.initPoints()][];
         }
         out.initialisedNow = false;
+        boolean ready = features.transform(x, timestampMs, featureVector);
+        if (!ready) {
+            pointsSeen++;
+            fillWarmup(out);
+            return;
+        }
         if (mixture == null) {
-            buffer[buffered++] = x.clone();
+            buffer[buffered++] = featureVector.clone();
             pointsSeen++;
             fillWarmup(out);
             if (buffered == settings.initPoints()) {
@@ -115,7 +135,7 @@ public final class OnlineMixtureModel {
             }
             return;
         }
-        scoreAndLearn(x, out);
+        scoreAndLearn(featureVector, x, out);
     }
 
     private void validate(double[] x) {
@@ -145,6 +165,7 @@ public final class OnlineMixtureModel {
         out.warmup = true;
         out.logDensity = Double.NaN;
         out.pValue = Double.NaN;
+        out.anomalyScore = Double.NaN;
         out.anomaly = false;
         out.cluster = -1;
         out.components = 0;
@@ -154,12 +175,13 @@ public final class OnlineMixtureModel {
         out.stepSize = 0;
     }
 
-    private void scoreAndLearn(double[] x, PointResult out) {
-        int d = dimension;
+    /** @param f the feature vector the mixture models; @param x the input point (for imputation) */
+    private void scoreAndLearn(double[] f, double[] x, PointResult out) {
+        int d = featureDimension;
         int k = mixture.k;
         boolean learnable = true;
         for (int j = 0; j < d; j++) {
-            z[j] = (x[j] - center[j]) / scale[j];
+            z[j] = (f[j] - center[j]) / scale[j];
             if (Math.abs(z[j]) > LEARN_LIMIT) {
                 learnable = false;
             }
@@ -168,16 +190,14 @@ public final class OnlineMixtureModel {
         double ll = mixture.eStep(z, resp, true);
         double jacobian = mixture.missingCount > 0 ? observedLogScale(z) : logScaleSum;
         double logDensity = ll - jacobian;
-        double surprise = -logDensity;
-        double p = sketch.pValue(surprise);
-        sketch.add(surprise);
-        writeScore(out, x, logDensity, p, k, d);
+        scorer.score(-logDensity, score);
+        writeScore(out, x, logDensity, k);
         double rate = Math.max(1.0 / (t + 1), LOG_LIKELIHOOD_RATE);
         avgLogLikelihood += rate * (Math.max(logDensity, -1e300) - avgLogLikelihood);
         pointsSeen++;
         if (learnable) {
             // gamma_t = max((t + t0)^-alpha, gamma_min)
-            double gamma = Math.max(Math.pow(t + settings.stepOffset(), -settings.stepExponent()), settings.gammaMin());
+            double gamma = settings.stepSize(t);
             // s += gamma (T(x) - s)
             stats.blend(1 - gamma, gamma, resp, mixture);
             t++;
@@ -194,12 +214,15 @@ public final class OnlineMixtureModel {
         out.modelVersion = modelVersion;
     }
 
-    private void writeScore(PointResult out, double[] x, double logDensity, double p, int k, int d) {
+    private void writeScore(PointResult out, double[] x, double logDensity, int k) {
+        int d = dimension;
         out.ensureCapacity(k, d);
         out.warmup = false;
         out.logDensity = logDensity;
-        out.pValue = p;
-        out.anomaly = p < settings.anomalyAlpha();
+        out.pValue = score.pValue;
+        out.likelihoodPValue = score.likelihoodPValue;
+        out.anomalyScore = score.anomalyScore;
+        out.anomaly = score.anomaly;
         out.components = k;
         int best = 0;
         for (int c = 0; c < k; c++) {
@@ -209,7 +232,10 @@ public final class OnlineMixtureModel {
             }
         }
         out.cluster = best;
-        out.hasMissing = mixture.missingCount > 0;
+        out.hasMissing = false;
+        for (int j = 0; j < d; j++) {
+            out.hasMissing |= Double.isNaN(x[j]);
+        }
         if (out.hasMissing) {
             for (int j = 0; j < d; j++) {
                 if (Double.isNaN(x[j])) {
@@ -257,7 +283,7 @@ public final class OnlineMixtureModel {
      */
     private void reseed(int c) {
         int k = mixture.k;
-        int d = dimension;
+        int d = featureDimension;
         int h = 0;
         for (int i = 1; i < k; i++) {
             if (mixture.weights[i] > mixture.weights[h]) {
@@ -285,7 +311,7 @@ public final class OnlineMixtureModel {
 
     /** The principal axis of component h's covariance (power iteration), written to v; returns its variance. */
     private double principalAxis(int h, double[] v) {
-        int d = dimension;
+        int d = featureDimension;
         double[] next = new double[d];
         for (int j = 0; j < d; j++) {
             v[j] = 1 / Math.sqrt(d) * (1 + 1e-3 * j); // deterministic start, not orthogonal to any axis in practice
@@ -320,7 +346,7 @@ public final class OnlineMixtureModel {
     }
 
     private void shrinkAlong(int h, double[] v, double amount) {
-        int d = dimension;
+        int d = featureDimension;
         double[] cov = mixture.covariances[h];
         switch (mixture.type) {
             case FULL:
@@ -342,7 +368,7 @@ public final class OnlineMixtureModel {
 
     /** Ends warm-up: standardises the buffer, fits it by batch EM (choosing K by BIC if a range is set). */
     private void initialise() {
-        int d = dimension;
+        int d = featureDimension;
         int n = buffered;
         center = new double[d];
         scale = new double[d];
@@ -396,8 +422,8 @@ public final class OnlineMixtureModel {
             llSum += ll;
         }
         avgLogLikelihood = llSum / n;
-        sketch = new SurpriseSketch(settings.anomalyHalfLife());
-        sketch.initialise(surprises);
+        scorer = new AnomalyScorer(settings.scoring());
+        scorer.initialise(surprises);
         buffer = null;
         buffered = 0;
     }
@@ -405,7 +431,7 @@ public final class OnlineMixtureModel {
     /** sum of log s_j over the coordinates of {@code z} that are not NaN: the log-Jacobian of the standardisation. */
     double observedLogScale(double[] z) {
         double s = 0;
-        for (int j = 0; j < dimension; j++) {
+        for (int j = 0; j < featureDimension; j++) {
             if (!Double.isNaN(z[j])) {
                 s += Math.log(scale[j]);
             }
@@ -413,8 +439,12 @@ public final class OnlineMixtureModel {
         return s;
     }
 
+    void allocateFeatureWork() {
+        featureVector = new double[featureDimension];
+    }
+
     void allocateWork() {
-        z = new double[dimension];
+        z = new double[featureDimension];
         resp = new double[mixture.k];
     }
 
@@ -424,7 +454,7 @@ public final class OnlineMixtureModel {
             return null;
         }
         int k = mixture.k;
-        int d = dimension;
+        int d = featureDimension;
         double[][] means = new double[k][d];
         double[][][] covs = new double[k][d][d];
         for (int c = 0; c < k; c++) {
@@ -435,12 +465,26 @@ public final class OnlineMixtureModel {
                 }
             }
         }
-        return new MixtureSnapshot(d, mixture.type, modelVersion, pointsSeen, mixture.weights.clone(), means, covs,
+        return new MixtureSnapshot(d, features.names(inputNames()), mixture.type, modelVersion, pointsSeen, mixture.weights.clone(), means, covs,
                 avgLogLikelihood, lastStepSize);
     }
 
+    private String[] inputNames() {
+        String[] names = new String[dimension];
+        for (int j = 0; j < dimension; j++) {
+            names[j] = "x" + j;
+        }
+        return names;
+    }
+
+    /** The feature stage, or null before the first point. */
+    public FeatureStage features() {
+        return features;
+    }
+
     /**
-     * Log-density of a point under the current parameters in the data's units, without learning.
+     * Log-density of a feature vector under the current parameters in the data's units, without learning.
+     * Without features (the default of the core), feature vectors are the points themselves.
      *
      * @param x not modified; NaN marks a missing coordinate
      */
@@ -448,8 +492,8 @@ public final class OnlineMixtureModel {
         if (mixture == null) {
             throw new IllegalStateException("the model is still warming up");
         }
-        double[] zz = new double[dimension];
-        for (int j = 0; j < dimension; j++) {
+        double[] zz = new double[featureDimension];
+        for (int j = 0; j < featureDimension; j++) {
             zz[j] = (x[j] - center[j]) / scale[j];
         }
         double jac = observedLogScale(zz);

@@ -11,8 +11,13 @@ public final class PointResult {
     public boolean initialisedNow;
     /** Predictive log-density of the observed coordinates, in the data's units (before the point updated the model). */
     public double logDensity = Double.NaN;
-    /** Decayed fraction of recent points at least as surprising as this one (conformal p-value). */
+    /** Tail probability of this point's surprise among the model's recent points (conformal, with a fitted far tail). */
     public double pValue = Double.NaN;
+    /** Tail probability of the anomaly likelihood (how unusual the recent run of surprise is); 1 when it is off. */
+    public double likelihoodPValue = Double.NaN;
+    /** D / (D + 3) with D = -log10 min(pValue, likelihoodPValue): in [0, 1), 0.5 at 1e-3; what the anomaly flag thresholds. */
+    public double anomalyScore = Double.NaN;
+    /** The combined tail probability is below anomaly.alpha and the model has not alerted in the last anomaly.suppress.points points. */
     public boolean anomaly;
     /** The component with the highest responsibility. */
     public int cluster = -1;

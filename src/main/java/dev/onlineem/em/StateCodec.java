@@ -10,14 +10,20 @@ import java.nio.ByteOrder;
  * (Cholesky factors, log-weights, work arrays) are rebuilt on decode, not stored. Decoding an encoded
  * model gives a model that behaves identically, bit for bit.
  *
- * <p>Layout, version 2: magic "OE", version byte, settings, dimension, phase, counters, then either the
- * warm-up buffer or the online state. (Version 1, never released, was the same layout big-endian.)
+ * <p>Layout, version 3: magic "OE", version byte, settings (with the feature and score settings),
+ * dimension, phase, counters, the feature stage's history (once the dimension is known), then either the
+ * warm-up buffer (feature vectors) or the online state, ending with the anomaly scorer.
+ * Version 2 (no feature stage; the scorer was the surprise sketch alone) is still read: it becomes a model
+ * without features whose anomaly likelihood and alert suppression are off, so it goes on scoring as before.
+ * (Version 1, never released, was version 2's layout big-endian.)
  */
 public final class StateCodec {
     static final byte MAGIC_0 = 'O';
     static final byte MAGIC_1 = 'E';
-    public static final byte VERSION = 2;
-    private static final int SETTINGS_BYTES = 4 + 4 + 1 + 8 * 3 + 4 + 8 + 4 * 3 + 8 * 3 + 8;
+    public static final byte VERSION = 3;
+    static final byte VERSION_2 = 2;
+    private static final int SETTINGS_BYTES = 4 + 4 + 1 + 8 * 3 + 4 + 8 + 4 * 3 + 8 + 8
+            + (4 + 1 + 4 + 1 + 1) + (8 * 3 + 4 * 2);
 
     private StateCodec() {
     }
@@ -37,6 +43,9 @@ public final class StateCodec {
         out.putInt(model.dimension);
         out.put((byte) (model.mixture == null ? 0 : 1));
         out.putLong(model.pointsSeen).putLong(model.modelVersion);
+        if (model.features != null) {
+            model.features.writeTo(out);
+        }
         if (model.mixture == null) {
             out.putInt(model.buffered);
             for (int i = 0; i < model.buffered; i++) {
@@ -49,8 +58,8 @@ public final class StateCodec {
     }
 
     private static int size(OnlineMixtureModel m) {
-        int d = m.dimension;
-        int size = 3 + SETTINGS_BYTES + 4 + 1 + 16;
+        int d = m.featureDimension;
+        int size = 3 + SETTINGS_BYTES + 4 + 1 + 16 + (m.features == null ? 0 : m.features.serializedSize());
         if (m.mixture == null) {
             return size + 4 + 8 * m.buffered * d;
         }
@@ -60,7 +69,7 @@ public final class StateCodec {
         size += 8 * 2 * d;                          // center, scale
         size += 8 * k * (1 + d + cl);               // weights, means, covariances
         size += 8 * k * (1 + d + cl);               // s0, s1, s2
-        return size + m.sketch.serializedSize();
+        return size + m.scorer.serializedSize();
     }
 
     private static void writeOnline(ByteBuffer out, OnlineMixtureModel m) {
@@ -80,7 +89,7 @@ public final class StateCodec {
             putAll(out, s.s1[c]);
             putAll(out, s.s2[c]);
         }
-        m.sketch.writeTo(out);
+        m.scorer.writeTo(out);
     }
 
     /** @throws CorruptStateException when the bytes are not a state of a known version */
@@ -91,24 +100,32 @@ public final class StateCodec {
                 throw new CorruptStateException("not a model state (bad magic)", null);
             }
             byte version = in.get();
-            if (version != VERSION) {
-                throw new CorruptStateException("model state version " + version + " is not supported (this build reads " + VERSION + ")", null);
+            if (version != VERSION && version != VERSION_2) {
+                throw new CorruptStateException("model state version " + version + " is not supported (this build reads "
+                        + VERSION_2 + " and " + VERSION + ")", null);
             }
-            OnlineMixtureModel m = new OnlineMixtureModel(readSettings(in));
+            boolean v2 = version == VERSION_2;
+            OnlineMixtureModel m = new OnlineMixtureModel(v2 ? readSettingsV2(in) : readSettings(in));
             m.dimension = in.getInt();
             boolean online = in.get() == 1;
             m.pointsSeen = in.getLong();
             m.modelVersion = in.getLong();
+            if (m.dimension > 0) {
+                m.features = v2 ? new FeatureStage(m.settings.features(), m.dimension)
+                        : FeatureStage.readFrom(in, m.settings.features(), m.dimension);
+                m.featureDimension = m.features.outputDimension();
+                m.allocateFeatureWork();
+            }
             if (!online) {
                 m.buffered = in.getInt();
                 if (m.dimension > 0) {
                     m.buffer = new double[m.settings.initPoints()][];
                     for (int i = 0; i < m.buffered; i++) {
-                        m.buffer[i] = getAll(in, new double[m.dimension]);
+                        m.buffer[i] = getAll(in, new double[m.featureDimension]);
                     }
                 }
             } else {
-                readOnline(in, m);
+                readOnline(in, m, v2);
             }
             if (in.hasRemaining()) {
                 throw new CorruptStateException(in.remaining() + " unexpected trailing bytes in model state", null);
@@ -119,8 +136,8 @@ public final class StateCodec {
         }
     }
 
-    private static void readOnline(ByteBuffer in, OnlineMixtureModel m) {
-        int d = m.dimension;
+    private static void readOnline(ByteBuffer in, OnlineMixtureModel m, boolean v2) {
+        int d = m.featureDimension;
         int k = in.getInt();
         m.t = in.getLong();
         m.sinceMStep = in.getInt();
@@ -144,7 +161,8 @@ public final class StateCodec {
         }
         m.mixture = g;
         m.stats = s;
-        m.sketch = SurpriseSketch.readFrom(in);
+        m.scorer = v2 ? AnomalyScorer.fromSketch(SurpriseSketch.readFrom(in), m.settings.scoring())
+                : AnomalyScorer.readFrom(in, m.settings.scoring());
         m.allocateWork();
     }
 
@@ -153,20 +171,61 @@ public final class StateCodec {
         out.putDouble(s.stepExponent()).putDouble(s.stepOffset()).putDouble(s.gammaMin());
         out.putInt(s.mStepInterval()).putDouble(s.regularization());
         out.putInt(s.initPoints()).putInt(s.initRestarts()).putInt(s.initMaxIterations());
-        out.putDouble(s.anomalyAlpha()).putDouble(s.anomalyHalfLife()).putDouble(s.weightFloor());
-        out.putLong(s.seed());
+        out.putDouble(s.weightFloor()).putLong(s.seed());
+        FeatureSettings f = s.features();
+        out.putInt(f.lags()).put((byte) (f.differences() ? 1 : 0)).putInt(f.window())
+                .put((byte) (f.timeOfDay() ? 1 : 0)).put((byte) (f.dayOfWeek() ? 1 : 0));
+        ScoreSettings a = s.scoring();
+        out.putDouble(a.alpha()).putDouble(a.halfLife()).putInt(a.likelihoodWindow()).putDouble(a.likelihoodHalfLife())
+                .putInt(a.suppressPoints());
     }
 
     private static MixtureSettings readSettings(ByteBuffer in) {
         int kMin = in.getInt();
         int kMax = in.getInt();
+        CovarianceType type = readType(in);
+        double stepExponent = in.getDouble();
+        double stepOffset = in.getDouble();
+        double gammaMin = in.getDouble();
+        int mStepInterval = in.getInt();
+        double reg = in.getDouble();
+        int initPoints = in.getInt();
+        int initRestarts = in.getInt();
+        int initMaxIterations = in.getInt();
+        double weightFloor = in.getDouble();
+        long seed = in.getLong();
+        FeatureSettings f = new FeatureSettings(in.getInt(), in.get() == 1, in.getInt(), in.get() == 1, in.get() == 1);
+        ScoreSettings a = new ScoreSettings(in.getDouble(), in.getDouble(), in.getInt(), in.getDouble(), in.getInt());
+        return new MixtureSettings(kMin, kMax, type, stepExponent, stepOffset, gammaMin, mStepInterval, reg, initPoints,
+                initRestarts, initMaxIterations, weightFloor, seed, f, a);
+    }
+
+    /** Version 2's settings: no features; its alpha and sketch half-life, with the likelihood and suppression off. */
+    private static MixtureSettings readSettingsV2(ByteBuffer in) {
+        int kMin = in.getInt();
+        int kMax = in.getInt();
+        CovarianceType type = readType(in);
+        double stepExponent = in.getDouble();
+        double stepOffset = in.getDouble();
+        double gammaMin = in.getDouble();
+        int mStepInterval = in.getInt();
+        double reg = in.getDouble();
+        int initPoints = in.getInt();
+        int initRestarts = in.getInt();
+        int initMaxIterations = in.getInt();
+        ScoreSettings a = new ScoreSettings(in.getDouble(), in.getDouble(), 1, ScoreSettings.DEFAULT_LIKELIHOOD_HALF_LIFE, 0);
+        double weightFloor = in.getDouble();
+        long seed = in.getLong();
+        return new MixtureSettings(kMin, kMax, type, stepExponent, stepOffset, gammaMin, mStepInterval, reg, initPoints,
+                initRestarts, initMaxIterations, weightFloor, seed, FeatureSettings.NONE, a);
+    }
+
+    private static CovarianceType readType(ByteBuffer in) {
         int type = in.get();
         if (type < 0 || type >= CovarianceType.values().length) {
             throw new CorruptStateException("unknown covariance type code " + type, null);
         }
-        return new MixtureSettings(kMin, kMax, CovarianceType.values()[type], in.getDouble(), in.getDouble(),
-                in.getDouble(), in.getInt(), in.getDouble(), in.getInt(), in.getInt(), in.getInt(), in.getDouble(),
-                in.getDouble(), in.getDouble(), in.getLong());
+        return CovarianceType.values()[type];
     }
 
     /** A bulk copy through a double view; little-endian, so on x86 and ARM it is a plain memory copy. */

@@ -22,6 +22,8 @@ public final class SurpriseSketch {
     public static final int BINS = 64;
     private static final double RESCALE_AT = 1e200;
     private static final int CHECK_EVERY = 1024;
+    /** Mass of the upper tail past which {@link #logPValue} uses the fitted exponential tail. */
+    static final double TAIL_FRACTION = 0.02;
 
     private final double decay;      // 1 - lambda per point
     private double lo = Double.NaN;  // lower edge of bin 0 (bin 0 also holds everything below)
@@ -87,6 +89,45 @@ public final class SurpriseSketch {
             return 1;
         }
         return Math.min(1, (tailWeight(s) + unit) / (total + unit));
+    }
+
+    /**
+     * The natural log of the tail probability of surprise s, with resolution beyond the most extreme
+     * point seen. Up to the sketch's upper {@value #TAIL_FRACTION} quantile u it is the log of
+     * {@link #pValue}; past u the tail is exponential, P(S &gt;= s) = P(S &gt;= u) exp(-(s - u) / beta), with
+     * beta the decayed mean excess over u (peaks over a threshold with the generalised Pareto shape at 0,
+     * which is exact in the limit for the surprise of a Gaussian: half a chi-square). The smaller of the
+     * two is returned, so the result keeps falling as s grows where the conformal p-value stops at
+     * 1 / (points seen).
+     */
+    public double logPValue(double s) {
+        double conformal = Math.log(pValue(s));
+        if (!isInitialised() || Double.isNaN(s)) {
+            return conformal;
+        }
+        double tailMass = TAIL_FRACTION * total;
+        double acc = overflow;
+        int b = BINS - 1;
+        while (b > 0 && acc + counts[b] < tailMass) {
+            acc += counts[b--];
+        }
+        // u: the edge at which the mass above reaches tailMass, interpolated within bin b
+        double need = tailMass - acc;
+        double u = counts[b] > 0 ? lo + (b + 1 - Math.min(1, need / counts[b])) * width : lo + (b + 1) * width;
+        if (s <= u) {
+            return conformal;
+        }
+        double excess = overflowExcess + overflow * (top() - u);
+        for (int i = BINS - 1; i > b; i--) {
+            excess += counts[i] * (lo + (i + 0.5) * width - u);
+        }
+        double above = Math.min(tailMass, acc + counts[b]);
+        if (!(above > 0)) {
+            return conformal;
+        }
+        double beta = Math.max(excess / above, width);
+        double exponential = Math.log(above / (total + unit)) - (s - u) / beta;
+        return Math.min(conformal, exponential);
     }
 
     private double tailWeight(double s) {

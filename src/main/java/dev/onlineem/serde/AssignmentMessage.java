@@ -8,6 +8,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AssignmentMessage(String model, String id, long ts, Integer cluster, double[] responsibilities,
-                                Double logDensity, Double pValue, boolean anomaly, double[] imputed,
+                                Double logDensity, Double pValue, Double anomalyScore, boolean anomaly, double[] imputed,
                                 long modelVersion, long pointsSeen, boolean warmup) {
 }

@@ -35,6 +35,9 @@ public final class AssignmentSerializer implements Serializer<AssignmentMessage>
                 if (a.pValue() != null) {
                     g.writeNumberField("pValue", a.pValue());
                 }
+                if (a.anomalyScore() != null) {
+                    g.writeNumberField("anomalyScore", a.anomalyScore());
+                }
                 g.writeBooleanField("anomaly", a.anomaly());
                 writeArray(g, "imputed", a.imputed());
                 g.writeNumberField("modelVersion", a.modelVersion());

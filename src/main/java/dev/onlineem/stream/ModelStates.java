@@ -17,7 +17,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>Encoding a whole model after every point would cost a copy of all its parameters and statistics
  * per record (35 KB for K=8, d=16). Instead, at its first accepted point and every
  * {@code checkpointPoints} accepted points after, the full encoded model goes to the {@code models} store, and in between each accepted point goes to the
- * {@code model-log} store under the slot {@code id#(seq mod checkpointPoints)}, with its sequence number.
+ * {@code model-log} store under the slot {@code id#(seq mod checkpointPoints)}, with its sequence number
+ * and timestamp (the calendar features read it).
  * Both stores are changelogged and cached, so each commit makes durable exactly the checkpoint and the
  * points that its offsets account for. Loading a model decodes its checkpoint and replays the logged
  * points that follow it, in order; the update is deterministic, so the replayed model is bit for bit
@@ -84,14 +85,16 @@ final class ModelStates {
             if (in.getLong() != seq) {
                 return;
             }
+            // an entry written before timestamps were logged holds exactly the d coordinates after its sequence number
+            long ts = in.remaining() == Double.BYTES * model.dimension() ? 0L : in.getLong();
             double[] x = new double[in.remaining() / Double.BYTES];
             in.asDoubleBuffer().get(x);
-            model.update(x, discarded);
+            model.update(x, ts, discarded);
         }
     }
 
     /** Makes the point the model has just accepted durable (at the next commit). */
-    void accepted(String id, OnlineMixtureModel model, double[] x) {
+    void accepted(String id, OnlineMixtureModel model, double[] x, long ts) {
         long seq = model.pointsSeen();
         if (seq == 1) { // a new model: a held model had accepted a point before this one
             live.put(id, model);
@@ -102,8 +105,8 @@ final class ModelStates {
             checkpoints.put(id, StateCodec.encode(model));
             return;
         }
-        ByteBuffer out = ByteBuffer.allocate(Long.BYTES + Double.BYTES * x.length).order(ByteOrder.LITTLE_ENDIAN);
-        out.putLong(seq);
+        ByteBuffer out = ByteBuffer.allocate(2 * Long.BYTES + Double.BYTES * x.length).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(seq).putLong(ts);
         out.asDoubleBuffer().put(x);
         log.put(slot(id, seq), out.array());
     }

@@ -83,13 +83,13 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
                     + ") already holds max.models = " + maxModels + " models, so new model " + key
                     + " is not created; raise max.models or spread model ids over more partitions");
         }
+        long ts = point.ts() != null ? point.ts() : record.timestamp();
         try {
-            model.update(point.x(), result);
+            model.update(point.x(), ts, result);
         } catch (IllegalArgumentException e) {
             throw new BadPointException(e.getMessage() + " for model " + key);
         }
-        models.accepted(key, model, point.x());
-        long ts = point.ts() != null ? point.ts() : record.timestamp();
+        models.accepted(key, model, point.x(), ts);
         AssignmentMessage a = assignment(key, point, ts);
         Record<String, Object> out = new Record<>(key, a, ts, record.headers());
         context.forward(out, ASSIGNMENTS);
@@ -106,11 +106,11 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
     private AssignmentMessage assignment(String key, Point point, long ts) {
         PointResult r = result;
         if (r.warmup) {
-            return new AssignmentMessage(key, point.id(), ts, null, null, null, null, false, null, r.modelVersion, r.pointsSeen, true);
+            return new AssignmentMessage(key, point.id(), ts, null, null, null, null, null, false, null, r.modelVersion, r.pointsSeen, true);
         }
         double[] imputed = r.hasMissing ? Arrays.copyOf(r.imputed, point.x().length) : null;
         return new AssignmentMessage(key, point.id(), ts, r.cluster, r.responsibilitiesCopy(), r.logDensity, r.pValue,
-                r.anomaly, imputed, r.modelVersion, r.pointsSeen, false);
+                r.anomalyScore, r.anomaly, imputed, r.modelVersion, r.pointsSeen, false);
     }
 
     private void publish(String key, OnlineMixtureModel model, long ts) {

@@ -1,0 +1,169 @@
+package dev.onlineem.em;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Turns each point's surprise s = -logDensity into the published scores of one model:
+ * <ul>
+ *   <li>{@code pValue}: the tail probability of s among the model's recent surprises
+ *       ({@link SurpriseSketch#logPValue}: conformal in the body, a fitted exponential tail past it, so it
+ *       keeps ranking beyond the most extreme point seen);</li>
+ *   <li>the anomaly likelihood (Ahmad et al. 2017): with u_t = -log10 pValue_t, the mean of u over the last
+ *       w points against the long-run mean m and spread v of that mean,
+ *       {@code P_lik = Q((mean_w(u) - m) / sqrt(v))}, Q the Gaussian upper tail: a run of moderately
+ *       surprising points (a burst, a new level, a new regime) is rarer than any one of them;</li>
+ *   <li>the combined tail probability {@code p = min(pValue, P_lik)}, its surprise in decades
+ *       {@code D = -log10 p}, and {@code anomalyScore = D / (D + 3)} in [0, 1): 0.5 at p = 1e-3,
+ *       0.75 at 1e-9, strictly increasing, never saturating, so it ranks in the far tail;</li>
+ *   <li>{@code anomaly}: p &lt; alpha, unless the model alerted in the last {@code suppressPoints}
+ *       points (one event, one alert).</li>
+ * </ul>
+ * Deterministic and serialisable bit for bit. Mutable, not thread-safe; allocates nothing per point.
+ */
+public final class AnomalyScorer {
+    private static final double LN10 = Math.log(10);
+    /** Decades of surprise at which anomalyScore is 0.5 (p = 1e-3). */
+    static final double HALF_SCORE_DECADES = 3;
+    /** Short-window means seen before the likelihood speaks: its long-run spread must exist first. */
+    private static final int LIKELIHOOD_MIN_HISTORY = 50;
+
+    private final ScoreSettings settings;
+    private final SurpriseSketch sketch;
+    private final double[] recent;   // the last w values of u, ring
+    private long scored;
+    private double recentSum;
+    private double longMean;
+    private double longVar;
+    private long longCount;
+    private int suppressLeft;
+
+    /** What one point's scoring produced. */
+    public static final class Score {
+        public double pValue;
+        public double likelihoodPValue;
+        public double anomalyScore;
+        public boolean anomaly;
+    }
+
+    public AnomalyScorer(ScoreSettings settings) {
+        this(settings, new SurpriseSketch(settings.halfLife()));
+    }
+
+    private AnomalyScorer(ScoreSettings settings, SurpriseSketch sketch) {
+        this.settings = settings;
+        this.sketch = sketch;
+        this.recent = new double[settings.likelihoodWindow()];
+    }
+
+    /** A scorer around a sketch read from an older state (version 2). */
+    static AnomalyScorer fromSketch(SurpriseSketch sketch, ScoreSettings settings) {
+        return new AnomalyScorer(settings, sketch);
+    }
+
+    /** anomalyScore of a tail probability p: D / (D + 3) with D = -log10 p. */
+    public static double scoreOf(double log10P) {
+        double decades = Math.max(0, -log10P);
+        return decades / (decades + HALF_SCORE_DECADES);
+    }
+
+    /** The anomalyScore at which a tail probability of alpha sits: the flag's threshold on anomalyScore. */
+    public static double threshold(double alpha) {
+        return scoreOf(Math.log10(alpha));
+    }
+
+    /** Lays out the sketch over the warm-up's surprises. @param surprises not modified */
+    public void initialise(double[] surprises) {
+        sketch.initialise(surprises);
+    }
+
+    /**
+     * Scores surprise s, then learns it.
+     *
+     * @param out receives the scores. Modified.
+     */
+    public void score(double s, Score out) {
+        double logP = sketch.logPValue(s);
+        sketch.add(s);
+        double u = -logP / LN10;
+        double log10Lik = likelihood(u);
+        double log10P = Math.min(logP / LN10, log10Lik);
+        out.pValue = Math.exp(logP);
+        out.likelihoodPValue = Math.pow(10, log10Lik);
+        out.anomalyScore = scoreOf(log10P);
+        boolean surprising = log10P < Math.log10(settings.alpha());
+        if (suppressLeft > 0) {
+            suppressLeft--;
+            out.anomaly = false;
+        } else {
+            out.anomaly = surprising;
+            if (surprising) {
+                suppressLeft = settings.suppressPoints();
+            }
+        }
+        scored++;
+    }
+
+    /** log10 of the anomaly likelihood's tail probability for the window ending with u; 0 while it has too little history. */
+    private double likelihood(double u) {
+        int w = recent.length;
+        if (w == 1) {
+            return 0;
+        }
+        int slot = (int) (scored % w);
+        recentSum += u - recent[slot];
+        recent[slot] = u;
+        if (scored + 1 < w) {
+            return 0;
+        }
+        double mean = recentSum / w;
+        double log10Q = 0;
+        if (longCount >= LIKELIHOOD_MIN_HISTORY && longVar > 0) {
+            double z = (mean - longMean) / Math.sqrt(longVar);
+            log10Q = logGaussianTail(z) / LN10;
+        }
+        // running mean and variance of the window mean, exponentially weighted once past the half-life
+        double rate = Math.max(1.0 / (longCount + 1), 1 - Math.pow(2, -1 / settings.likelihoodHalfLife()));
+        double delta = mean - longMean;
+        longMean += rate * delta;
+        longVar = (1 - rate) * (longVar + rate * delta * delta);
+        longCount++;
+        return log10Q;
+    }
+
+    /** ln Q(z), Q the standard Gaussian upper tail, accurate far into the tail (no underflow). */
+    static double logGaussianTail(double z) {
+        if (z < 5) {
+            return Math.log(0.5 * Erf.erfc(z / Math.sqrt(2)));
+        }
+        // asymptotic series: Q(z) = phi(z) / z (1 - 1/z^2 + 3/z^4 - ...)
+        double z2 = z * z;
+        return -z2 / 2 - Math.log(z * Math.sqrt(2 * Math.PI)) + Math.log1p(-1 / z2 + 3 / (z2 * z2));
+    }
+
+    int serializedSize() {
+        return sketch.serializedSize() + 8 * (4 + recent.length) + 8 + 4;
+    }
+
+    void writeTo(ByteBuffer out) {
+        sketch.writeTo(out);
+        out.putLong(scored).putDouble(recentSum).putDouble(longMean).putDouble(longVar).putLong(longCount);
+        for (double v : recent) {
+            out.putDouble(v);
+        }
+        out.putInt(suppressLeft);
+    }
+
+    static AnomalyScorer readFrom(ByteBuffer in, ScoreSettings settings) {
+        AnomalyScorer a = new AnomalyScorer(settings, SurpriseSketch.readFrom(in));
+        a.scored = in.getLong();
+        a.recentSum = in.getDouble();
+        a.longMean = in.getDouble();
+        a.longVar = in.getDouble();
+        a.longCount = in.getLong();
+        for (int i = 0; i < a.recent.length; i++) {
+            a.recent[i] = in.getDouble();
+        }
+        a.suppressLeft = in.getInt();
+        return a;
+    }
+}

@@ -1,0 +1,40 @@
+package dev.onlineem.em;
+
+/**
+ * How a model turns its surprise ({@code -logDensity}) into a p-value, an anomaly score and alerts.
+ *
+ * @param alpha a point is an anomaly when its combined tail probability is below this (its
+ *        anomalyScore is then at least {@link AnomalyScorer#threshold(double)} of alpha)
+ * @param halfLife memory of the surprise sketch behind pValue, in points
+ * @param likelihoodWindow points in the short window of the anomaly likelihood; 1 turns it off (i.i.d. data)
+ * @param likelihoodHalfLife memory of the long-run mean and spread the short window is compared with, in points
+ * @param suppressPoints after an alert, further alerts of the same model are held back for this many points
+ */
+public record ScoreSettings(double alpha, double halfLife, int likelihoodWindow, double likelihoodHalfLife,
+                            int suppressPoints) {
+    public static final double DEFAULT_ALPHA = 0.001;
+    public static final double DEFAULT_HALF_LIFE = 10_000;
+    public static final int DEFAULT_LIKELIHOOD_WINDOW = 10;
+    public static final double DEFAULT_LIKELIHOOD_HALF_LIFE = 2_000;
+    public static final int DEFAULT_SUPPRESS_POINTS = 300;
+    public static final ScoreSettings DEFAULT = new ScoreSettings(DEFAULT_ALPHA, DEFAULT_HALF_LIFE,
+            DEFAULT_LIKELIHOOD_WINDOW, DEFAULT_LIKELIHOOD_HALF_LIFE, DEFAULT_SUPPRESS_POINTS);
+    static final int MAX_LIKELIHOOD_WINDOW = 10_000;
+
+    public ScoreSettings {
+        MixtureSettings.check(alpha > 0 && alpha < 1, "anomaly.alpha", alpha, "in (0, 1)");
+        MixtureSettings.check(halfLife >= 10, "anomaly.half.life", halfLife, "at least 10 points");
+        MixtureSettings.check(likelihoodWindow >= 1 && likelihoodWindow <= MAX_LIKELIHOOD_WINDOW,
+                "anomaly.likelihood.window", likelihoodWindow, "in [1, " + MAX_LIKELIHOOD_WINDOW + "] (1: off)");
+        MixtureSettings.check(likelihoodHalfLife >= 10, "anomaly.likelihood.half.life", likelihoodHalfLife, "at least 10 points");
+        MixtureSettings.check(suppressPoints >= 0, "anomaly.suppress.points", suppressPoints, "at least 0 (0: every anomaly alerts)");
+    }
+
+    public ScoreSettings withAlpha(double a) {
+        return new ScoreSettings(a, halfLife, likelihoodWindow, likelihoodHalfLife, suppressPoints);
+    }
+
+    public ScoreSettings withHalfLife(double h) {
+        return new ScoreSettings(alpha, h, likelihoodWindow, likelihoodHalfLife, suppressPoints);
+    }
+}
