@@ -32,7 +32,7 @@ def main():
     ap.add_argument("--jar", default=os.path.join(ROOT, "target", "online-em.jar"))
     ap.add_argument("--config", help="the service's properties file, for every file")
     ap.add_argument("-D", action="append", default=[], metavar="KEY=VALUE", help="a setting, for every file")
-    ap.add_argument("--score-column", default="anomalyScore", choices=["anomalyScore", "anomaly"],
+    ap.add_argument("--score-column", default="anomaly", choices=["anomalyScore", "anomaly"],
                     help="what NAB thresholds: the published anomalyScore (NAB picks the threshold per profile), "
                          "or the service's own anomaly flag (its threshold and alert suppression)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)

@@ -13,8 +13,9 @@ import java.nio.ByteBuffer;
  *       {@code P_lik = Q((mean_w(u) - m) / sqrt(v))}, Q the Gaussian upper tail: a run of moderately
  *       surprising points (a burst, a new level, a new regime) is rarer than any one of them;</li>
  *   <li>the combined tail probability {@code p = min(pValue, P_lik)}, its surprise in decades
- *       {@code D = -log10 p}, and {@code anomalyScore = D / (D + 3)} in [0, 1): 0.5 at p = 1e-3,
- *       0.75 at 1e-9, strictly increasing, never saturating, so it ranks in the far tail;</li>
+ *       {@code D = -log10 p}, and {@code anomalyScore = D / (D + 3)} in [0, 1]: 0.5 at p = 1e-3,
+ *       0.75 at 1e-9, 0.99 at 1e-297, strictly increasing until D passes 1e16 (beyond double resolution
+ *       of the score; pValue itself stops at 2.2e-308), so it ranks far into the tail;</li>
  *   <li>{@code anomaly}: p &lt; alpha, unless the model alerted in the last {@code suppressPoints}
  *       points (one event, one alert).</li>
  * </ul>
@@ -26,6 +27,7 @@ public final class AnomalyScorer {
     static final double HALF_SCORE_DECADES = 3;
     /** Short-window means seen before the likelihood speaks: its long-run spread must exist first. */
     private static final int LIKELIHOOD_MIN_HISTORY = 50;
+    private static final double MAX_DECADES = 1e6;
 
     private final ScoreSettings settings;
     private final SurpriseSketch sketch;
@@ -63,7 +65,7 @@ public final class AnomalyScorer {
     /** anomalyScore of a tail probability p: D / (D + 3) with D = -log10 p. */
     public static double scoreOf(double log10P) {
         double decades = Math.max(0, -log10P);
-        return decades / (decades + HALF_SCORE_DECADES);
+        return decades >= Double.MAX_VALUE ? 1 : decades / (decades + HALF_SCORE_DECADES);
     }
 
     /** The anomalyScore at which a tail probability of alpha sits: the flag's threshold on anomalyScore. */
@@ -84,10 +86,11 @@ public final class AnomalyScorer {
     public void score(double s, Score out) {
         double logP = sketch.logPValue(s);
         sketch.add(s);
-        double u = -logP / LN10;
+        // decades of surprise, bounded so that the likelihood's running moments stay finite (1e-1000000 is beyond any use)
+        double u = Math.min(-logP / LN10, MAX_DECADES);
         double log10Lik = likelihood(u);
         double log10P = Math.min(logP / LN10, log10Lik);
-        out.pValue = Math.exp(logP);
+        out.pValue = Math.max(Math.exp(logP), Double.MIN_NORMAL); // the score keeps ranking where the double underflows
         out.likelihoodPValue = Math.pow(10, log10Lik);
         out.anomalyScore = scoreOf(log10P);
         boolean surprising = log10P < Math.log10(settings.alpha());
@@ -132,7 +135,7 @@ public final class AnomalyScorer {
 
     /** ln Q(z), Q the standard Gaussian upper tail, accurate far into the tail (no underflow). */
     static double logGaussianTail(double z) {
-        if (z < 5) {
+        if (z < 37) { // erfc stays a normal double up to here
             return Math.log(0.5 * Erf.erfc(z / Math.sqrt(2)));
         }
         // asymptotic series: Q(z) = phi(z) / z (1 - 1/z^2 + 3/z^4 - ...)

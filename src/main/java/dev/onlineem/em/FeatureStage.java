@@ -15,8 +15,8 @@ import java.nio.ByteBuffer;
 public final class FeatureStage {
     private static final long DAY_MS = 86_400_000L;
     private static final long WEEK_MS = 7 * DAY_MS;
-    /** 1970-01-01 was a Thursday: shifting by 3 days puts Monday 00:00 UTC at phase 0. */
-    private static final long MONDAY_OFFSET_MS = 3 * DAY_MS;
+    /** 1970-01-01 was a Thursday, so 1970-01-05 a Monday: shifting by 4 days puts Monday 00:00 UTC at phase 0. */
+    private static final long MONDAY_OFFSET_MS = 4 * DAY_MS;
 
     private final FeatureSettings settings;
     private final int d;

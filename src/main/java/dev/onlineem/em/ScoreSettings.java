@@ -14,9 +14,9 @@ public record ScoreSettings(double alpha, double halfLife, int likelihoodWindow,
                             int suppressPoints) {
     public static final double DEFAULT_ALPHA = 0.001;
     public static final double DEFAULT_HALF_LIFE = 10_000;
-    public static final int DEFAULT_LIKELIHOOD_WINDOW = 10;
+    public static final int DEFAULT_LIKELIHOOD_WINDOW = 30;
     public static final double DEFAULT_LIKELIHOOD_HALF_LIFE = 2_000;
-    public static final int DEFAULT_SUPPRESS_POINTS = 300;
+    public static final int DEFAULT_SUPPRESS_POINTS = 100;
     public static final ScoreSettings DEFAULT = new ScoreSettings(DEFAULT_ALPHA, DEFAULT_HALF_LIFE,
             DEFAULT_LIKELIHOOD_WINDOW, DEFAULT_LIKELIHOOD_HALF_LIFE, DEFAULT_SUPPRESS_POINTS);
     static final int MAX_LIKELIHOOD_WINDOW = 10_000;

@@ -22,7 +22,7 @@ public final class SurpriseSketch {
     public static final int BINS = 64;
     private static final double RESCALE_AT = 1e200;
     private static final int CHECK_EVERY = 1024;
-    /** Mass of the upper tail past which {@link #logPValue} uses the fitted exponential tail. */
+    /** Mass of the upper tail past which {@link #logPValue} lets its own count decay exponentially. */
     static final double TAIL_FRACTION = 0.02;
 
     private final double decay;      // 1 - lambda per point
@@ -94,16 +94,16 @@ public final class SurpriseSketch {
     /**
      * The natural log of the tail probability of surprise s, with resolution beyond the most extreme
      * point seen. Up to the sketch's upper {@value #TAIL_FRACTION} quantile u it is the log of
-     * {@link #pValue}; past u the tail is exponential, P(S &gt;= s) = P(S &gt;= u) exp(-(s - u) / beta), with
-     * beta the decayed mean excess over u (peaks over a threshold with the generalised Pareto shape at 0,
-     * which is exact in the limit for the surprise of a Gaussian: half a chi-square). The smaller of the
-     * two is returned, so the result keeps falling as s grows where the conformal p-value stops at
-     * 1 / (points seen).
+     * {@link #pValue}. Past u, the conformal p-value's own count of the new point (which makes it stop at
+     * 1 / (points seen)) decays exponentially: P(S &gt;= s) = (W(s) + w exp(-(s - u) / beta)) / (W + w), with
+     * W(s) the recent weight above s, w the new point's weight and beta the mean excess over u (peaks over
+     * a threshold, generalised Pareto shape 0: the exact limit for the surprise of a Gaussian, which is
+     * half a chi-square). Continuous at u and strictly decreasing past it, so it keeps ranking points
+     * beyond the most extreme one seen.
      */
     public double logPValue(double s) {
-        double conformal = Math.log(pValue(s));
         if (!isInitialised() || Double.isNaN(s)) {
-            return conformal;
+            return Math.log(pValue(s));
         }
         double tailMass = TAIL_FRACTION * total;
         double acc = overflow;
@@ -115,19 +115,18 @@ public final class SurpriseSketch {
         double need = tailMass - acc;
         double u = counts[b] > 0 ? lo + (b + 1 - Math.min(1, need / counts[b])) * width : lo + (b + 1) * width;
         if (s <= u) {
-            return conformal;
+            return Math.log(pValue(s));
         }
         double excess = overflowExcess + overflow * (top() - u);
         for (int i = BINS - 1; i > b; i--) {
             excess += counts[i] * (lo + (i + 0.5) * width - u);
         }
-        double above = Math.min(tailMass, acc + counts[b]);
-        if (!(above > 0)) {
-            return conformal;
-        }
-        double beta = Math.max(excess / above, width);
-        double exponential = Math.log(above / (total + unit)) - (s - u) / beta;
-        return Math.min(conformal, exponential);
+        double above = acc + counts[b] * Math.min(1, need / Math.max(counts[b], Double.MIN_NORMAL));
+        double beta = above > 0 ? Math.max(excess / above, width) : width;
+        double logSelf = Math.log(unit) - (s - u) / beta;
+        double w = tailWeight(s);
+        double logTail = w > 0 ? Math.max(Math.log(w), logSelf) + Math.log1p(Math.exp(-Math.abs(Math.log(w) - logSelf))) : logSelf;
+        return Math.min(0, logTail - Math.log(total + unit));
     }
 
     private double tailWeight(double s) {

@@ -21,6 +21,7 @@ class DegenerateStreamTest {
             if (!out.warmup) {
                 assertTrue(Double.isFinite(out.pValue) && out.pValue > 0 && out.pValue <= 1, "pValue " + out.pValue + " at " + i);
                 assertTrue(!Double.isNaN(out.logDensity), "logDensity NaN at " + i);
+                assertTrue(out.anomalyScore >= 0 && out.anomalyScore <= 1, "anomalyScore " + out.anomalyScore + " at " + i);
                 for (int c = 0; c < out.components; c++) {
                     assertTrue(Double.isFinite(out.responsibilities[c]), "responsibility at " + i);
                 }

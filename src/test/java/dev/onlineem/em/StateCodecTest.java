@@ -2,6 +2,7 @@ package dev.onlineem.em;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Random;
@@ -46,6 +47,42 @@ class StateCodecTest {
         assertArrayEquals(StateCodec.encode(model), StateCodec.encode(restored));
     }
 
+    @Test
+    void shouldRestoreFeaturesScoresAndAlertsBitForBit() {
+        // every feature kind, the anomaly likelihood and alert suppression on: a restored model goes on identically
+        MixtureSettings settings = MixtureSettings.builder().k(2).initPoints(200)
+                .features(new FeatureSettings(3, true, 12, true, true))
+                .scoring(new ScoreSettings(0.01, 500, 20, 300, 25)).build();
+        Random r = new Random(5);
+        OnlineMixtureModel model = new OnlineMixtureModel(settings);
+        PointResult out = new PointResult();
+        long ts = 1_700_000_000_000L;
+        for (int i = 0; i < 1500; i++) {
+            if (i == 0 || i == 5 || i == 100 || i == 1499) {
+                assertRoundTrip(model);
+            }
+            double[] x = {Math.sin(i / 30.0) + 0.3 * r.nextGaussian(), i % 7 == 0 ? Double.NaN : r.nextGaussian()};
+            model.update(x, ts + i * 300_000L, out);
+        }
+        OnlineMixtureModel restored = StateCodec.decode(StateCodec.encode(model));
+        PointResult a = new PointResult();
+        PointResult b = new PointResult();
+        int alerts = 0;
+        for (int i = 1500; i < 3000; i++) {
+            double[] x = {Math.sin(i / 30.0) + 0.3 * r.nextGaussian() + (i % 400 == 0 ? 8 : 0), r.nextGaussian()};
+            model.update(x, ts + i * 300_000L, a);
+            restored.update(x, ts + i * 300_000L, b);
+            assertEquals(Double.doubleToLongBits(a.logDensity), Double.doubleToLongBits(b.logDensity));
+            assertEquals(Double.doubleToLongBits(a.pValue), Double.doubleToLongBits(b.pValue));
+            assertEquals(Double.doubleToLongBits(a.anomalyScore), Double.doubleToLongBits(b.anomalyScore));
+            assertEquals(a.anomaly, b.anomaly);
+            alerts += a.anomaly ? 1 : 0;
+        }
+        assertTrue(alerts > 0, "the comparison covered alerts");
+        assertArrayEquals(StateCodec.encode(model), StateCodec.encode(restored));
+        assertEquals(2 * 4 + 2 * 2 + 4, model.snapshot().dimension(), "x and 3 differences, window mean and sd, two calendar pairs");
+    }
+
     private static void assertRoundTrip(OnlineMixtureModel model) {
         byte[] bytes = StateCodec.encode(model);
         assertArrayEquals(bytes, StateCodec.encode(StateCodec.decode(bytes)));
@@ -61,6 +98,6 @@ class StateCodecTest {
         byte[] future = bytes.clone();
         future[2] = 99;
         StateCodec.CorruptStateException e = assertThrows(StateCodec.CorruptStateException.class, () -> StateCodec.decode(future));
-        assertEquals("model state version 99 is not supported (this build reads 2)", e.getMessage());
+        assertEquals("model state version 99 is not supported (this build reads 2 and 3)", e.getMessage());
     }
 }

@@ -1,0 +1,145 @@
+package dev.onlineem.em;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.onlineem.config.OnlineEmConfig;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The published anomaly scores: resolution in the far tail, what they flag on synthetic series, half-life semantics. */
+class AnomalyScoreTest {
+    private static final long SEED = 2026;
+
+    /** The service's default model settings (what run, demo and score use). */
+    private static MixtureSettings serviceDefaults() {
+        return OnlineEmConfig.withoutKafka(Map.of()).settingsFor("m");
+    }
+
+    private static OnlineMixtureModel warmed(MixtureSettings settings, int n, Random r) {
+        OnlineMixtureModel model = new OnlineMixtureModel(settings);
+        PointResult out = new PointResult();
+        for (int i = 0; i < n; i++) {
+            model.update(new double[] {r.nextGaussian()}, i * 60_000L, out);
+        }
+        return model;
+    }
+
+    private static PointResult scoreCopy(OnlineMixtureModel model, double x) {
+        OnlineMixtureModel copy = StateCodec.decode(StateCodec.encode(model));
+        PointResult out = new PointResult();
+        copy.update(new double[] {x}, copy.pointsSeen() * 60_000L, out);
+        return out;
+    }
+
+    @Test
+    void shouldKeepRankingPointsBeyondTheMostExtremeOneSeen() {
+        OnlineMixtureModel model = warmed(serviceDefaults(), 1_000, new Random(SEED));
+        PointResult five = scoreCopy(model, 5);
+        PointResult eight = scoreCopy(model, 8);
+        PointResult twenty = scoreCopy(model, 20);
+        assertTrue(eight.anomalyScore > five.anomalyScore, "8 sd " + eight.anomalyScore + " vs 5 sd " + five.anomalyScore);
+        assertTrue(twenty.anomalyScore > eight.anomalyScore, "20 sd " + twenty.anomalyScore + " vs 8 sd " + eight.anomalyScore);
+        assertTrue(eight.pValue < five.pValue && twenty.pValue < eight.pValue, "pValues " + five.pValue + ", " + eight.pValue + ", " + twenty.pValue);
+        // 1,000 points cannot show a 1e-6 event: only the fitted tail can say it is rarer than that
+        assertTrue(eight.pValue < 1e-6, "8 sd pValue " + eight.pValue);
+        assertTrue(five.anomaly && eight.anomaly, "both are anomalies at the default alpha");
+    }
+
+    @Test
+    void shouldFlagASpikeAtOnceAndOnlyOnce() {
+        Random r = new Random(SEED);
+        OnlineMixtureModel model = warmed(serviceDefaults(), 3_000, r);
+        PointResult out = new PointResult();
+        model.update(new double[] {9}, 3_000 * 60_000L, out);
+        assertTrue(out.anomaly, "the spike itself is flagged");
+        int later = 0;
+        for (int i = 1; i <= 50; i++) {
+            model.update(new double[] {r.nextGaussian()}, (3_000 + i) * 60_000L, out);
+            later += out.anomaly ? 1 : 0;
+        }
+        assertEquals(0, later, "one event, one alert");
+    }
+
+    @Test
+    void shouldFlagALevelShiftWithinThreePoints() {
+        Random r = new Random(SEED);
+        OnlineMixtureModel model = warmed(serviceDefaults(), 3_000, r);
+        assertEquals(1, firstFlagAfterChange(model, r, i -> 5 + r.nextGaussian(), 3_000), "level shift of 5 sd");
+    }
+
+    @Test
+    void shouldFlagAVarianceIncreaseWithinFiftyPoints() {
+        Random r = new Random(SEED);
+        OnlineMixtureModel model = warmed(serviceDefaults(), 3_000, r);
+        // sd 1 -> 3: no single point need be extreme; the run of surprise is what the likelihood sees
+        int delay = firstFlagAfterChange(model, r, i -> 3 * r.nextGaussian(), 3_000);
+        assertTrue(delay >= 1 && delay <= 50, "variance change flagged after " + delay + " points");
+    }
+
+    private static int firstFlagAfterChange(OnlineMixtureModel model, Random r, java.util.function.IntToDoubleFunction after, int start) {
+        PointResult out = new PointResult();
+        for (int i = 1; i <= 1_000; i++) {
+            model.update(new double[] {after.applyAsDouble(i)}, (start + i) * 60_000L, out);
+            if (out.anomaly) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    void shouldRaiseFewAlertsOnStationaryData() {
+        Random r = new Random(SEED);
+        OnlineMixtureModel model = warmed(serviceDefaults(), 2_000, r);
+        PointResult out = new PointResult();
+        int alerts = 0;
+        int n = 100_000;
+        for (int i = 0; i < n; i++) {
+            model.update(new double[] {r.nextGaussian()}, i * 60_000L, out);
+            alerts += out.anomaly ? 1 : 0;
+        }
+        // alpha = 1e-3 on the combined (pointwise and run) tail probability, then one alert per event
+        assertTrue(alerts <= 2.0 * ScoreSettings.DEFAULT_ALPHA * n, alerts + " alerts in " + n + " stationary points");
+    }
+
+    @Test
+    void shouldFollowAChangeOfRegimeWithinAboutOneHalfLife() {
+        int h = 1_000;
+        MixtureSettings settings = MixtureSettings.builder().k(1).halfLife(h).build();
+        Random r = new Random(SEED);
+        OnlineMixtureModel model = warmed(settings, 20_000, r);
+        PointResult out = new PointResult();
+        for (int i = 0; i < h; i++) {
+            model.update(new double[] {10 + r.nextGaussian()}, 0, out);
+        }
+        double mean = model.snapshot().means()[0][0];
+        // after one half-life the old regime weighs half: the mean is half-way from 0 to 10
+        assertEquals(5, mean, 0.5, "mean one half-life after the change");
+        for (int i = 0; i < 6 * h; i++) {
+            model.update(new double[] {10 + r.nextGaussian()}, 0, out);
+        }
+        assertEquals(10, model.snapshot().means()[0][0], 0.3, "mean seven half-lives after the change");
+    }
+
+    @Test
+    void shouldUseTheHalfLifeAsTheMemoryFromTheStart() {
+        MixtureSettings settings = MixtureSettings.builder().halfLife(1_000).build();
+        double floor = 1 - Math.pow(2, -1 / 1_000.0);
+        assertEquals(1 / (500 + 2.0), settings.stepSize(500), 1e-15, "a plain running mean while it has seen little");
+        assertEquals(floor, settings.stepSize(5_000), 1e-15, "the half-life's rate as soon as the mean would remember longer");
+        MixtureSettings stationary = MixtureSettings.builder().build();
+        assertEquals(Math.pow(5_002, -0.6), stationary.stepSize(5_000), 1e-15);
+    }
+
+    @Test
+    void shouldComputeGaussianTailsFarIntoTheTail() {
+        // Q(z) reference values: scipy.stats.norm.logsf (SciPy 1.10)
+        assertEquals(Math.log(0.5), AnomalyScorer.logGaussianTail(0), 1e-12);
+        assertEquals(-3.7831843336820317, AnomalyScorer.logGaussianTail(2), 1e-9);
+        assertEquals(-15.064998393988725, AnomalyScorer.logGaussianTail(5), 1e-6);
+        assertEquals(-53.23128515051247, AnomalyScorer.logGaussianTail(10), 1e-6);
+        assertEquals(0.5, AnomalyScorer.threshold(1e-3), 1e-12, "anomalyScore 0.5 sits at p = 1e-3");
+    }
+}

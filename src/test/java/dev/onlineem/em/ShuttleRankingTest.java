@@ -1,0 +1,84 @@
+package dev.onlineem.em;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.onlineem.config.OnlineEmConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+/**
+ * On i.i.d. points the published anomalyScore must rank anomalies as well as the model's own density.
+ * Data: the Statlog (shuttle) set from R's mlbench (src/test/resources/data/mlbench__Shuttle.doc.txt),
+ * 58,000 rows of 9 attributes; about 80% are class Rad.Flow, the rest count as anomalies.
+ */
+class ShuttleRankingTest {
+    private static final Path SHUTTLE = Path.of("src/test/resources/data/mlbench__Shuttle.csv");
+    private static final double AUC_TOLERANCE = 0.005;
+
+    @Test
+    @Disabled("open gap of issue 8, measured 2026-11-23: anomalyScore ranks at ROC-AUC 0.508 where -logDensity ranks at 0.621 "
+            + "(the sketch's moving rank mapping loses the density's order when 20% of the points are anomalies)")
+    void shouldRankAnomaliesAtLeastAsWellAsTheDensityOnIidPoints() throws IOException {
+        List<String> lines = Files.readAllLines(SHUTTLE);
+        List<double[]> rows = new ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] cells = line.split(",");
+            double[] row = new double[10];
+            for (int j = 0; j < 9; j++) {
+                row[j] = Double.parseDouble(cells[j]);
+            }
+            row[9] = cells[9].equals("\"Rad.Flow\"") ? 0 : 1;
+            rows.add(row);
+        }
+        Collections.shuffle(rows, new Random(7));
+        // the service's defaults with temporal context off: no lags, windows or calendar features, no anomaly likelihood
+        MixtureSettings settings = OnlineEmConfig.withoutKafka(Map.of(
+                OnlineEmConfig.LIKELIHOOD_WINDOW_CONFIG, "1", OnlineEmConfig.FEATURES_LAGS_CONFIG, "0")).settingsFor("shuttle");
+        OnlineMixtureModel model = new OnlineMixtureModel(settings);
+        PointResult out = new PointResult();
+        List<double[]> scored = new ArrayList<>(); // label, anomalyScore, -logDensity
+        for (double[] row : rows) {
+            model.update(java.util.Arrays.copyOf(row, 9), out);
+            if (!out.warmup) {
+                scored.add(new double[] {row[9], out.anomalyScore, -out.logDensity});
+            }
+        }
+        double byScore = auc(scored, 1);
+        double byDensity = auc(scored, 2);
+        System.out.printf("shuttle ROC-AUC: anomalyScore %.4f, -logDensity %.4f (%d points)%n", byScore, byDensity, scored.size());
+        assertTrue(byScore >= byDensity - AUC_TOLERANCE, "anomalyScore AUC " + byScore + " vs -logDensity " + byDensity);
+    }
+
+    /** ROC-AUC of column c against the label in column 0 (Mann-Whitney, ties counted half). */
+    static double auc(List<double[]> rows, int c) {
+        List<double[]> sorted = new ArrayList<>(rows);
+        sorted.sort((a, b) -> Double.compare(a[c], b[c]));
+        double positives = 0;
+        double rankSum = 0;
+        int i = 0;
+        while (i < sorted.size()) {
+            int j = i;
+            while (j < sorted.size() && sorted.get(j)[c] == sorted.get(i)[c]) {
+                j++;
+            }
+            double midRank = (i + j + 1) / 2.0;
+            for (int k = i; k < j; k++) {
+                if (sorted.get(k)[0] == 1) {
+                    positives++;
+                    rankSum += midRank;
+                }
+            }
+            i = j;
+        }
+        double negatives = sorted.size() - positives;
+        return (rankSum - positives * (positives + 1) / 2) / (positives * negatives);
+    }
+}
