@@ -25,11 +25,7 @@ public final class CsvTable {
 
     public static CsvTable read(Path file) throws IOException {
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String first = r.readLine();
-            if (first == null) {
-                throw new IllegalArgumentException(file + " is empty: a header row is expected");
-            }
-            List<String> header = Arrays.asList(split(stripBom(first)));
+            List<String> header = readHeader(r, file);
             List<String[]> rows = new ArrayList<>();
             String line;
             int lineNo = 1;
@@ -49,7 +45,16 @@ public final class CsvTable {
         }
     }
 
-    static String stripBom(String s) {
+    /** The header row's cells, the first line of {@code r} (a byte-order mark dropped). */
+    static List<String> readHeader(BufferedReader r, Path file) throws IOException {
+        String first = r.readLine();
+        if (first == null) {
+            throw new IllegalArgumentException(file + " is empty: a header row is expected");
+        }
+        return Arrays.asList(split(stripBom(first)));
+    }
+
+    private static String stripBom(String s) {
         return s.startsWith("\uFEFF") ? s.substring(1) : s;
     }
 

@@ -76,7 +76,7 @@ public final class FitCommand implements Callable<Integer> {
     @Option(names = "--reg", paramLabel = "R", description = "Covariance regularisation, relative to each coordinate's variance (default: ${DEFAULT-VALUE}).", defaultValue = "1e-6")
     double reg;
 
-    @Option(names = "--anomaly-alpha", paramLabel = "P", description = "A point is an anomaly when its pValue is below P (default: ${DEFAULT-VALUE}).", defaultValue = "0.001")
+    @Option(names = "--anomaly-alpha", paramLabel = "P", description = "A point is an anomaly when min(pValue, anomaly-likelihood tail) is below P, one alert per event (default: ${DEFAULT-VALUE}).", defaultValue = "0.001")
     double anomalyAlpha;
 
     @Option(names = "--batch", description = "Plain batch EM to convergence on the whole file instead of online EM (for comparison).")

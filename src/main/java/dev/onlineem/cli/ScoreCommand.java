@@ -68,11 +68,7 @@ public final class ScoreCommand implements Callable<Integer> {
         long flagged = 0;
         try (BufferedReader in = Files.newBufferedReader(input, StandardCharsets.UTF_8);
              BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-            String first = in.readLine();
-            if (first == null) {
-                throw new IllegalArgumentException(input + " is empty: a header row is expected");
-            }
-            List<String> header = List.of(CsvTable.split(CsvTable.stripBom(first)));
+            List<String> header = CsvTable.readHeader(in, input);
             int[] idx = new int[columns.size()];
             for (int i = 0; i < idx.length; i++) {
                 idx[i] = indexOf(header, columns.get(i));
@@ -107,7 +103,7 @@ public final class ScoreCommand implements Callable<Integer> {
                     line.append(cells[idx[i]]).append(',');
                 }
                 if (anyObserved) {
-                    model.update(x.clone(), ts, r);
+                    model.update(x, ts, r); // the model keeps no reference to x
                     appendScores(line, r);
                     flagged += r.anomaly ? 1 : 0;
                 } else {

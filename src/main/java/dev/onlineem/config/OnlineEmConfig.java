@@ -37,7 +37,7 @@ public final class OnlineEmConfig extends AbstractConfig {
     public static final String ASSIGNMENTS_TOPIC_CONFIG = "assignments.topic";
     private static final String ASSIGNMENTS_TOPIC_DOC = "One assignment per accepted point.";
     public static final String ANOMALIES_TOPIC_CONFIG = "anomalies.topic";
-    private static final String ANOMALIES_TOPIC_DOC = "Assignments whose pValue is below the model's anomaly.alpha.";
+    private static final String ANOMALIES_TOPIC_DOC = "Assignments flagged as anomalies: min(pValue, likelihood tail probability) below the model's anomaly.alpha, one alert per event.";
     public static final String MODELS_TOPIC_CONFIG = "models.topic";
     private static final String MODELS_TOPIC_DOC = "Compacted topic of model snapshots, key = model id.";
     public static final String DEAD_LETTER_TOPIC_CONFIG = "dead.letter.topic";

@@ -30,6 +30,9 @@ public final class AnomalyScorer {
     private static final double MAX_DECADES = 1e6;
 
     private final ScoreSettings settings;
+    private final double log10Alpha;
+    /** Floor of the likelihood's long-run averaging rate: 1 - 2^(-1/likelihoodHalfLife). */
+    private final double longRateFloor;
     private final SurpriseSketch sketch;
     private final double[] recent;   // the last w values of u, ring
     private long scored;
@@ -53,6 +56,8 @@ public final class AnomalyScorer {
 
     private AnomalyScorer(ScoreSettings settings, SurpriseSketch sketch) {
         this.settings = settings;
+        this.log10Alpha = Math.log10(settings.alpha());
+        this.longRateFloor = 1 - Math.pow(2, -1 / settings.likelihoodHalfLife());
         this.sketch = sketch;
         this.recent = new double[settings.likelihoodWindow()];
     }
@@ -93,7 +98,7 @@ public final class AnomalyScorer {
         out.pValue = Math.max(Math.exp(logP), Double.MIN_NORMAL); // the score keeps ranking where the double underflows
         out.likelihoodPValue = Math.pow(10, log10Lik);
         out.anomalyScore = scoreOf(log10P);
-        boolean surprising = log10P < Math.log10(settings.alpha());
+        boolean surprising = log10P < log10Alpha;
         if (suppressLeft > 0) {
             suppressLeft--;
             out.anomaly = false;
@@ -125,7 +130,7 @@ public final class AnomalyScorer {
             log10Q = logGaussianTail(z) / LN10;
         }
         // running mean and variance of the window mean, exponentially weighted once past the half-life
-        double rate = Math.max(1.0 / (longCount + 1), 1 - Math.pow(2, -1 / settings.likelihoodHalfLife()));
+        double rate = Math.max(1.0 / (longCount + 1), longRateFloor);
         double delta = mean - longMean;
         longMean += rate * delta;
         longVar = (1 - rate) * (longVar + rate * delta * delta);

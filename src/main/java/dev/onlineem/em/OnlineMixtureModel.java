@@ -196,7 +196,7 @@ public final class OnlineMixtureModel {
         avgLogLikelihood += rate * (Math.max(logDensity, -1e300) - avgLogLikelihood);
         pointsSeen++;
         if (learnable) {
-            // gamma_t = max((t + t0)^-alpha, gamma_min)
+            // gamma_t: (t + t0)^-alpha, or with a half-life max(1 / (t + t0), gamma_min)
             double gamma = settings.stepSize(t);
             // s += gamma (T(x) - s)
             stats.blend(1 - gamma, gamma, resp, mixture);

@@ -135,7 +135,7 @@ class AnomalyScoreTest {
 
     @Test
     void shouldComputeGaussianTailsFarIntoTheTail() {
-        // Q(z) reference values: scipy.stats.norm.logsf (SciPy 1.10)
+        // Q(z) reference values: scipy.stats.norm.logsf([0, 2, 5, 10]), SciPy 1.10.1 (Debian python3-scipy)
         assertEquals(Math.log(0.5), AnomalyScorer.logGaussianTail(0), 1e-12);
         assertEquals(-3.7831843336820317, AnomalyScorer.logGaussianTail(2), 1e-9);
         assertEquals(-15.064998393988725, AnomalyScorer.logGaussianTail(5), 1e-6);
