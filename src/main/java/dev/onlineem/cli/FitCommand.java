@@ -3,8 +3,8 @@ package dev.onlineem.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.onlineem.em.BatchEm;
 import dev.onlineem.em.CovarianceType;
-import dev.onlineem.em.MixtureSettings;
-import dev.onlineem.em.MixtureSnapshot;
+import dev.onlineem.em.ModelSettings;
+import dev.onlineem.em.ModelSnapshot;
 import dev.onlineem.em.OnlineMixtureModel;
 import dev.onlineem.em.PointResult;
 import dev.onlineem.serde.Json;
@@ -102,7 +102,7 @@ public final class FitCommand implements Callable<Integer> {
         if (data.length == 0) {
             throw new IllegalArgumentException(input + " has no data rows");
         }
-        MixtureSettings settings = settings(data.length);
+        ModelSettings settings = settings(data.length);
         OnlineMixtureModel model = new OnlineMixtureModel(settings);
         int[] order = new int[data.length];
         Random random = new Random(seed);
@@ -137,9 +137,9 @@ public final class FitCommand implements Callable<Integer> {
         return Files.newBufferedWriter(p, StandardCharsets.UTF_8);
     }
 
-    MixtureSettings settings(int rows) {
-        // fit models the rows as i.i.d. draws: no feature stage (MixtureSettings' default)
-        MixtureSettings.Builder b = MixtureSettings.builder()
+    ModelSettings settings(int rows) {
+        // fit models the rows as i.i.d. draws: no feature stage (ModelSettings' default)
+        ModelSettings.Builder b = ModelSettings.builder()
                 .covarianceType(CovarianceType.parse(covariance))
                 .stepExponent(alpha)
                 .stepOffset(t0)
@@ -162,7 +162,7 @@ public final class FitCommand implements Callable<Integer> {
         if (batch) {
             b.initPoints(rows).initRestarts(restarts == null ? 10 : restarts).initMaxIterations(5000);
         } else {
-            b.initPoints(initPoints == null ? Math.min(MixtureSettings.DEFAULT_INIT_POINTS, rows) : initPoints);
+            b.initPoints(initPoints == null ? Math.min(ModelSettings.DEFAULT_INIT_POINTS, rows) : initPoints);
             if (restarts != null) {
                 b.initRestarts(restarts);
             }
@@ -189,7 +189,7 @@ public final class FitCommand implements Callable<Integer> {
 
     /** The snapshot JSON with the whole file's avgLogLikelihood, BIC and AIC under the final model. */
     static String report(OnlineMixtureModel model, double[][] data, List<String> cols, int skipped) throws IOException {
-        MixtureSnapshot s = model.snapshot();
+        ModelSnapshot s = model.snapshot();
         double ll = 0;
         for (double[] row : data) {
             ll += model.logDensity(row);

@@ -2,7 +2,9 @@ package dev.onlineem.config;
 
 import dev.onlineem.em.CovarianceType;
 import dev.onlineem.em.FeatureSettings;
-import dev.onlineem.em.MixtureSettings;
+import dev.onlineem.em.ModelKind;
+import dev.onlineem.em.ModelSettings;
+import dev.onlineem.em.RegimeSettings;
 import dev.onlineem.em.ScoreSettings;
 import dev.onlineem.stream.DeadLetters;
 import java.io.IOException;
@@ -62,6 +64,9 @@ public final class OnlineEmConfig extends AbstractConfig {
 
     public static final String MODEL_PREFIX = "model.";
     public static final String OVERRIDE_PREFIX = "model.override.";
+    public static final String TYPE_CONFIG = "model.type";
+    public static final String REGIME_MIN_PROBABILITY_CONFIG = "model.regime.min.probability";
+    public static final String REGIME_PERSISTENCE_CONFIG = "model.regime.persistence";
     public static final String K_CONFIG = "model.k";
     public static final String K_RANGE_CONFIG = "model.k.range";
     public static final String COVARIANCE_TYPE_CONFIG = "model.covariance.type";
@@ -86,7 +91,7 @@ public final class OnlineEmConfig extends AbstractConfig {
     public static final String SEED_CONFIG = "model.seed";
 
     /** The model settings that may be overridden per prefix, without the {@code model.} prefix. */
-    static final List<String> MODEL_KEYS = List.of("k", "k.range", "covariance.type", "step.exponent", "step.offset",
+    static final List<String> MODEL_KEYS = List.of("type", "regime.min.probability", "regime.persistence", "k", "k.range", "covariance.type", "step.exponent", "step.offset",
             "half.life", "mstep.interval", "regularization", "init.points", "init.restarts", "anomaly.alpha",
             "anomaly.half.life", "anomaly.likelihood.window", "anomaly.likelihood.half.life", "anomaly.suppress.points",
             "features.lags", "features.differences", "features.window", "features.time.of.day", "features.day.of.week",
@@ -104,16 +109,22 @@ public final class OnlineEmConfig extends AbstractConfig {
             .define(MAX_DIMENSION_CONFIG, Type.INT, 1024, Range.between(1, 65_536), Importance.MEDIUM, MAX_DIMENSION_DOC)
             .define(MAX_RECORD_BYTES_CONFIG, Type.INT, 1 << 20, Range.between(16, 64 << 20), Importance.MEDIUM, MAX_RECORD_BYTES_DOC)
             .define(MAX_MODELS_CONFIG, Type.LONG, 10_000L, Range.atLeast(1), Importance.MEDIUM, MAX_MODELS_DOC)
-            .define(K_CONFIG, Type.INT, MixtureSettings.DEFAULT_K, Range.between(1, 1000), Importance.HIGH, "Components per model (ignored when model.k.range is set).")
+            .define(TYPE_CONFIG, Type.STRING, "mixture", ValidString.in("mixture", "hmm"), Importance.HIGH,
+                    "The kind of model: mixture (independent points from a Gaussian mixture) or hmm (a Gaussian hidden Markov model: regimes with persistence; model.k is its number of states).")
+            .define(REGIME_MIN_PROBABILITY_CONFIG, Type.DOUBLE, RegimeSettings.DEFAULT_MIN_PROBABILITY, Range.between(0.5000001, 1.0), Importance.MEDIUM,
+                    "HMM: a change of regime is announced when the new most probable regime's filtered probability is at least this ...")
+            .define(REGIME_PERSISTENCE_CONFIG, Type.INT, RegimeSettings.DEFAULT_PERSISTENCE, Range.atLeast(1), Importance.MEDIUM,
+                    "... for this many consecutive points (no flapping).")
+            .define(K_CONFIG, Type.INT, ModelSettings.DEFAULT_K, Range.between(1, 1000), Importance.HIGH, "Components per model (ignored when model.k.range is set).")
             .define(K_RANGE_CONFIG, Type.STRING, "", Importance.MEDIUM, "MIN..MAX: choose K per model by BIC on its warm-up buffer. Empty: a fixed model.k.")
             .define(COVARIANCE_TYPE_CONFIG, Type.STRING, "full", ValidString.in("full", "diag", "spherical"), Importance.HIGH, "Covariance per component: full, diag or spherical.")
-            .define(STEP_EXPONENT_CONFIG, Type.DOUBLE, MixtureSettings.DEFAULT_STEP_EXPONENT, Range.between(0.5000001, 1.0), Importance.MEDIUM, "alpha in gamma_t = (t + t0)^-alpha, in (0.5, 1].")
-            .define(STEP_OFFSET_CONFIG, Type.DOUBLE, MixtureSettings.DEFAULT_STEP_OFFSET, Range.atLeast(2), Importance.LOW, "t0 in gamma_t = (t + t0)^-alpha, at least 2.")
+            .define(STEP_EXPONENT_CONFIG, Type.DOUBLE, ModelSettings.DEFAULT_STEP_EXPONENT, Range.between(0.5000001, 1.0), Importance.MEDIUM, "alpha in gamma_t = (t + t0)^-alpha, in (0.5, 1].")
+            .define(STEP_OFFSET_CONFIG, Type.DOUBLE, ModelSettings.DEFAULT_STEP_OFFSET, Range.atLeast(2), Importance.LOW, "t0 in gamma_t = (t + t0)^-alpha, at least 2.")
             .define(HALF_LIFE_CONFIG, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.HIGH, "Half-life in points for drifting streams: gamma_t is floored at 1 - 2^(-1/h). 0: a stationary stream (no floor).")
             .define(MSTEP_INTERVAL_CONFIG, Type.INT, 1, Range.atLeast(1), Importance.LOW, "Points between M-steps.")
-            .define(REGULARIZATION_CONFIG, Type.DOUBLE, MixtureSettings.DEFAULT_REGULARIZATION, Range.between(1e-300, 0.999), Importance.LOW, "Added to covariance diagonals, relative to each coordinate's warm-up variance.")
-            .define(INIT_POINTS_CONFIG, Type.INT, MixtureSettings.DEFAULT_INIT_POINTS, Range.atLeast(2), Importance.HIGH, "Points buffered per model before its first batch-EM fit.")
-            .define(INIT_RESTARTS_CONFIG, Type.INT, MixtureSettings.DEFAULT_INIT_RESTARTS, Range.atLeast(1), Importance.LOW, "k-means++ restarts of the warm-up batch EM.")
+            .define(REGULARIZATION_CONFIG, Type.DOUBLE, ModelSettings.DEFAULT_REGULARIZATION, Range.between(1e-300, 0.999), Importance.LOW, "Added to covariance diagonals, relative to each coordinate's warm-up variance.")
+            .define(INIT_POINTS_CONFIG, Type.INT, ModelSettings.DEFAULT_INIT_POINTS, Range.atLeast(2), Importance.HIGH, "Points buffered per model before its first batch-EM fit.")
+            .define(INIT_RESTARTS_CONFIG, Type.INT, ModelSettings.DEFAULT_INIT_RESTARTS, Range.atLeast(1), Importance.LOW, "k-means++ restarts of the warm-up batch EM.")
             .define(ANOMALY_ALPHA_CONFIG, Type.DOUBLE, ScoreSettings.DEFAULT_ALPHA, Range.between(1e-300, 0.5), Importance.HIGH,
                     "A point is an anomaly when min(pValue, likelihoodPValue) is below this, i.e. when its anomalyScore reaches D/(D+3) with D = -log10(alpha) (0.5 at 0.001).")
             .define(ANOMALY_HALF_LIFE_CONFIG, Type.DOUBLE, ScoreSettings.DEFAULT_HALF_LIFE, Range.atLeast(10), Importance.LOW, "Memory of the per-model surprise sketch behind pValue, in points.")
@@ -133,12 +144,12 @@ public final class OnlineEmConfig extends AbstractConfig {
                     "Adds the time of day (UTC) of the point's timestamp, as (cos, sin).")
             .define(FEATURES_DAY_OF_WEEK_CONFIG, Type.BOOLEAN, FeatureSettings.DEFAULT.dayOfWeek(), Importance.MEDIUM,
                     "Adds the day of the week (UTC) of the point's timestamp, as (cos, sin).")
-            .define(WEIGHT_FLOOR_CONFIG, Type.DOUBLE, MixtureSettings.DEFAULT_WEIGHT_FLOOR, Range.between(0, 0.4), Importance.LOW, "A component whose weight falls below this is re-seeded by splitting the heaviest.")
-            .define(SEED_CONFIG, Type.LONG, MixtureSettings.DEFAULT_SEED, Importance.LOW, "Seed of the warm-up k-means++, so models are reproducible.");
+            .define(WEIGHT_FLOOR_CONFIG, Type.DOUBLE, ModelSettings.DEFAULT_WEIGHT_FLOOR, Range.between(0, 0.4), Importance.LOW, "A component whose weight falls below this is re-seeded by splitting the heaviest.")
+            .define(SEED_CONFIG, Type.LONG, ModelSettings.DEFAULT_SEED, Importance.LOW, "Seed of the warm-up k-means++, so models are reproducible.");
 
     private final Map<String, Object> passThrough;
-    private final MixtureSettings defaults;
-    private final List<Map.Entry<String, MixtureSettings>> overrides; // longest prefix first
+    private final ModelSettings defaults;
+    private final List<Map.Entry<String, ModelSettings>> overrides; // longest prefix first
 
     /**
      * @throws ConfigException naming the setting and what it must be
@@ -182,7 +193,7 @@ public final class OnlineEmConfig extends AbstractConfig {
             merged.putAll(o.getValue());
             overrides.add(Map.entry(o.getKey(), modelSettings(merged, OVERRIDE_PREFIX + o.getKey() + ".")));
         }
-        overrides.sort(Comparator.comparingInt((Map.Entry<String, MixtureSettings> e) -> e.getKey().length()).reversed());
+        overrides.sort(Comparator.comparingInt((Map.Entry<String, ModelSettings> e) -> e.getKey().length()).reversed());
         if (kafka && !passThrough.containsKey(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)) {
             throw new ConfigException(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, null, "it is required: set it to your brokers, e.g. localhost:9092");
         }
@@ -209,7 +220,7 @@ public final class OnlineEmConfig extends AbstractConfig {
         return m;
     }
 
-    private static MixtureSettings modelSettings(Map<String, String> props, String keyPrefixForErrors) {
+    private static ModelSettings modelSettings(Map<String, String> props, String keyPrefixForErrors) {
         Map<String, Object> parsed;
         try {
             parsed = CONFIG.parse(props);
@@ -220,7 +231,7 @@ public final class OnlineEmConfig extends AbstractConfig {
         String range = ((String) parsed.get(K_RANGE_CONFIG)).trim();
         String where = keyPrefixForErrors.isEmpty() ? MODEL_PREFIX : keyPrefixForErrors;
         try {
-            MixtureSettings.Builder b = MixtureSettings.builder()
+            ModelSettings.Builder b = ModelSettings.builder()
                     .covarianceType(CovarianceType.parse((String) parsed.get(COVARIANCE_TYPE_CONFIG)))
                     .stepExponent((Double) parsed.get(STEP_EXPONENT_CONFIG))
                     .stepOffset((Double) parsed.get(STEP_OFFSET_CONFIG))
@@ -236,7 +247,9 @@ public final class OnlineEmConfig extends AbstractConfig {
                             (Integer) parsed.get(FEATURES_WINDOW_CONFIG), (Boolean) parsed.get(FEATURES_TIME_OF_DAY_CONFIG),
                             (Boolean) parsed.get(FEATURES_DAY_OF_WEEK_CONFIG)))
                     .weightFloor((Double) parsed.get(WEIGHT_FLOOR_CONFIG))
-                    .seed((Long) parsed.get(SEED_CONFIG));
+                    .seed((Long) parsed.get(SEED_CONFIG))
+                    .kind(ModelKind.parse((String) parsed.get(TYPE_CONFIG)))
+                    .regime(new RegimeSettings((Double) parsed.get(REGIME_MIN_PROBABILITY_CONFIG), (Integer) parsed.get(REGIME_PERSISTENCE_CONFIG)));
             if (range.isEmpty()) {
                 b.k((Integer) parsed.get(K_CONFIG));
             } else {
@@ -249,14 +262,14 @@ public final class OnlineEmConfig extends AbstractConfig {
             }
             return b.build();
         } catch (IllegalArgumentException e) {
-            // MixtureSettings names the setting without its prefix: "setting init.points = 3 is invalid: ..."
+            // ModelSettings names the setting without its prefix: "setting init.points = 3 is invalid: ..."
             throw new ConfigException(e.getMessage().replace("setting ", "setting " + where));
         }
     }
 
     /** The settings of the model with this id: the longest matching override prefix, else the defaults. */
-    public MixtureSettings settingsFor(String modelId) {
-        for (Map.Entry<String, MixtureSettings> o : overrides) {
+    public ModelSettings settingsFor(String modelId) {
+        for (Map.Entry<String, ModelSettings> o : overrides) {
             if (modelId.startsWith(o.getKey())) {
                 return o.getValue();
             }
@@ -264,7 +277,7 @@ public final class OnlineEmConfig extends AbstractConfig {
         return defaults;
     }
 
-    public MixtureSettings defaultSettings() {
+    public ModelSettings defaultSettings() {
         return defaults;
     }
 

@@ -28,10 +28,10 @@ public record FeatureSettings(int lags, boolean differences, int window, boolean
     static final int MAX_WINDOW = 10_000;
 
     public FeatureSettings {
-        MixtureSettings.check(lags >= 0 && lags <= MAX_LAGS, "features.lags", lags, "in [0, " + MAX_LAGS + "]");
-        MixtureSettings.check(window == 0 || window >= 2 && window <= MAX_WINDOW, "features.window", window,
+        ModelSettings.check(lags >= 0 && lags <= MAX_LAGS, "features.lags", lags, "in [0, " + MAX_LAGS + "]");
+        ModelSettings.check(window == 0 || window >= 2 && window <= MAX_WINDOW, "features.window", window,
                 "0 (off) or in [2, " + MAX_WINDOW + "]");
-        MixtureSettings.check(!differences || lags > 0, "features.differences", differences, "false when features.lags is 0");
+        ModelSettings.check(!differences || lags > 0, "features.differences", differences, "false when features.lags is 0");
     }
 
     /** Whether the stage passes points through unchanged. */

@@ -249,6 +249,11 @@ public final class GaussianMixture {
         return max + Math.log(sum);
     }
 
+    /** log N(x_o | mu_k,o, Sigma_k,oo) of every component for the point of the last {@link #eStep}, weights not included. Read only. */
+    double[] componentLogDensities() {
+        return logR;
+    }
+
     private double logGaussian(int c, double[] x, boolean withExpectations) {
         double[] mu = means[c];
         double maha = 0;

@@ -16,7 +16,7 @@ import java.util.Random;
  * <p>Deterministic: the same state and the same point give the same new state, bit for bit, so a
  * replay after a crash reproduces an uninterrupted run. Mutable and not thread-safe.
  */
-public final class OnlineMixtureModel {
+public final class OnlineMixtureModel implements OnlineModel {
     /** Standardised coordinates beyond this magnitude are scored but not learned from (their squares would overflow). */
     static final double LEARN_LIMIT = 1e100;
     /**
@@ -33,7 +33,7 @@ public final class OnlineMixtureModel {
      */
     static final double NEGLIGIBLE_CHANGE = 1e-13;
 
-    final MixtureSettings settings;
+    final ModelSettings settings;
     int dimension;                // of the input points; 0 until the first point fixes it
     FeatureStage features;        // null until the first point
     int featureDimension;         // of the vectors the mixture models
@@ -63,11 +63,17 @@ public final class OnlineMixtureModel {
     private final AnomalyScorer.Score score = new AnomalyScorer.Score();
 
     /** A new, empty model; the first point fixes its dimension. */
-    public OnlineMixtureModel(MixtureSettings settings) {
+    public OnlineMixtureModel(ModelSettings settings) {
         this.settings = settings;
     }
 
-    public MixtureSettings settings() {
+    @Override
+    public ModelKind kind() {
+        return ModelKind.MIXTURE;
+    }
+
+    @Override
+    public ModelSettings settings() {
         return settings;
     }
 
@@ -94,11 +100,6 @@ public final class OnlineMixtureModel {
         return mixture == null ? 0 : mixture.k;
     }
 
-    /** {@link #update(double[], long, PointResult)} for a point without a timestamp (time 0: calendar features are constant). */
-    public void update(double[] x, PointResult out) {
-        update(x, 0L, out);
-    }
-
     /**
      * Turns the point into features, scores them under the current model, then learns from them.
      *
@@ -109,7 +110,7 @@ public final class OnlineMixtureModel {
      *         model's, a coordinate is infinite, or every coordinate is missing
      */
     public void update(double[] x, long timestampMs, PointResult out) {
-        validate(x);
+        validate(x, dimension);
         if (dimension == 0) {
             dimension = x.length;
             features = new FeatureStage(settings.features(), dimension);
@@ -138,7 +139,8 @@ public final class OnlineMixtureModel {
         scoreAndLearn(featureVector, x, out);
     }
 
-    private void validate(double[] x) {
+    /** The checks every model kind makes on a point before it changes anything. */
+    static void validate(double[] x, int dimension) {
         if (dimension != 0 && x.length != dimension) {
             throw new IllegalArgumentException("dimension " + dimension + " expected, got " + x.length);
         }
@@ -372,27 +374,7 @@ public final class OnlineMixtureModel {
         int n = buffered;
         center = new double[d];
         scale = new double[d];
-        for (int j = 0; j < d; j++) {
-            double sum = 0;
-            int cnt = 0;
-            for (int i = 0; i < n; i++) {
-                if (!Double.isNaN(buffer[i][j])) {
-                    sum += buffer[i][j];
-                    cnt++;
-                }
-            }
-            double mean = cnt == 0 ? 0 : sum / cnt;
-            double ss = 0;
-            for (int i = 0; i < n; i++) {
-                if (!Double.isNaN(buffer[i][j])) {
-                    double v = buffer[i][j] - mean;
-                    ss += v * v;
-                }
-            }
-            double sd = cnt > 1 ? Math.sqrt(ss / cnt) : 0;
-            center[j] = mean;
-            scale[j] = sd > 0 && Double.isFinite(sd) ? sd : (mean != 0 ? Math.abs(mean) : 1);
-        }
+        standardisation(buffer, n, d, center, scale);
         double[][] data = new double[n][d];
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < d; j++) {
@@ -428,6 +410,34 @@ public final class OnlineMixtureModel {
         buffered = 0;
     }
 
+    /**
+     * Per coordinate, the mean and standard deviation of the observed values of the first n rows (a
+     * constant coordinate gets |mean|, or 1): the standardisation every model kind works in.
+     */
+    static void standardisation(double[][] buffer, int n, int d, double[] center, double[] scale) {
+        for (int j = 0; j < d; j++) {
+            double sum = 0;
+            int cnt = 0;
+            for (int i = 0; i < n; i++) {
+                if (!Double.isNaN(buffer[i][j])) {
+                    sum += buffer[i][j];
+                    cnt++;
+                }
+            }
+            double mean = cnt == 0 ? 0 : sum / cnt;
+            double ss = 0;
+            for (int i = 0; i < n; i++) {
+                if (!Double.isNaN(buffer[i][j])) {
+                    double v = buffer[i][j] - mean;
+                    ss += v * v;
+                }
+            }
+            double sd = cnt > 1 ? Math.sqrt(ss / cnt) : 0;
+            center[j] = mean;
+            scale[j] = sd > 0 && Double.isFinite(sd) ? sd : (mean != 0 ? Math.abs(mean) : 1);
+        }
+    }
+
     /** sum of log s_j over the coordinates of {@code z} that are not NaN: the log-Jacobian of the standardisation. */
     double observedLogScale(double[] z) {
         double s = 0;
@@ -449,7 +459,7 @@ public final class OnlineMixtureModel {
     }
 
     /** The current parameters in the data's units, or null during warm-up. Allocates. */
-    public MixtureSnapshot snapshot() {
+    public ModelSnapshot snapshot() {
         if (mixture == null) {
             return null;
         }
@@ -465,7 +475,7 @@ public final class OnlineMixtureModel {
                 }
             }
         }
-        return new MixtureSnapshot(d, features.names(inputNames()), mixture.type, modelVersion, pointsSeen, mixture.weights.clone(), means, covs,
+        return new ModelSnapshot(d, features.names(inputNames()), mixture.type, modelVersion, pointsSeen, mixture.weights.clone(), means, covs,
                 avgLogLikelihood, lastStepSize);
     }
 

@@ -19,11 +19,18 @@ public final class PointResult {
     public double anomalyScore = Double.NaN;
     /** The combined tail probability is below anomaly.alpha and the model has not alerted in the last anomaly.suppress.points points. */
     public boolean anomaly;
-    /** The component with the highest responsibility. */
+    /** The component with the highest responsibility (for an HMM: the regime). */
     public int cluster = -1;
-    /** Responsibilities r_k; only the first {@link #components} entries are meaningful. */
+    /** Responsibilities r_k (for an HMM: the filtered regime probabilities, in regime order); only the first {@link #components} entries are meaningful. */
     public double[] responsibilities = new double[0];
     public int components;
+    /** HMM only: the most probable regime after this point (states in ascending order of their first feature's mean); -1 otherwise. */
+    public int regime = -1;
+    /** HMM only: this point established a new regime (its probability held regime.min.probability for regime.persistence points). */
+    public boolean regimeChanged;
+    /** With {@link #regimeChanged}: the regime announced before (-1 for the first), and the new one's probability. */
+    public int previousRegime = -1;
+    public double regimeProbability = Double.NaN;
     /** Whether the point had missing coordinates (then {@link #imputed} holds sum_k r_k x_hat_k). */
     public boolean hasMissing;
     public double[] imputed = new double[0];

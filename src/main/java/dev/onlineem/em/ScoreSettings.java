@@ -22,12 +22,12 @@ public record ScoreSettings(double alpha, double halfLife, int likelihoodWindow,
     static final int MAX_LIKELIHOOD_WINDOW = 10_000;
 
     public ScoreSettings {
-        MixtureSettings.check(alpha > 0 && alpha < 1, "anomaly.alpha", alpha, "in (0, 1)");
-        MixtureSettings.check(halfLife >= 10, "anomaly.half.life", halfLife, "at least 10 points");
-        MixtureSettings.check(likelihoodWindow >= 1 && likelihoodWindow <= MAX_LIKELIHOOD_WINDOW,
+        ModelSettings.check(alpha > 0 && alpha < 1, "anomaly.alpha", alpha, "in (0, 1)");
+        ModelSettings.check(halfLife >= 10, "anomaly.half.life", halfLife, "at least 10 points");
+        ModelSettings.check(likelihoodWindow >= 1 && likelihoodWindow <= MAX_LIKELIHOOD_WINDOW,
                 "anomaly.likelihood.window", likelihoodWindow, "in [1, " + MAX_LIKELIHOOD_WINDOW + "] (1: off)");
-        MixtureSettings.check(likelihoodHalfLife >= 10, "anomaly.likelihood.half.life", likelihoodHalfLife, "at least 10 points");
-        MixtureSettings.check(suppressPoints >= 0, "anomaly.suppress.points", suppressPoints, "at least 0 (0: every anomaly alerts)");
+        ModelSettings.check(likelihoodHalfLife >= 10, "anomaly.likelihood.half.life", likelihoodHalfLife, "at least 10 points");
+        ModelSettings.check(suppressPoints >= 0, "anomaly.suppress.points", suppressPoints, "at least 0 (0: every anomaly alerts)");
     }
 
     public ScoreSettings withAlpha(double a) {

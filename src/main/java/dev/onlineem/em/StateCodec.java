@@ -5,14 +5,16 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The compact, versioned binary form of an {@link OnlineMixtureModel}: settings, counters, warm-up
+ * The compact, versioned binary form of an {@link OnlineModel} of any kind: settings, counters, warm-up
  * buffer, standardisation, parameters, statistics and sketch, as little-endian primitives. Derived values
  * (Cholesky factors, log-weights, work arrays) are rebuilt on decode, not stored. Decoding an encoded
  * model gives a model that behaves identically, bit for bit.
  *
- * <p>Layout, version 3: magic "OE", version byte, settings (with the feature and score settings),
- * dimension, phase, counters, the feature stage's history (once the dimension is known), then either the
- * warm-up buffer (feature vectors) or the online state, ending with the anomaly scorer.
+ * <p>Layout, version 4: magic "OE", version byte, the model kind's tag (0 mixture, 1 hmm), settings (with
+ * the feature, score and regime settings), dimension, phase, counters, the feature stage's history (once
+ * the dimension is known), then either the warm-up buffer (feature vectors) or the kind's online state,
+ * ending with the anomaly scorer. Version 3 is version 4 without the tag and the regime settings: always a
+ * mixture, and still read.
  * Version 2 (no feature stage; the scorer was the surprise sketch alone) is still read: it becomes a model
  * without features whose anomaly likelihood and alert suppression are off, so it goes on scoring as before.
  * (Version 1, never released, was version 2's layout big-endian.)
@@ -20,10 +22,13 @@ import java.nio.ByteOrder;
 public final class StateCodec {
     static final byte MAGIC_0 = 'O';
     static final byte MAGIC_1 = 'E';
-    public static final byte VERSION = 3;
+    public static final byte VERSION = 4;
+    static final byte VERSION_3 = 3;
     static final byte VERSION_2 = 2;
-    private static final int SETTINGS_BYTES = 4 + 4 + 1 + 8 * 3 + 4 + 8 + 4 * 3 + 8 + 8
-            + (4 + 1 + 4 + 1 + 1) + (8 * 3 + 4 * 2);
+    static final byte TAG_MIXTURE = 0;
+    static final byte TAG_HMM = 1;
+    static final int SETTINGS_BYTES = 4 + 4 + 1 + 8 * 3 + 4 + 8 + 4 * 3 + 8 + 8
+            + (4 + 1 + 4 + 1 + 1) + (8 * 3 + 4 * 2) + (1 + 8 + 4);
 
     private StateCodec() {
     }
@@ -36,10 +41,19 @@ public final class StateCodec {
     }
 
     /** @param model not modified */
-    public static byte[] encode(OnlineMixtureModel model) {
-        ByteBuffer out = ByteBuffer.allocate(size(model)).order(ByteOrder.LITTLE_ENDIAN);
-        out.put(MAGIC_0).put(MAGIC_1).put(VERSION);
-        writeSettings(out, model.settings);
+    public static byte[] encode(OnlineModel model) {
+        return model instanceof OnlineHmmModel h ? HmmStateCodec.encode(h) : encode((OnlineMixtureModel) model);
+    }
+
+    static ByteBuffer header(int size, byte tag, ModelSettings settings) {
+        ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(MAGIC_0).put(MAGIC_1).put(VERSION).put(tag);
+        writeSettings(out, settings);
+        return out;
+    }
+
+    private static byte[] encode(OnlineMixtureModel model) {
+        ByteBuffer out = header(size(model), TAG_MIXTURE, model.settings);
         out.putInt(model.dimension);
         out.put((byte) (model.mixture == null ? 0 : 1));
         out.putLong(model.pointsSeen).putLong(model.modelVersion);
@@ -59,7 +73,7 @@ public final class StateCodec {
 
     private static int size(OnlineMixtureModel m) {
         int d = m.featureDimension;
-        int size = 3 + SETTINGS_BYTES + 4 + 1 + 16 + (m.features == null ? 0 : m.features.serializedSize());
+        int size = 4 + SETTINGS_BYTES + 4 + 1 + 16 + (m.features == null ? 0 : m.features.serializedSize());
         if (m.mixture == null) {
             return size + 4 + 8 * m.buffered * d;
         }
@@ -93,19 +107,31 @@ public final class StateCodec {
     }
 
     /** @throws CorruptStateException when the bytes are not a state of a known version */
-    public static OnlineMixtureModel decode(byte[] bytes) {
+    public static OnlineModel decode(byte[] bytes) {
         try {
             ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
             if (in.get() != MAGIC_0 || in.get() != MAGIC_1) {
                 throw new CorruptStateException("not a model state (bad magic)", null);
             }
             byte version = in.get();
-            if (version != VERSION && version != VERSION_2) {
+            if (version != VERSION && version != VERSION_3 && version != VERSION_2) {
                 throw new CorruptStateException("model state version " + version + " is not supported (this build reads "
-                        + VERSION_2 + " and " + VERSION + ")", null);
+                        + VERSION_2 + " to " + VERSION + ")", null);
             }
             boolean v2 = version == VERSION_2;
-            OnlineMixtureModel m = new OnlineMixtureModel(v2 ? readSettingsV2(in) : readSettings(in));
+            byte tag = version == VERSION ? in.get() : TAG_MIXTURE;
+            if (tag != TAG_MIXTURE && tag != TAG_HMM) {
+                throw new CorruptStateException("unknown model kind tag " + tag, null);
+            }
+            ModelSettings settings = v2 ? readSettingsV2(in) : readSettings(in, version == VERSION);
+            if (tag == TAG_HMM) {
+                OnlineHmmModel h = HmmStateCodec.decode(in, settings);
+                if (in.hasRemaining()) {
+                    throw new CorruptStateException(in.remaining() + " unexpected trailing bytes in model state", null);
+                }
+                return h;
+            }
+            OnlineMixtureModel m = new OnlineMixtureModel(settings);
             m.dimension = in.getInt();
             boolean online = in.get() == 1;
             m.pointsSeen = in.getLong();
@@ -166,7 +192,7 @@ public final class StateCodec {
         m.allocateWork();
     }
 
-    private static void writeSettings(ByteBuffer out, MixtureSettings s) {
+    static void writeSettings(ByteBuffer out, ModelSettings s) {
         out.putInt(s.kMin()).putInt(s.kMax()).put((byte) s.covarianceType().ordinal());
         out.putDouble(s.stepExponent()).putDouble(s.stepOffset()).putDouble(s.gammaMin());
         out.putInt(s.mStepInterval()).putDouble(s.regularization());
@@ -178,9 +204,10 @@ public final class StateCodec {
         ScoreSettings a = s.scoring();
         out.putDouble(a.alpha()).putDouble(a.halfLife()).putInt(a.likelihoodWindow()).putDouble(a.likelihoodHalfLife())
                 .putInt(a.suppressPoints());
+        out.put((byte) s.kind().ordinal()).putDouble(s.regime().minProbability()).putInt(s.regime().persistence());
     }
 
-    private static MixtureSettings readSettings(ByteBuffer in) {
+    private static ModelSettings readSettings(ByteBuffer in, boolean v4) {
         int kMin = in.getInt();
         int kMax = in.getInt();
         CovarianceType type = readType(in);
@@ -196,12 +223,22 @@ public final class StateCodec {
         long seed = in.getLong();
         FeatureSettings f = new FeatureSettings(in.getInt(), in.get() == 1, in.getInt(), in.get() == 1, in.get() == 1);
         ScoreSettings a = new ScoreSettings(in.getDouble(), in.getDouble(), in.getInt(), in.getDouble(), in.getInt());
-        return new MixtureSettings(kMin, kMax, type, stepExponent, stepOffset, gammaMin, mStepInterval, reg, initPoints,
-                initRestarts, initMaxIterations, weightFloor, seed, f, a);
+        ModelKind kind = ModelKind.MIXTURE;
+        RegimeSettings regime = RegimeSettings.DEFAULT;
+        if (v4) {
+            int kindCode = in.get();
+            if (kindCode < 0 || kindCode >= ModelKind.values().length) {
+                throw new CorruptStateException("unknown model kind code " + kindCode, null);
+            }
+            kind = ModelKind.values()[kindCode];
+            regime = new RegimeSettings(in.getDouble(), in.getInt());
+        }
+        return new ModelSettings(kMin, kMax, type, stepExponent, stepOffset, gammaMin, mStepInterval, reg, initPoints,
+                initRestarts, initMaxIterations, weightFloor, seed, f, a, kind, regime);
     }
 
     /** Version 2's settings: no features; its alpha and sketch half-life, with the likelihood and suppression off. */
-    private static MixtureSettings readSettingsV2(ByteBuffer in) {
+    private static ModelSettings readSettingsV2(ByteBuffer in) {
         int kMin = in.getInt();
         int kMax = in.getInt();
         CovarianceType type = readType(in);
@@ -216,8 +253,8 @@ public final class StateCodec {
         ScoreSettings a = new ScoreSettings(in.getDouble(), in.getDouble(), 1, ScoreSettings.DEFAULT_LIKELIHOOD_HALF_LIFE, 0);
         double weightFloor = in.getDouble();
         long seed = in.getLong();
-        return new MixtureSettings(kMin, kMax, type, stepExponent, stepOffset, gammaMin, mStepInterval, reg, initPoints,
-                initRestarts, initMaxIterations, weightFloor, seed, FeatureSettings.NONE, a);
+        return new ModelSettings(kMin, kMax, type, stepExponent, stepOffset, gammaMin, mStepInterval, reg, initPoints,
+                initRestarts, initMaxIterations, weightFloor, seed, FeatureSettings.NONE, a, ModelKind.MIXTURE, RegimeSettings.DEFAULT);
     }
 
     private static CovarianceType readType(ByteBuffer in) {
@@ -229,12 +266,12 @@ public final class StateCodec {
     }
 
     /** A bulk copy through a double view; little-endian, so on x86 and ARM it is a plain memory copy. */
-    private static void putAll(ByteBuffer out, double[] values) {
+    static void putAll(ByteBuffer out, double[] values) {
         out.asDoubleBuffer().put(values);
         out.position(out.position() + Double.BYTES * values.length);
     }
 
-    private static double[] getAll(ByteBuffer in, double[] into) {
+    static double[] getAll(ByteBuffer in, double[] into) {
         in.asDoubleBuffer().get(into);
         in.position(in.position() + Double.BYTES * into.length);
         return into;

@@ -97,6 +97,23 @@ public final class SufficientStatistics {
         }
     }
 
+    /** s += factor * other, statistic by statistic (same K, d and covariance type). @param other not modified */
+    void addScaled(SufficientStatistics other, double factor) {
+        for (int c = 0; c < k; c++) {
+            s0[c] += factor * other.s0[c];
+            double[] a = s1[c];
+            double[] b = other.s1[c];
+            for (int j = 0; j < d; j++) {
+                a[j] += factor * b[j];
+            }
+            a = s2[c];
+            b = other.s2[c];
+            for (int j = 0; j < a.length; j++) {
+                a[j] += factor * b[j];
+            }
+        }
+    }
+
     /** Sum of the component weights s0 (1 for normalised statistics, up to round-off). */
     public double totalWeight() {
         double t = 0;

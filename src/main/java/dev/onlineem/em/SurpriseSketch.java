@@ -13,10 +13,12 @@ import java.util.Arrays;
  * through a changelog bit for bit and evolve identically after a restore (exactly-once replays), and
  * it must forget old points. KLL and t-digest randomise or merge lazily and do not decay.
  *
- * <p>The grid has {@value #BINS} equal bins. The warm-up's surprises span its middle half; the grid
- * slides and re-scales (redistributing mass proportionally) when the distribution drifts. Surprises far
- * beyond the top of the grid land in an overflow cell whose tail is modelled as exponential with the
- * cell's mean excess, capped at the grid's width, so a single absurd point cannot flatten the tail.
+ * <p>The grid has {@value #BINS} equal bins. The warm-up's surprises span its middle half; every 1,024
+ * points the grid is re-laid (redistributing mass proportionally) when the occupied range has drifted.
+ * Between those checks the grid never moves for a single point: surprises beyond its top land in an
+ * overflow cell whose tail is modelled as exponential with the cell's mean excess, capped at the grid's
+ * width, so a single absurd point can neither flatten the tail nor push the body of the distribution into
+ * one bin (which would make the p-value tie where the density still ranks; see ShuttleRankingTest).
  */
 public final class SurpriseSketch {
     public static final int BINS = 64;
@@ -157,12 +159,6 @@ public final class SurpriseSketch {
             s = Double.isNaN(s) ? lo : Double.MAX_VALUE;
         }
         double top = top();
-        if (s >= top && s < top + BINS * width) {
-            // slide the grid up so that s lands at the start of its last eighth
-            double newLo = s - (BINS * 7.0 / 8.0) * width;
-            regrid(newLo, width);
-            top = top();
-        }
         if (s >= top) {
             overflow += unit;
             overflowExcess += unit * Math.min(s - top, BINS * width);

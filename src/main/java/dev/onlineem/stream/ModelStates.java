@@ -1,7 +1,7 @@
 package dev.onlineem.stream;
 
-import dev.onlineem.em.MixtureSettings;
-import dev.onlineem.em.OnlineMixtureModel;
+import dev.onlineem.em.ModelSettings;
+import dev.onlineem.em.OnlineModel;
 import dev.onlineem.em.PointResult;
 import dev.onlineem.em.StateCodec;
 import java.nio.ByteBuffer;
@@ -31,16 +31,16 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class ModelStates {
     private final KeyValueStore<String, byte[]> checkpoints;
     private final KeyValueStore<String, byte[]> log;
-    private final Function<String, MixtureSettings> settings;
+    private final Function<String, ModelSettings> settings;
     private final int checkpointPoints;
-    private final Map<String, OnlineMixtureModel> live = new HashMap<>();
+    private final Map<String, OnlineModel> live = new HashMap<>();
     private final PointResult discarded = new PointResult();
     /** Log-store key of the number of models this task holds; model ids are never empty, so no slot key equals it. */
     static final String COUNT_KEY = "#models";
     private long count = -1;
 
     ModelStates(KeyValueStore<String, byte[]> checkpoints, KeyValueStore<String, byte[]> log,
-                Function<String, MixtureSettings> settings, int checkpointPoints) {
+                Function<String, ModelSettings> settings, int checkpointPoints) {
         this.checkpoints = checkpoints;
         this.log = log;
         this.settings = settings;
@@ -52,12 +52,12 @@ final class ModelStates {
      * settings. A new model (pointsSeen 0) is held, counted and checkpointed only once it accepts a
      * point, so ids whose first records are all rejected leave nothing behind.
      */
-    OnlineMixtureModel get(String id) {
-        OnlineMixtureModel model = live.get(id);
+    OnlineModel get(String id) {
+        OnlineModel model = live.get(id);
         if (model == null) {
             byte[] stored = checkpoints.get(id);
             if (stored == null) {
-                return new OnlineMixtureModel(settings.apply(id));
+                return OnlineModel.create(settings.apply(id));
             }
             model = StateCodec.decode(stored);
             replay(id, model);
@@ -75,7 +75,7 @@ final class ModelStates {
         return count;
     }
 
-    private void replay(String id, OnlineMixtureModel model) {
+    private void replay(String id, OnlineModel model) {
         for (long seq = model.pointsSeen() + 1; ; seq++) {
             byte[] entry = log.get(slot(id, seq));
             if (entry == null) {
@@ -94,7 +94,7 @@ final class ModelStates {
     }
 
     /** Makes the point the model has just accepted durable (at the next commit). */
-    void accepted(String id, OnlineMixtureModel model, double[] x, long ts) {
+    void accepted(String id, OnlineModel model, double[] x, long ts) {
         long seq = model.pointsSeen();
         if (seq == 1) { // a new model: a held model had accepted a point before this one
             live.put(id, model);
@@ -116,7 +116,7 @@ final class ModelStates {
         return id + '#' + (seq % checkpointPoints);
     }
 
-    OnlineMixtureModel held(String id) {
+    OnlineModel held(String id) {
         return live.get(id);
     }
 

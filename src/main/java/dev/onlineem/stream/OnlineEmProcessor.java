@@ -1,8 +1,8 @@
 package dev.onlineem.stream;
 
-import dev.onlineem.em.MixtureSettings;
-import dev.onlineem.em.MixtureSnapshot;
-import dev.onlineem.em.OnlineMixtureModel;
+import dev.onlineem.em.ModelSettings;
+import dev.onlineem.em.ModelSnapshot;
+import dev.onlineem.em.OnlineModel;
 import dev.onlineem.em.PointResult;
 import dev.onlineem.serde.AssignmentMessage;
 import dev.onlineem.serde.ModelSnapshotMessage;
@@ -33,7 +33,7 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
     /** Longest accepted model id (record key), in characters. */
     static final int MAX_MODEL_ID_LENGTH = 1024;
 
-    private final Function<String, MixtureSettings> settings;
+    private final Function<String, ModelSettings> settings;
     private final int checkpointPoints;
     private final long maxModels;
     private final long snapshotEveryPoints;
@@ -44,7 +44,7 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
     private final Set<String> updatedSinceSnapshot = new LinkedHashSet<>();
     private final PointResult result = new PointResult();
 
-    OnlineEmProcessor(Function<String, MixtureSettings> settings, int checkpointPoints, long maxModels,
+    OnlineEmProcessor(Function<String, ModelSettings> settings, int checkpointPoints, long maxModels,
                       long snapshotEveryPoints, long snapshotIntervalMs) {
         this.settings = settings;
         this.checkpointPoints = checkpointPoints;
@@ -77,7 +77,7 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
         if (key.length() > MAX_MODEL_ID_LENGTH) {
             throw new BadPointException("model id of " + key.length() + " characters is too long: at most " + MAX_MODEL_ID_LENGTH);
         }
-        OnlineMixtureModel model = models.get(key);
+        OnlineModel model = models.get(key);
         if (model.pointsSeen() == 0 && models.count() >= maxModels) {
             throw new BadPointException("model limit reached: this task (input partition " + context.taskId().partition()
                     + ") already holds max.models = " + maxModels + " models, so new model " + key
@@ -113,8 +113,8 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
                 r.anomalyScore, r.anomaly, imputed, r.modelVersion, r.pointsSeen, false);
     }
 
-    private void publish(String key, OnlineMixtureModel model, long ts) {
-        MixtureSnapshot s = model.snapshot();
+    private void publish(String key, OnlineModel model, long ts) {
+        ModelSnapshot s = model.snapshot();
         if (s != null) {
             context.forward(new Record<String, Object>(key, ModelSnapshotMessage.of(key, s), ts), MODELS);
         }
@@ -124,7 +124,7 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
     private void publishUpdated() {
         long now = context.currentSystemTimeMs();
         for (String key : updatedSinceSnapshot.toArray(new String[0])) {
-            OnlineMixtureModel m = models.held(key);
+            OnlineModel m = models.held(key);
             if (m != null) {
                 publish(key, m, now);
             }

@@ -1,7 +1,7 @@
 package dev.onlineem.bench;
 
 import dev.onlineem.em.CovarianceType;
-import dev.onlineem.em.MixtureSettings;
+import dev.onlineem.em.ModelSettings;
 import dev.onlineem.em.OnlineMixtureModel;
 import dev.onlineem.em.PointResult;
 import java.util.Random;
@@ -66,7 +66,7 @@ public class EmUpdateBenchmark {
                 p[j] = c[j] + r.nextGaussian() + 0.5 * shared;
             }
         }
-        model = new OnlineMixtureModel(MixtureSettings.builder().k(k).covarianceType(CovarianceType.FULL)
+        model = new OnlineMixtureModel(ModelSettings.builder().k(k).covarianceType(CovarianceType.FULL)
                 .initPoints(Math.max(500, 20 * k * d)).mStepInterval(mStepInterval).build());
         for (double[] p : points) {
             model.update(p, result);

@@ -13,11 +13,11 @@ class AnomalyScoreTest {
     private static final long SEED = 2026;
 
     /** The service's default model settings (what run, demo and score use). */
-    private static MixtureSettings serviceDefaults() {
+    private static ModelSettings serviceDefaults() {
         return OnlineEmConfig.withoutKafka(Map.of()).settingsFor("m");
     }
 
-    private static OnlineMixtureModel warmed(MixtureSettings settings, int n, Random r) {
+    private static OnlineMixtureModel warmed(ModelSettings settings, int n, Random r) {
         OnlineMixtureModel model = new OnlineMixtureModel(settings);
         PointResult out = new PointResult();
         for (int i = 0; i < n; i++) {
@@ -107,7 +107,7 @@ class AnomalyScoreTest {
     @Test
     void shouldFollowAChangeOfRegimeWithinAboutOneHalfLife() {
         int h = 1_000;
-        MixtureSettings settings = MixtureSettings.builder().k(1).halfLife(h).build();
+        ModelSettings settings = ModelSettings.builder().k(1).halfLife(h).build();
         Random r = new Random(SEED);
         OnlineMixtureModel model = warmed(settings, 20_000, r);
         PointResult out = new PointResult();
@@ -125,11 +125,11 @@ class AnomalyScoreTest {
 
     @Test
     void shouldUseTheHalfLifeAsTheMemoryFromTheStart() {
-        MixtureSettings settings = MixtureSettings.builder().halfLife(1_000).build();
+        ModelSettings settings = ModelSettings.builder().halfLife(1_000).build();
         double floor = 1 - Math.pow(2, -1 / 1_000.0);
         assertEquals(1 / (500 + 2.0), settings.stepSize(500), 1e-15, "a plain running mean while it has seen little");
         assertEquals(floor, settings.stepSize(5_000), 1e-15, "the half-life's rate as soon as the mean would remember longer");
-        MixtureSettings stationary = MixtureSettings.builder().build();
+        ModelSettings stationary = ModelSettings.builder().build();
         assertEquals(Math.pow(5_002, -0.6), stationary.stepSize(5_000), 1e-15);
     }
 

@@ -14,7 +14,7 @@ class DegenerateStreamTest {
     private static final int INIT = 100;
 
     private static void assertHealthyAfter(CovarianceType type, int n, IntFunction<double[]> stream) {
-        OnlineMixtureModel model = new OnlineMixtureModel(MixtureSettings.builder().k(3).covarianceType(type).initPoints(INIT).build());
+        OnlineMixtureModel model = new OnlineMixtureModel(ModelSettings.builder().k(3).covarianceType(type).initPoints(INIT).build());
         PointResult out = new PointResult();
         for (int i = 0; i < n; i++) {
             model.update(stream.apply(i), out);
@@ -31,7 +31,7 @@ class DegenerateStreamTest {
         assertHealthy(StateCodec.decode(StateCodec.encode(model)).snapshot());
     }
 
-    static void assertHealthy(MixtureSnapshot s) {
+    static void assertHealthy(ModelSnapshot s) {
         double wsum = 0;
         for (int c = 0; c < s.components(); c++) {
             assertTrue(Double.isFinite(s.weights()[c]) && s.weights()[c] > 0, "weight " + s.weights()[c]);
@@ -116,7 +116,7 @@ class DegenerateStreamTest {
 
     @Test
     void shouldRejectAPointOfTheWrongDimensionAndLeaveTheModelUnchanged() {
-        OnlineMixtureModel model = new OnlineMixtureModel(MixtureSettings.builder().build());
+        OnlineMixtureModel model = new OnlineMixtureModel(ModelSettings.builder().build());
         model.update(new double[] {1, 2, 3}, new PointResult());
         byte[] before = StateCodec.encode(model);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.update(new double[] {1, 2}, new PointResult()));

@@ -16,7 +16,7 @@ class OnlineEmTest {
         return TrueMixture.random(3, 4, 2.5, new Random(SEED));
     }
 
-    private static OnlineMixtureModel stream(TrueMixture truth, MixtureSettings settings, int n, double missing, Random r) {
+    private static OnlineMixtureModel stream(TrueMixture truth, ModelSettings settings, int n, double missing, Random r) {
         OnlineMixtureModel model = new OnlineMixtureModel(settings);
         PointResult out = new PointResult();
         for (int i = 0; i < n; i++) {
@@ -49,7 +49,7 @@ class OnlineEmTest {
     void shouldApproachTheTrueLogLikelihoodAfterOnePass() {
         TrueMixture truth = referenceMixture();
         Random r = new Random(1);
-        OnlineMixtureModel model = stream(truth, MixtureSettings.builder().k(3).build(), 200_000, 0, r);
+        OnlineMixtureModel model = stream(truth, ModelSettings.builder().k(3).build(), 200_000, 0, r);
         double[][] heldOut = truth.sample(50_000, new Random(2));
         double learned = meanLogDensity(model, heldOut);
         double ideal = truth.meanLogDensity(heldOut);
@@ -60,8 +60,8 @@ class OnlineEmTest {
     void shouldLearnMeansAndImputeWithMissingCoordinates() {
         TrueMixture truth = referenceMixture();
         Random r = new Random(5);
-        OnlineMixtureModel model = stream(truth, MixtureSettings.builder().k(3).build(), 200_000, 0.2, r);
-        MixtureSnapshot s = model.snapshot();
+        OnlineMixtureModel model = stream(truth, ModelSettings.builder().k(3).build(), 200_000, 0.2, r);
+        ModelSnapshot s = model.snapshot();
         for (int c = 0; c < 3; c++) {
             int match = closest(s.means(), truth.means[c]);
             for (int j = 0; j < 4; j++) {
@@ -107,7 +107,7 @@ class OnlineEmTest {
         TrueMixture before = referenceMixture();
         TrueMixture after = TrueMixture.random(3, 4, 2.5, new Random(SEED + 1));
         Random r = new Random(9);
-        MixtureSettings settings = MixtureSettings.builder().k(3).halfLife(2000).build();
+        ModelSettings settings = ModelSettings.builder().k(3).halfLife(2000).build();
         OnlineMixtureModel model = stream(before, settings, 50_000, 0, r);
         double[][] heldOut = after.sample(20_000, new Random(10));
         double ideal = after.meanLogDensity(heldOut);
@@ -127,7 +127,7 @@ class OnlineEmTest {
     void shouldGiveCalibratedPValuesOnPointsDrawnFromTheModel() {
         TrueMixture truth = referenceMixture();
         Random r = new Random(11);
-        MixtureSettings settings = MixtureSettings.builder().k(3).build();
+        ModelSettings settings = ModelSettings.builder().k(3).build();
         OnlineMixtureModel model = stream(truth, settings, 50_000, 0, r);
         PointResult out = new PointResult();
         double[] alphas = {0.01, 0.001};

@@ -17,7 +17,7 @@ class StateCodecTest {
     void shouldRoundTripEveryPhaseExactlyAndEvolveIdentically(CovarianceType type) {
         TrueMixture truth = TrueMixture.random(3, 4, 2.5, new Random(1));
         Random r = new Random(2);
-        MixtureSettings settings = MixtureSettings.builder().k(3).covarianceType(type).initPoints(300)
+        ModelSettings settings = ModelSettings.builder().k(3).covarianceType(type).initPoints(300)
                 .mStepInterval(3).halfLife(5000).build();
         OnlineMixtureModel model = new OnlineMixtureModel(settings);
         PointResult out = new PointResult();
@@ -50,7 +50,7 @@ class StateCodecTest {
     @Test
     void shouldRestoreFeaturesScoresAndAlertsBitForBit() {
         // every feature kind, the anomaly likelihood and alert suppression on: a restored model goes on identically
-        MixtureSettings settings = MixtureSettings.builder().k(2).initPoints(200)
+        ModelSettings settings = ModelSettings.builder().k(2).initPoints(200)
                 .features(new FeatureSettings(3, true, 12, true, true))
                 .scoring(new ScoreSettings(0.01, 500, 20, 300, 25)).build();
         Random r = new Random(5);
@@ -90,7 +90,7 @@ class StateCodecTest {
 
     @Test
     void shouldRejectCorruptOrForeignBytesWithAReason() {
-        OnlineMixtureModel model = new OnlineMixtureModel(MixtureSettings.builder().build());
+        OnlineMixtureModel model = new OnlineMixtureModel(ModelSettings.builder().build());
         model.update(new double[] {1, 2}, new PointResult());
         byte[] bytes = StateCodec.encode(model);
         byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length - 3);

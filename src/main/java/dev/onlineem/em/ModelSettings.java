@@ -20,11 +20,13 @@ package dev.onlineem.em;
  * @param seed seeds the warm-up's k-means++, so a model is reproducible
  * @param features the causal feature stage in front of the mixture
  * @param scoring how surprise becomes pValue, anomalyScore and alerts
+ * @param kind mixture or hmm (then K is the number of states, and the remaining settings mean the same)
+ * @param regime when an HMM announces a change of regime
  */
-public record MixtureSettings(int kMin, int kMax, CovarianceType covarianceType, double stepExponent,
+public record ModelSettings(int kMin, int kMax, CovarianceType covarianceType, double stepExponent,
                               double stepOffset, double gammaMin, int mStepInterval, double regularization,
                               int initPoints, int initRestarts, int initMaxIterations, double weightFloor, long seed,
-                              FeatureSettings features, ScoreSettings scoring) {
+                              FeatureSettings features, ScoreSettings scoring, ModelKind kind, RegimeSettings regime) {
 
     public static final int DEFAULT_K = 2;
     public static final double DEFAULT_STEP_EXPONENT = 0.6;
@@ -36,7 +38,7 @@ public record MixtureSettings(int kMin, int kMax, CovarianceType covarianceType,
     public static final double DEFAULT_WEIGHT_FLOOR = 1e-4;
     public static final long DEFAULT_SEED = 42;
 
-    public MixtureSettings {
+    public ModelSettings {
         check(kMin >= 1, "k.min", kMin, "at least 1");
         check(kMax >= kMin, "k.max", kMax, "at least k.min (" + kMin + ")");
         check(covarianceType != null, "covariance.type", null, "one of full, diag, spherical");
@@ -50,6 +52,9 @@ public record MixtureSettings(int kMin, int kMax, CovarianceType covarianceType,
         check(initMaxIterations >= 1, "init.max.iterations", initMaxIterations, "at least 1");
         check(features != null, "features", null, "set");
         check(scoring != null, "anomaly", null, "set");
+        check(kind != null, "type", null, "one of mixture, hmm");
+        check(regime != null, "regime", null, "set");
+        check(kind != ModelKind.HMM || kMin == kMax, "k.range", kMin + ".." + kMax, "empty for model.type=hmm (set model.k, the number of states)");
         check(weightFloor >= 0 && weightFloor * kMax < 0.5, "weight.floor", weightFloor, "in [0, 0.5 / k.max)");
     }
 
@@ -107,6 +112,18 @@ public record MixtureSettings(int kMin, int kMax, CovarianceType covarianceType,
         private ScoreSettings scoring = ScoreSettings.DEFAULT;
         private double weightFloor = DEFAULT_WEIGHT_FLOOR;
         private long seed = DEFAULT_SEED;
+        private ModelKind kind = ModelKind.MIXTURE;
+        private RegimeSettings regime = RegimeSettings.DEFAULT;
+
+        public Builder kind(ModelKind k) {
+            this.kind = k;
+            return this;
+        }
+
+        public Builder regime(RegimeSettings r) {
+            this.regime = r;
+            return this;
+        }
 
         public Builder k(int k) {
             this.kMin = k;
@@ -201,9 +218,9 @@ public record MixtureSettings(int kMin, int kMax, CovarianceType covarianceType,
             return this;
         }
 
-        public MixtureSettings build() {
-            return new MixtureSettings(kMin, kMax, covarianceType, stepExponent, stepOffset, gammaMin, mStepInterval,
-                    regularization, initPoints, initRestarts, initMaxIterations, weightFloor, seed, features, scoring);
+        public ModelSettings build() {
+            return new ModelSettings(kMin, kMax, covarianceType, stepExponent, stepOffset, gammaMin, mStepInterval,
+                    regularization, initPoints, initRestarts, initMaxIterations, weightFloor, seed, features, scoring, kind, regime);
         }
     }
 }

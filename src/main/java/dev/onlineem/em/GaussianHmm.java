@@ -1,0 +1,446 @@
+package dev.onlineem.em;
+
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * The parameters of a hidden Markov model with Gaussian emissions: initial probabilities pi_i, the
+ * transition matrix A_ij = P(S_t+1 = j | S_t = i), and per state a Gaussian (held as the components of a
+ * {@link GaussianMixture}, whose weights play no part), with batch Baum-Welch to convergence.
+ *
+ * <p>Forward-backward is the scaled form (Rabiner 1989) with each time step's emission densities shifted
+ * by their maximum in log space, so nothing underflows however far a point lies from every state.
+ * Missing coordinates use the observed marginal, and the emission statistics their conditional moments,
+ * exactly as in the mixture's E-step. Mutable and not thread-safe.
+ */
+public final class GaussianHmm {
+    /** How the initial distribution is estimated. */
+    public enum Initial {
+        /** pi = the smoothed probabilities of the first point (hmmlearn). */
+        FREE,
+        /** pi = the stationary distribution of A (statsmodels' default "steady-state"). */
+        STATIONARY
+    }
+
+    final int k;
+    final int d;
+    final double[] initial;
+    final double[][] transition;
+    final GaussianMixture emissions;
+
+    /** Uniform initial probabilities, a sticky transition matrix (0.9 on the diagonal), standard emissions. */
+    public GaussianHmm(int k, int d, CovarianceType type) {
+        this.k = k;
+        this.d = d;
+        this.initial = new double[k];
+        this.transition = new double[k][k];
+        this.emissions = new GaussianMixture(k, d, type);
+        Arrays.fill(initial, 1.0 / k);
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < k; j++) {
+                transition[i][j] = k == 1 ? 1 : (i == j ? 0.9 : 0.1 / (k - 1));
+            }
+        }
+    }
+
+    public int states() {
+        return k;
+    }
+
+    public int dimension() {
+        return d;
+    }
+
+    /** The result of a Baum-Welch fit. */
+    public static final class Fit {
+        public final GaussianHmm hmm;
+        public final double logLikelihood;
+        public final int iterations;
+        /** Smoothed state probabilities, n x K. */
+        public final double[][] smoothed;
+        /** Filtered state probabilities P(S_t | y_1..t), n x K. */
+        public final double[][] filtered;
+        /** Normalised emission statistics (weights = mean smoothed occupancy) and transition counts per point. */
+        final SufficientStatistics statistics;
+        final double[][] transitionStatistics;
+
+        Fit(GaussianHmm hmm, double logLikelihood, int iterations, double[][] smoothed, double[][] filtered,
+            SufficientStatistics statistics, double[][] transitionStatistics) {
+            this.hmm = hmm;
+            this.logLikelihood = logLikelihood;
+            this.iterations = iterations;
+            this.smoothed = smoothed;
+            this.filtered = filtered;
+            this.statistics = statistics;
+            this.transitionStatistics = transitionStatistics;
+        }
+
+        /** Free parameters: K d means, K covariance blocks, K (K - 1) transitions, K - 1 initial (FREE only). */
+        public int freeParameters(Initial init) {
+            GaussianMixture e = hmm.emissions;
+            return e.k * e.d + e.k * e.type.parametersPerComponent(e.d) + e.k * (e.k - 1) + (init == Initial.FREE ? e.k - 1 : 0);
+        }
+    }
+
+    /** One forward-backward pass: fills the smoothed and filtered probabilities and returns log L. */
+    double forwardBackward(double[][] data, double[][] smoothed, double[][] filtered, double[][] xiSum) {
+        int n = data.length;
+        double[][] b = new double[n][k];
+        double[] c = new double[n];
+        double[] shift = new double[n];
+        double[] resp = new double[k];
+        double ll = 0;
+        for (int t = 0; t < n; t++) {
+            emissions.eStep(data[t], resp, false);
+            double[] lg = emissions.componentLogDensities();
+            double max = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < k; i++) {
+                max = Math.max(max, lg[i]);
+            }
+            shift[t] = max;
+            for (int i = 0; i < k; i++) {
+                b[t][i] = Math.exp(lg[i] - max);
+            }
+            double sum = 0;
+            for (int j = 0; j < k; j++) {
+                double p;
+                if (t == 0) {
+                    p = initial[j];
+                } else {
+                    p = 0;
+                    for (int i = 0; i < k; i++) {
+                        p += filtered[t - 1][i] * transition[i][j];
+                    }
+                }
+                filtered[t][j] = p * b[t][j];
+                sum += filtered[t][j];
+            }
+            sum = Math.max(sum, Double.MIN_NORMAL);
+            c[t] = sum;
+            for (int j = 0; j < k; j++) {
+                filtered[t][j] /= sum;
+            }
+            ll += Math.log(sum) + max;
+        }
+        double[] beta = new double[k];
+        double[] next = new double[k];
+        Arrays.fill(beta, 1);
+        for (double[] row : xiSum) {
+            Arrays.fill(row, 0);
+        }
+        System.arraycopy(filtered[n - 1], 0, smoothed[n - 1], 0, k);
+        for (int t = n - 2; t >= 0; t--) {
+            for (int i = 0; i < k; i++) {
+                double s = 0;
+                for (int j = 0; j < k; j++) {
+                    double x = transition[i][j] * b[t + 1][j] * beta[j] / c[t + 1];
+                    s += x;
+                    xiSum[i][j] += filtered[t][i] * x;
+                }
+                next[i] = s;
+            }
+            System.arraycopy(next, 0, beta, 0, k);
+            double norm = 0;
+            for (int i = 0; i < k; i++) {
+                smoothed[t][i] = filtered[t][i] * beta[i];
+                norm += smoothed[t][i];
+            }
+            for (int i = 0; i < k; i++) {
+                smoothed[t][i] /= norm;
+            }
+        }
+        return ll;
+    }
+
+    /** Log-likelihood of the sequence under the current parameters. */
+    public double logLikelihood(double[][] data) {
+        return forwardBackward(data, new double[data.length][k], new double[data.length][k], new double[k][k]);
+    }
+
+    /** The stationary distribution of A: the solution of pi A = pi, sum pi = 1 (Gaussian elimination). */
+    public static double[] stationary(double[][] a) {
+        int k = a.length;
+        double[][] m = new double[k][k + 1];
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < k; j++) {
+                m[i][j] = (i == j ? 1 : 0) - a[j][i];
+            }
+        }
+        Arrays.fill(m[k - 1], 1); // replace the last (redundant) equation by sum pi = 1
+        for (int col = 0; col < k; col++) {
+            int piv = col;
+            for (int r = col + 1; r < k; r++) {
+                if (Math.abs(m[r][col]) > Math.abs(m[piv][col])) {
+                    piv = r;
+                }
+            }
+            double[] tmp = m[col];
+            m[col] = m[piv];
+            m[piv] = tmp;
+            if (Math.abs(m[col][col]) < 1e-300) {
+                double[] uniform = new double[k];
+                Arrays.fill(uniform, 1.0 / k); // reducible chain: no unique stationary law
+                return uniform;
+            }
+            for (int r = 0; r < k; r++) {
+                if (r != col) {
+                    double f = m[r][col] / m[col][col];
+                    for (int j = col; j <= k; j++) {
+                        m[r][j] -= f * m[col][j];
+                    }
+                }
+            }
+        }
+        double[] pi = new double[k];
+        double sum = 0;
+        for (int i = 0; i < k; i++) {
+            pi[i] = Math.max(m[i][k] / m[i][i], 0);
+            sum += pi[i];
+        }
+        for (int i = 0; i < k; i++) {
+            pi[i] /= sum;
+        }
+        return pi;
+    }
+
+    /**
+     * Baum-Welch from these parameters until the log-likelihood per point improves by less than
+     * {@code tolerance} or {@code maxIterations} pass. Modifies this model.
+     */
+    public Fit baumWelch(double[][] data, Initial init, double regularization, int maxIterations, double tolerance) {
+        int n = data.length;
+        double[][] smoothed = new double[n][k];
+        double[][] filtered = new double[n][k];
+        double[][] xi = new double[k][k];
+        SufficientStatistics stats = new SufficientStatistics(k, d, emissions.type);
+        double[] resp = new double[k];
+        double previous = Double.NEGATIVE_INFINITY;
+        int it = 0;
+        double ll = Double.NEGATIVE_INFINITY;
+        while (it < maxIterations) {
+            if (init == Initial.STATIONARY) {
+                System.arraycopy(stationary(transition), 0, initial, 0, k);
+            }
+            ll = forwardBackward(data, smoothed, filtered, xi);
+            it++;
+            if (it > 1 && Math.abs(ll - previous) / n < tolerance) {
+                break;
+            }
+            previous = ll;
+            stats.clear();
+            for (int t = 0; t < n; t++) {
+                emissions.eStep(data[t], resp, true);
+                stats.blend(1, 1.0 / n, smoothed[t], emissions);
+            }
+            mStep(stats, xi, smoothed[0], init, regularization);
+        }
+        // the statistics of the final parameters, for an online continuation
+        if (init == Initial.STATIONARY) {
+            System.arraycopy(stationary(transition), 0, initial, 0, k);
+        }
+        ll = forwardBackward(data, smoothed, filtered, xi);
+        stats.clear();
+        for (int t = 0; t < n; t++) {
+            emissions.eStep(data[t], resp, true);
+            stats.blend(1, 1.0 / n, smoothed[t], emissions);
+        }
+        double[][] q = new double[k][k];
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < k; j++) {
+                q[i][j] = xi[i][j] / Math.max(1, n - 1);
+            }
+        }
+        return new Fit(this, ll, it, smoothed, filtered, stats, q);
+    }
+
+    /** Transitions from the expected counts, emissions from the statistics, the initial law by {@code init}. */
+    void mStep(SufficientStatistics stats, double[][] xi, double[] first, Initial init, double regularization) {
+        for (int i = 0; i < k; i++) {
+            double row = 0;
+            for (int j = 0; j < k; j++) {
+                row += xi[i][j];
+            }
+            for (int j = 0; j < k; j++) {
+                transition[i][j] = row > 0 ? Math.max(xi[i][j] / row, 0) : 1.0 / k;
+            }
+        }
+        if (init == Initial.STATIONARY && k > 1) {
+            maximiseTransitions(xi, first);
+        }
+        reviveEmptyStates(stats);
+        stats.mStep(emissions, regularization);
+        if (init == Initial.FREE) {
+            System.arraycopy(first, 0, initial, 0, k);
+        } else {
+            System.arraycopy(stationary(transition), 0, initial, 0, k);
+        }
+    }
+
+    /**
+     * The exact M-step for A when pi is A's stationary law (no closed form): maximises
+     * Q(A) = sum_ij xi_ij log A_ij + sum_i gamma_1(i) log pi(A)_i over row-softmax logits by gradient ascent
+     * with backtracking, starting from the closed-form rows. Every step raises Q, so Baum-Welch stays a
+     * (generalised) EM and climbs the exact likelihood, as statsmodels' MarkovRegression maximises it.
+     */
+    private void maximiseTransitions(double[][] xi, double[] first) {
+        double[][] theta = new double[k][k];
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < k; j++) {
+                theta[i][j] = Math.log(Math.max(transition[i][j], 1e-300));
+            }
+        }
+        double q = transitionObjective(theta, xi, first);
+        double step = 1e-2;
+        double[][] grad = new double[k][k];
+        double[][] trial = new double[k][k];
+        for (int iter = 0; iter < 200; iter++) {
+            double norm = 0;
+            for (int i = 0; i < k; i++) {
+                for (int j = 0; j < k; j++) {
+                    double h = 1e-6;
+                    double keep = theta[i][j];
+                    theta[i][j] = keep + h;
+                    double up = transitionObjective(theta, xi, first);
+                    theta[i][j] = keep - h;
+                    double down = transitionObjective(theta, xi, first);
+                    theta[i][j] = keep;
+                    grad[i][j] = (up - down) / (2 * h);
+                    norm += grad[i][j] * grad[i][j];
+                }
+            }
+            if (!(norm > 1e-24)) {
+                break;
+            }
+            boolean improved = false;
+            for (int half = 0; half < 40; half++) {
+                for (int i = 0; i < k; i++) {
+                    for (int j = 0; j < k; j++) {
+                        trial[i][j] = theta[i][j] + step * grad[i][j];
+                    }
+                }
+                double qt = transitionObjective(trial, xi, first);
+                if (qt > q) {
+                    improved = qt - q > 1e-15;
+                    q = qt;
+                    for (int i = 0; i < k; i++) {
+                        System.arraycopy(trial[i], 0, theta[i], 0, k);
+                    }
+                    step *= 2;
+                    break;
+                }
+                step /= 2;
+            }
+            if (!improved) {
+                break;
+            }
+        }
+        softmaxRows(theta, transition);
+    }
+
+    private double transitionObjective(double[][] theta, double[][] xi, double[] first) {
+        double[][] a = new double[k][k];
+        softmaxRows(theta, a);
+        double q = 0;
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < k; j++) {
+                if (xi[i][j] > 0) {
+                    q += xi[i][j] * Math.log(a[i][j]);
+                }
+            }
+        }
+        double[] pi = stationary(a);
+        for (int i = 0; i < k; i++) {
+            if (first[i] > 0) {
+                q += first[i] * Math.log(Math.max(pi[i], 1e-300));
+            }
+        }
+        return q;
+    }
+
+    private static void softmaxRows(double[][] theta, double[][] out) {
+        for (int i = 0; i < theta.length; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (double v : theta[i]) {
+                max = Math.max(max, v);
+            }
+            double sum = 0;
+            for (int j = 0; j < theta.length; j++) {
+                out[i][j] = Math.exp(theta[i][j] - max);
+                sum += out[i][j];
+            }
+            for (int j = 0; j < theta.length; j++) {
+                out[i][j] /= sum;
+            }
+        }
+    }
+
+    private void reviveEmptyStates(SufficientStatistics stats) {
+        for (int c = 0; c < k; c++) {
+            if (stats.s0[c] < 1e-12) {
+                // a state nothing visits keeps its emission: statistics of its own Gaussian with a tiny weight
+                stats.setComponent(c, 1e-9, emissions.means[c], emissions, c);
+            }
+        }
+    }
+
+    /**
+     * Fits K states by Baum-Welch with restarts: each start takes its emissions from a k-means++ mixture
+     * fit (a different seeding per restart) and a sticky transition matrix; the best log-likelihood wins.
+     */
+    public static Fit fit(double[][] data, int k, CovarianceType type, Initial init, double regularization, int restarts,
+                          int maxIterations, double tolerance, Random random) {
+        if (data.length < Math.max(2, k)) {
+            throw new IllegalArgumentException("cannot fit " + k + " states to " + data.length + " points");
+        }
+        Fit best = null;
+        BatchEm em = new BatchEm(type, regularization, 1, 200, 1e-8);
+        for (int r = 0; r < restarts; r++) {
+            BatchEm.Fit start = em.fit(data, k, random);
+            GaussianHmm hmm = new GaussianHmm(k, data[0].length, type);
+            for (int c = 0; c < k; c++) {
+                System.arraycopy(start.mixture.means[c], 0, hmm.emissions.means[c], 0, hmm.d);
+                System.arraycopy(start.mixture.covariances[c], 0, hmm.emissions.covariances[c], 0,
+                        start.mixture.covariances[c].length);
+                hmm.initial[c] = start.mixture.weights[c];
+            }
+            hmm.emissions.refreshAll();
+            Fit f = hmm.baumWelch(data, init, regularization, maxIterations, tolerance);
+            if (best == null || f.logLikelihood > best.logLikelihood) {
+                best = f;
+            }
+        }
+        return best;
+    }
+
+    /** Expected sojourn in each state, in points: 1 / (1 - A_ii). */
+    public double[] expectedDurations() {
+        double[] e = new double[k];
+        for (int i = 0; i < k; i++) {
+            e[i] = 1 / Math.max(1 - transition[i][i], 1e-300);
+        }
+        return e;
+    }
+
+    /** States in ascending order of their mean's first coordinate: order[r] is the state reported as regime r. */
+    public int[] order() {
+        int[] o = new int[k];
+        orderInto(o);
+        return o;
+    }
+
+    /** {@link #order()} into an existing array (insertion sort: K is small; allocates nothing). */
+    void orderInto(int[] o) {
+        for (int i = 0; i < k; i++) {
+            o[i] = i;
+        }
+        for (int i = 1; i < k; i++) {
+            int s = o[i];
+            int j = i - 1;
+            while (j >= 0 && emissions.means[o[j]][0] > emissions.means[s][0]) {
+                o[j + 1] = o[j];
+                j--;
+            }
+            o[j + 1] = s;
+        }
+    }
+}

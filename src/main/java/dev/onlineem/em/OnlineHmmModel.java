@@ -1,0 +1,543 @@
+package dev.onlineem.em;
+
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * An online Gaussian hidden Markov model: regimes with persistence. The same pipeline as the mixture
+ * (causal {@link FeatureStage}, warm-up buffer, standardised coordinates, {@link AnomalyScorer} on the
+ * predictive surprise); the warm-up is Baum-Welch with restarts ({@link GaussianHmm#fit}), then every point
+ * runs Cappé's online EM for HMMs (Cappé 2011, J. Comp. Graph. Stat. 20(3), algorithm 1):
+ * <ul>
+ *   <li>filter: phi_t(k) = P(S_t = k | y_1..t), updated as phi_t(k) ∝ sum_j phi_t-1(j) A_jk g_k(y_t) with the
+ *       emission densities shifted by their maximum in log space (no underflow);</li>
+ *   <li>auxiliary statistics rho_t(., k), one set per current state k, for the transition counts and the
+ *       emission moments, blended with the retrospective probabilities r_t(j | k) = phi_t-1(j) A_jk / sum_j' ...:
+ *       rho_t(., k) = gamma_t s(S_t-1, k, y_t) + (1 - gamma_t) sum_j rho_t-1(., j) r_t(j | k), with the same
+ *       step sizes gamma_t as the mixture (half-life included);</li>
+ *   <li>M-step after every point from S_t = sum_k phi_t(k) rho_t(., k).</li>
+ * </ul>
+ * The predictive density p(y_t | y_1..t-1) = sum_k (sum_j phi_t-1(j) A_jk) g_k(y_t) is the point's
+ * logDensity. States are reported in ascending order of their first feature's mean, so regime 0 keeps its
+ * meaning when internal indices would not. A change of regime is announced when the newly most probable
+ * regime holds probability {@code regime.min.probability} for {@code regime.persistence} points.
+ *
+ * <p>Deterministic, bit for bit; mutable, not thread-safe.
+ */
+public final class OnlineHmmModel implements OnlineModel {
+    private static final double LOG_LIKELIHOOD_RATE = 1 - Math.pow(2, -1 / 1000.0);
+    /** Smallest transition probability kept: a transition never seen stays possible (a regime can always return). */
+    static final double MIN_TRANSITION = 1e-9;
+
+    final ModelSettings settings;
+    int dimension;
+    FeatureStage features;
+    int featureDimension;
+    long pointsSeen;
+    long modelVersion;
+
+    double[][] buffer;
+    int buffered;
+
+    double[] center;
+    double[] scale;
+    double logScaleSum;
+    GaussianHmm hmm;
+    double[] filter;                  // phi_t, internal state order
+    double[] rhoQ;                    // [i][j][k] flattened: K^3
+    SufficientStatistics[] rhoG;      // per current state k: emission moments of every state i
+    AnomalyScorer scorer;
+    long t;
+    double lastStepSize;
+    double avgLogLikelihood;
+    int announced = -1;               // internal state last announced as the regime, -1 before the first
+    int candidate = -1;
+    int candidateRun;
+
+    // work, never serialised
+    private double[] z;
+    private double[] featureVector;
+    private double[] resp;
+    private double[] logG;
+    private double[] predicted;
+    private double[] next;
+    private double[] retro;           // [j][k] flattened: r(j | k)
+    private double[] rhoQNext;
+    private SufficientStatistics[] rhoGNext;
+    private SufficientStatistics combined;
+    private double[] unit;
+    private int[] order;
+    private final AnomalyScorer.Score score = new AnomalyScorer.Score();
+
+    public OnlineHmmModel(ModelSettings settings) {
+        if (settings.kind() != ModelKind.HMM) {
+            throw new IllegalArgumentException("settings of model type " + settings.kind().label() + " given to an HMM");
+        }
+        this.settings = settings;
+    }
+
+    @Override
+    public ModelKind kind() {
+        return ModelKind.HMM;
+    }
+
+    @Override
+    public ModelSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public int dimension() {
+        return dimension;
+    }
+
+    @Override
+    public long pointsSeen() {
+        return pointsSeen;
+    }
+
+    @Override
+    public long modelVersion() {
+        return modelVersion;
+    }
+
+    @Override
+    public boolean isInitialised() {
+        return hmm != null;
+    }
+
+    @Override
+    public FeatureStage features() {
+        return features;
+    }
+
+    /** Number of states. */
+    public int states() {
+        return settings.kMin();
+    }
+
+    @Override
+    public void update(double[] x, long timestampMs, PointResult out) {
+        OnlineMixtureModel.validate(x, dimension);
+        if (dimension == 0) {
+            dimension = x.length;
+            features = new FeatureStage(settings.features(), dimension);
+            featureDimension = features.outputDimension();
+            allocateFeatureWork();
+            buffer = new double[settings.initPoints()][];
+        }
+        out.initialisedNow = false;
+        boolean ready = features.transform(x, timestampMs, featureVector);
+        if (!ready) {
+            pointsSeen++;
+            fillWarmup(out);
+            return;
+        }
+        if (hmm == null) {
+            buffer[buffered++] = featureVector.clone();
+            pointsSeen++;
+            fillWarmup(out);
+            if (buffered == settings.initPoints()) {
+                initialise();
+                out.initialisedNow = true;
+                out.modelVersion = modelVersion;
+            }
+            return;
+        }
+        scoreAndLearn(featureVector, x, out);
+    }
+
+    private void fillWarmup(PointResult out) {
+        out.warmup = true;
+        out.logDensity = Double.NaN;
+        out.pValue = Double.NaN;
+        out.anomalyScore = Double.NaN;
+        out.anomaly = false;
+        out.cluster = -1;
+        out.components = 0;
+        out.regime = -1;
+        out.regimeChanged = false;
+        out.hasMissing = false;
+        out.modelVersion = modelVersion;
+        out.pointsSeen = pointsSeen;
+        out.stepSize = 0;
+    }
+
+    private void scoreAndLearn(double[] f, double[] x, PointResult out) {
+        int k = hmm.k;
+        int d = featureDimension;
+        boolean learnable = true;
+        for (int j = 0; j < d; j++) {
+            z[j] = (f[j] - center[j]) / scale[j];
+            if (Math.abs(z[j]) > OnlineMixtureModel.LEARN_LIMIT) {
+                learnable = false;
+            }
+        }
+        GaussianMixture g = hmm.emissions;
+        g.eStep(z, resp, true); // per-state densities and the conditional moments of missing coordinates
+        System.arraycopy(g.componentLogDensities(), 0, logG, 0, k);
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < k; i++) {
+            max = Math.max(max, logG[i]);
+        }
+        double c = 0;
+        for (int j = 0; j < k; j++) {
+            double p = 0;
+            for (int i = 0; i < k; i++) {
+                p += filter[i] * hmm.transition[i][j];
+            }
+            predicted[j] = p;
+            next[j] = p * Math.exp(logG[j] - max);
+            c += next[j];
+        }
+        c = Math.max(c, Double.MIN_NORMAL);
+        for (int j = 0; j < k; j++) {
+            next[j] /= c;
+        }
+        double jacobian = g.missingCount > 0 ? observedLogScale(z) : logScaleSum;
+        double logDensity = Math.log(c) + max - jacobian;
+        scorer.score(-logDensity, score);
+        double rate = Math.max(1.0 / (t + 1), LOG_LIKELIHOOD_RATE);
+        avgLogLikelihood += rate * (Math.max(logDensity, -1e300) - avgLogLikelihood);
+        pointsSeen++;
+        if (learnable) {
+            double gamma = settings.stepSize(t);
+            learn(gamma, k);
+            t++;
+            lastStepSize = gamma;
+            mStep();
+            modelVersion = pointsSeen;
+        } else {
+            lastStepSize = 0;
+        }
+        System.arraycopy(next, 0, filter, 0, k);
+        writeResult(out, x, logDensity, k);
+    }
+
+    /** Cappé's recursion for the auxiliary statistics, with the emission moments the last E-step staged. */
+    private void learn(double gamma, int k) {
+        // r(j | k) = phi_t-1(j) A_jk / predicted_k
+        for (int kk = 0; kk < k; kk++) {
+            double p = predicted[kk];
+            for (int j = 0; j < k; j++) {
+                retro[j * k + kk] = p > 0 ? filter[j] * hmm.transition[j][kk] / p : 1.0 / k;
+            }
+        }
+        double keep = 1 - gamma;
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < k; j++) {
+                int base = (i * k + j) * k;
+                for (int kk = 0; kk < k; kk++) {
+                    double s = 0;
+                    for (int jj = 0; jj < k; jj++) {
+                        s += rhoQ[base + jj] * retro[jj * k + kk];
+                    }
+                    double v = keep * s;
+                    if (j == kk) {
+                        v += gamma * retro[i * k + kk];
+                    }
+                    rhoQNext[base + kk] = v;
+                }
+            }
+        }
+        System.arraycopy(rhoQNext, 0, rhoQ, 0, rhoQ.length);
+        for (int kk = 0; kk < k; kk++) {
+            SufficientStatistics target = rhoGNext[kk];
+            target.clear();
+            for (int jj = 0; jj < k; jj++) {
+                target.addScaled(rhoG[jj], keep * retro[jj * k + kk]);
+            }
+            Arrays.fill(unit, 0);
+            unit[kk] = 1;
+            target.blend(1, gamma, unit, hmm.emissions);
+        }
+        SufficientStatistics[] swap = rhoG;
+        rhoG = rhoGNext;
+        rhoGNext = swap;
+    }
+
+    /** Parameters from S_t = sum_k phi_t(k) rho_t(., k), with phi_t the filter after this point. */
+    private void mStep() {
+        int k = hmm.k;
+        combined.clear();
+        for (int kk = 0; kk < k; kk++) {
+            combined.addScaled(rhoG[kk], next[kk]);
+        }
+        for (int i = 0; i < k; i++) {
+            double row = 0;
+            for (int j = 0; j < k; j++) {
+                double s = 0;
+                int base = (i * k + j) * k;
+                for (int kk = 0; kk < k; kk++) {
+                    s += rhoQ[base + kk] * next[kk];
+                }
+                hmm.transition[i][j] = Math.max(s, 0);
+                row += hmm.transition[i][j];
+            }
+            double norm = 0;
+            for (int j = 0; j < k; j++) {
+                double a = row > 0 ? hmm.transition[i][j] / row : 1.0 / k;
+                hmm.transition[i][j] = Math.max(a, MIN_TRANSITION);
+                norm += hmm.transition[i][j];
+            }
+            for (int j = 0; j < k; j++) {
+                hmm.transition[i][j] /= norm;
+            }
+        }
+        double total = combined.totalWeight();
+        for (int i = 0; i < k; i++) {
+            if (combined.s0[i] > 1e-12 * total) {
+                combined.mStepComponent(hmm.emissions, i, total, settings.regularization());
+            } else {
+                combined.mStepWeight(hmm.emissions, i, total); // a state out of use keeps its emission
+            }
+        }
+    }
+
+    private void writeResult(PointResult out, double[] x, double logDensity, int k) {
+        int d = dimension;
+        out.ensureCapacity(k, d);
+        out.warmup = false;
+        out.logDensity = logDensity;
+        out.pValue = score.pValue;
+        out.likelihoodPValue = score.likelihoodPValue;
+        out.anomalyScore = score.anomalyScore;
+        out.anomaly = score.anomaly;
+        out.components = k;
+        hmm.orderInto(order);
+        int best = 0;
+        for (int r = 0; r < k; r++) {
+            out.responsibilities[r] = filter[order[r]];
+            if (out.responsibilities[r] > out.responsibilities[best]) {
+                best = r;
+            }
+        }
+        out.cluster = best;
+        out.regime = best;
+        trackRegime(out, order[best], filter[order[best]]);
+        out.hasMissing = false;
+        for (int j = 0; j < d; j++) {
+            out.hasMissing |= Double.isNaN(x[j]);
+        }
+        if (out.hasMissing) {
+            GaussianMixture g = hmm.emissions;
+            for (int j = 0; j < d; j++) {
+                if (Double.isNaN(x[j])) {
+                    double v = 0;
+                    for (int i = 0; i < k; i++) {
+                        v += filter[i] * g.expected[i][j];
+                    }
+                    out.imputed[j] = center[j] + scale[j] * v;
+                } else {
+                    out.imputed[j] = x[j];
+                }
+            }
+        }
+        out.stepSize = lastStepSize;
+        out.pointsSeen = pointsSeen;
+        out.modelVersion = modelVersion;
+    }
+
+    /** Announces a regime once it is the most probable with at least min.probability for persistence points. */
+    private void trackRegime(PointResult out, int state, double p) {
+        out.regimeChanged = false;
+        out.previousRegime = -1;
+        RegimeSettings rs = settings.regime();
+        if (state == announced || p < rs.minProbability()) {
+            candidate = -1;
+            candidateRun = 0;
+            return;
+        }
+        if (state == candidate) {
+            candidateRun++;
+        } else {
+            candidate = state;
+            candidateRun = 1;
+        }
+        if (candidateRun >= rs.persistence()) {
+            out.regimeChanged = true;
+            out.previousRegime = announced < 0 ? -1 : rankOf(announced);
+            out.regimeProbability = p;
+            announced = state;
+            candidate = -1;
+            candidateRun = 0;
+        }
+    }
+
+    private int rankOf(int state) {
+        for (int r = 0; r < order.length; r++) {
+            if (order[r] == state) {
+                return r;
+            }
+        }
+        return -1;
+    }
+
+    /** Ends warm-up: standardises the buffer, fits it by Baum-Welch with restarts, and seeds the online statistics. */
+    private void initialise() {
+        int d = featureDimension;
+        int n = buffered;
+        center = new double[d];
+        scale = new double[d];
+        OnlineMixtureModel.standardisation(buffer, n, d, center, scale);
+        double[][] data = new double[n][d];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) {
+                data[i][j] = (buffer[i][j] - center[j]) / scale[j];
+            }
+        }
+        int k = settings.kMin();
+        GaussianHmm.Fit fit = GaussianHmm.fit(data, k, settings.covarianceType(), GaussianHmm.Initial.FREE,
+                settings.regularization(), settings.initRestarts(), settings.initMaxIterations(), BatchEm.DEFAULT_TOLERANCE,
+                new Random(settings.seed()));
+        hmm = fit.hmm;
+        logScaleSum = observedLogScale(center);
+        filter = fit.filtered[n - 1].clone();
+        rhoQ = new double[k * k * k];
+        rhoG = new SufficientStatistics[k];
+        for (int kk = 0; kk < k; kk++) {
+            rhoG[kk] = new SufficientStatistics(k, d, settings.covarianceType());
+            rhoG[kk].addScaled(fit.statistics, 1);
+            for (int i = 0; i < k; i++) {
+                for (int j = 0; j < k; j++) {
+                    rhoQ[(i * k + j) * k + kk] = fit.transitionStatistics[i][j];
+                }
+            }
+        }
+        allocateWork();
+        t = n;
+        modelVersion = pointsSeen;
+        // the warm-up's one-step predictive surprises lay out the scorer
+        double[] surprises = new double[n];
+        double[] phi = new double[k];
+        double[] r = new double[k];
+        double llSum = 0;
+        for (int i = 0; i < n; i++) {
+            hmm.emissions.eStep(data[i], r, false);
+            double[] lg = hmm.emissions.componentLogDensities();
+            double max = Double.NEGATIVE_INFINITY;
+            for (int s = 0; s < k; s++) {
+                max = Math.max(max, lg[s]);
+            }
+            double c = 0;
+            double[] nxt = new double[k];
+            for (int s = 0; s < k; s++) {
+                double p = 0;
+                if (i == 0) {
+                    p = hmm.initial[s];
+                } else {
+                    for (int q = 0; q < k; q++) {
+                        p += phi[q] * hmm.transition[q][s];
+                    }
+                }
+                nxt[s] = p * Math.exp(lg[s] - max);
+                c += nxt[s];
+            }
+            c = Math.max(c, Double.MIN_NORMAL);
+            for (int s = 0; s < k; s++) {
+                phi[s] = nxt[s] / c;
+            }
+            double ll = Math.log(c) + max - observedLogScale(data[i]);
+            surprises[i] = -ll;
+            llSum += ll;
+        }
+        avgLogLikelihood = llSum / n;
+        scorer = new AnomalyScorer(settings.scoring());
+        scorer.initialise(surprises);
+        hmm.orderInto(order);
+        announced = -1;
+        buffer = null;
+        buffered = 0;
+    }
+
+    double observedLogScale(double[] zz) {
+        double s = 0;
+        for (int j = 0; j < featureDimension; j++) {
+            if (!Double.isNaN(zz[j])) {
+                s += Math.log(scale[j]);
+            }
+        }
+        return s;
+    }
+
+    void allocateFeatureWork() {
+        featureVector = new double[featureDimension];
+    }
+
+    void allocateWork() {
+        int k = settings.kMin();
+        int d = featureDimension;
+        z = new double[d];
+        resp = new double[k];
+        logG = new double[k];
+        predicted = new double[k];
+        next = new double[k];
+        retro = new double[k * k];
+        rhoQNext = new double[k * k * k];
+        rhoGNext = new SufficientStatistics[k];
+        for (int kk = 0; kk < k; kk++) {
+            rhoGNext[kk] = new SufficientStatistics(k, d, settings.covarianceType());
+        }
+        combined = new SufficientStatistics(k, d, settings.covarianceType());
+        unit = new double[k];
+        order = new int[k];
+    }
+
+    /** The filtered regime probabilities after the last point, in the reported order (a copy), or null during warm-up. */
+    public double[] regimeProbabilities() {
+        if (hmm == null) {
+            return null;
+        }
+        int[] o = hmm.order();
+        double[] p = new double[o.length];
+        for (int r = 0; r < o.length; r++) {
+            p[r] = filter[o[r]];
+        }
+        return p;
+    }
+
+    @Override
+    public ModelSnapshot snapshot() {
+        if (hmm == null) {
+            return null;
+        }
+        int k = hmm.k;
+        int d = featureDimension;
+        int[] o = hmm.order();
+        double[][] means = new double[k][d];
+        double[][][] covs = new double[k][d][d];
+        double[][] a = new double[k][k];
+        double[] init = new double[k];
+        double[] durations = new double[k];
+        double[] pi = GaussianHmm.stationary(hmm.transition);
+        double[] weights = new double[k];
+        double[] dur = hmm.expectedDurations();
+        for (int r = 0; r < k; r++) {
+            int s = o[r];
+            weights[r] = pi[s];
+            init[r] = hmm.initial[s];
+            durations[r] = dur[s];
+            for (int r2 = 0; r2 < k; r2++) {
+                a[r][r2] = hmm.transition[s][o[r2]];
+            }
+            for (int i = 0; i < d; i++) {
+                means[r][i] = center[i] + scale[i] * hmm.emissions.means[s][i];
+                for (int j = 0; j < d; j++) {
+                    covs[r][i][j] = scale[i] * scale[j] * hmm.emissions.fullCovariance(s, i, j);
+                }
+            }
+        }
+        String[] names = new String[dimension];
+        for (int j = 0; j < dimension; j++) {
+            names[j] = "x" + j;
+        }
+        return new ModelSnapshot(ModelKind.HMM, d, features.names(names), hmm.emissions.type, modelVersion, pointsSeen, weights,
+                means, covs, avgLogLikelihood, lastStepSize, a, init, durations);
+    }
+
+    @Override
+    public String toString() {
+        return "OnlineHmmModel{d=" + dimension + ", pointsSeen=" + pointsSeen + ", states=" + states()
+                + (hmm == null ? ", warm-up" : ", A=" + Arrays.deepToString(hmm.transition)) + "}";
+    }
+}
