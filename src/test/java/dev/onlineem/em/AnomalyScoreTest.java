@@ -27,7 +27,7 @@ class AnomalyScoreTest {
     }
 
     private static PointResult scoreCopy(OnlineMixtureModel model, double x) {
-        OnlineMixtureModel copy = StateCodec.decode(StateCodec.encode(model));
+        OnlineModel copy = StateCodec.decode(StateCodec.encode(model));
         PointResult out = new PointResult();
         copy.update(new double[] {x}, copy.pointsSeen() * 60_000L, out);
         return out;

@@ -31,7 +31,7 @@ class StateCodecTest {
             }
             model.update(x, out);
         }
-        OnlineMixtureModel restored = StateCodec.decode(StateCodec.encode(model));
+        OnlineModel restored = StateCodec.decode(StateCodec.encode(model));
         PointResult a = new PointResult();
         PointResult b = new PointResult();
         for (int i = 0; i < 1000; i++) {
@@ -64,7 +64,7 @@ class StateCodecTest {
             double[] x = {Math.sin(i / 30.0) + 0.3 * r.nextGaussian(), i % 7 == 0 ? Double.NaN : r.nextGaussian()};
             model.update(x, ts + i * 300_000L, out);
         }
-        OnlineMixtureModel restored = StateCodec.decode(StateCodec.encode(model));
+        OnlineModel restored = StateCodec.decode(StateCodec.encode(model));
         PointResult a = new PointResult();
         PointResult b = new PointResult();
         int alerts = 0;
