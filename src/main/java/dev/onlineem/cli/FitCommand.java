@@ -5,7 +5,10 @@ import dev.onlineem.em.BatchEm;
 import dev.onlineem.em.CovarianceType;
 import dev.onlineem.em.ModelSettings;
 import dev.onlineem.em.ModelSnapshot;
+import dev.onlineem.em.GaussianHmm;
+import dev.onlineem.em.ModelKind;
 import dev.onlineem.em.OnlineMixtureModel;
+import dev.onlineem.em.OnlineModel;
 import dev.onlineem.em.PointResult;
 import dev.onlineem.serde.Json;
 import dev.onlineem.serde.ModelSnapshotMessage;
@@ -79,6 +82,10 @@ public final class FitCommand implements Callable<Integer> {
     @Option(names = "--anomaly-alpha", paramLabel = "P", description = "A point is an anomaly when min(pValue, anomaly-likelihood tail) is below P, one alert per event (default: ${DEFAULT-VALUE}).", defaultValue = "0.001")
     double anomalyAlpha;
 
+    @Option(names = "--model", paramLabel = "TYPE", defaultValue = "mixture", description = "mixture or hmm (a Gaussian HMM with --k states; "
+            + "with --batch, Baum-Welch to convergence with the chain's stationary law as initial law, like statsmodels) (default: ${DEFAULT-VALUE}).")
+    String modelType;
+
     @Option(names = "--batch", description = "Plain batch EM to convergence on the whole file instead of online EM (for comparison).")
     boolean batch;
 
@@ -103,7 +110,11 @@ public final class FitCommand implements Callable<Integer> {
             throw new IllegalArgumentException(input + " has no data rows");
         }
         ModelSettings settings = settings(data.length);
-        OnlineMixtureModel model = new OnlineMixtureModel(settings);
+        if (settings.kind() == ModelKind.HMM && batch) {
+            spec.commandLine().getOut().println(hmmBatchReport(data, cols, skipped));
+            return 0;
+        }
+        OnlineModel model = OnlineModel.create(settings);
         int[] order = new int[data.length];
         Random random = new Random(seed);
         PointResult result = new PointResult();
@@ -133,6 +144,45 @@ public final class FitCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Baum-Welch to convergence on the whole file (stationary initial law, like statsmodels' MarkovRegression). */
+    private String hmmBatchReport(double[][] data, List<String> cols, int skipped) throws IOException {
+        int d = data[0].length;
+        double meanVariance = 0;
+        for (int j = 0; j < d; j++) {
+            double m = 0;
+            int n = 0;
+            for (double[] row : data) {
+                if (!Double.isNaN(row[j])) {
+                    m += row[j];
+                    n++;
+                }
+            }
+            m /= Math.max(n, 1);
+            double v = 0;
+            for (double[] row : data) {
+                if (!Double.isNaN(row[j])) {
+                    v += (row[j] - m) * (row[j] - m);
+                }
+            }
+            meanVariance += v / Math.max(n, 1) / d;
+        }
+        GaussianHmm.Fit fit = GaussianHmm.fit(data, k, CovarianceType.parse(covariance), GaussianHmm.Initial.STATIONARY,
+                reg * Math.max(meanVariance, Double.MIN_NORMAL), restarts == null ? 10 : restarts, 10_000, 1e-12, new Random(seed));
+        ModelSnapshot s = fit.hmm.snapshot(data.length);
+        int p = fit.freeParameters(GaussianHmm.Initial.STATIONARY);
+        ObjectNode node = Json.mapper().valueToTree(ModelSnapshotMessage.of(null, s));
+        node.putPOJO("columns", cols);
+        node.put("avgLogLikelihood", fit.logLikelihood / data.length);
+        node.put("logLikelihood", fit.logLikelihood);
+        node.put("bic", -2 * fit.logLikelihood + p * Math.log(data.length));
+        node.put("aic", -2 * fit.logLikelihood + 2 * p);
+        node.put("freeParameters", p);
+        node.put("iterations", fit.iterations);
+        node.put("rows", data.length);
+        node.put("skippedRows", skipped);
+        return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(node);
+    }
+
     private static BufferedWriter newWriter(Path p) throws IOException {
         return Files.newBufferedWriter(p, StandardCharsets.UTF_8);
     }
@@ -146,7 +196,8 @@ public final class FitCommand implements Callable<Integer> {
                 .mStepInterval(mStepInterval)
                 .regularization(reg)
                 .anomalyAlpha(anomalyAlpha)
-                .seed(seed);
+                .seed(seed)
+                .kind(ModelKind.parse(modelType));
         if (kRange != null) {
             String[] parts = kRange.split("\\.\\.");
             if (parts.length != 2) {
@@ -188,13 +239,20 @@ public final class FitCommand implements Callable<Integer> {
     }
 
     /** The snapshot JSON with the whole file's avgLogLikelihood, BIC and AIC under the final model. */
-    static String report(OnlineMixtureModel model, double[][] data, List<String> cols, int skipped) throws IOException {
+    static String report(OnlineModel model, double[][] data, List<String> cols, int skipped) throws IOException {
         ModelSnapshot s = model.snapshot();
         double ll = 0;
-        for (double[] row : data) {
-            ll += model.logDensity(row);
+        int p;
+        if (model instanceof OnlineMixtureModel mixture) {
+            for (double[] row : data) {
+                ll += mixture.logDensity(row);
+            }
+            p = BatchEm.freeParameters(s.components(), s.dimension(), s.covarianceType());
+        } else {
+            GaussianHmm hmm = GaussianHmm.of(s);
+            ll = hmm.logLikelihood(data);
+            p = BatchEm.freeParameters(s.components(), s.dimension(), s.covarianceType()) + s.components() * (s.components() - 1);
         }
-        int p = BatchEm.freeParameters(s.components(), s.dimension(), s.covarianceType());
         ObjectNode node = Json.mapper().valueToTree(ModelSnapshotMessage.of(null, s));
         node.putPOJO("columns", cols);
         node.put("avgLogLikelihood", ll / data.length);

@@ -1,7 +1,9 @@
 package dev.onlineem.cli;
 
 import dev.onlineem.config.OnlineEmConfig;
-import dev.onlineem.em.OnlineMixtureModel;
+import dev.onlineem.em.ModelKind;
+import dev.onlineem.em.ModelSettings;
+import dev.onlineem.em.OnlineModel;
 import dev.onlineem.em.PointResult;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -57,13 +59,23 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--model-id", paramLabel = "ID", defaultValue = "score", description = "Model id whose settings apply (per-prefix overrides; default: ${DEFAULT-VALUE}).")
     String modelId;
 
+    @Option(names = "--model", paramLabel = "TYPE", description = "mixture or hmm: sets model.type (default: the settings' model.type, mixture unless set). "
+            + "An HMM adds the columns regime and p_regime_0, p_regime_1, ... (filtered probabilities).")
+    String modelType;
+
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output CSV: [time,] the input columns, anomalyScore, anomaly, logDensity, pValue, cluster.")
     Path out;
 
     @Override
     public Integer call() throws IOException {
-        OnlineEmConfig cfg = OnlineEmConfig.withoutKafka(OnlineEmConfig.read(config, overrides));
-        OnlineMixtureModel model = new OnlineMixtureModel(cfg.settingsFor(modelId));
+        Map<String, String> settings = new HashMap<>(overrides);
+        if (modelType != null) {
+            settings.put(OnlineEmConfig.TYPE_CONFIG, modelType);
+        }
+        OnlineEmConfig cfg = OnlineEmConfig.withoutKafka(OnlineEmConfig.read(config, settings));
+        ModelSettings ms = cfg.settingsFor(modelId);
+        OnlineModel model = OnlineModel.create(ms);
+        int regimes = ms.kind() == ModelKind.HMM ? ms.kMin() : 0;
         long rows = 0;
         long flagged = 0;
         try (BufferedReader in = Files.newBufferedReader(input, StandardCharsets.UTF_8);
@@ -74,7 +86,16 @@ public final class ScoreCommand implements Callable<Integer> {
                 idx[i] = indexOf(header, columns.get(i));
             }
             int timeIdx = timeColumn == null ? -1 : indexOf(header, timeColumn);
-            w.write((timeIdx >= 0 ? timeColumn + "," : "") + String.join(",", columns) + ",anomalyScore,anomaly,logDensity,pValue,cluster\n");
+            StringBuilder head = new StringBuilder((timeIdx >= 0 ? timeColumn + "," : "") + String.join(",", columns)
+                    + ",anomalyScore,anomaly,logDensity,pValue,cluster");
+            if (regimes > 0) {
+                head.append(",regime");
+                for (int r = 0; r < regimes; r++) {
+                    head.append(",p_regime_").append(r);
+                }
+            }
+            w.write(head.append('\n').toString());
+            String empty = ",,,," + ",".repeat(regimes > 0 ? regimes + 1 : 0);
             double[] x = new double[idx.length];
             PointResult r = new PointResult();
             StringBuilder line = new StringBuilder(128);
@@ -104,10 +125,10 @@ public final class ScoreCommand implements Callable<Integer> {
                 }
                 if (anyObserved) {
                     model.update(x, ts, r); // the model keeps no reference to x
-                    appendScores(line, r);
+                    appendScores(line, r, regimes, empty);
                     flagged += r.anomaly ? 1 : 0;
                 } else {
-                    line.append(",,,,"); // nothing observed: the service dead-letters such a point; here it is kept, unscored
+                    line.append(empty); // nothing observed: the service dead-letters such a point; here it is kept, unscored
                 }
                 w.append(line).append('\n');
                 rows++;
@@ -117,13 +138,19 @@ public final class ScoreCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void appendScores(StringBuilder line, PointResult r) {
+    private static void appendScores(StringBuilder line, PointResult r, int regimes, String empty) {
         if (r.warmup) {
-            line.append(",,,,");
+            line.append(empty);
             return;
         }
         line.append(r.anomalyScore).append(',').append(r.anomaly).append(',').append(r.logDensity).append(',')
                 .append(r.pValue).append(',').append(r.cluster);
+        if (regimes > 0) {
+            line.append(',').append(r.regime);
+            for (int i = 0; i < regimes; i++) {
+                line.append(',').append(r.responsibilities[i]);
+            }
+        }
     }
 
     private int indexOf(List<String> header, String name) {

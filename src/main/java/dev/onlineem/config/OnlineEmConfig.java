@@ -39,6 +39,8 @@ public final class OnlineEmConfig extends AbstractConfig {
     public static final String ASSIGNMENTS_TOPIC_CONFIG = "assignments.topic";
     private static final String ASSIGNMENTS_TOPIC_DOC = "One assignment per accepted point.";
     public static final String ANOMALIES_TOPIC_CONFIG = "anomalies.topic";
+    public static final String REGIMES_TOPIC_CONFIG = "regimes.topic";
+    private static final String REGIMES_TOPIC_DOC = "HMM models only: one event when a model's most probable regime changes (held with model.regime.min.probability for model.regime.persistence points).";
     private static final String ANOMALIES_TOPIC_DOC = "Assignments flagged as anomalies: min(pValue, likelihood tail probability) below the model's anomaly.alpha, one alert per event.";
     public static final String MODELS_TOPIC_CONFIG = "models.topic";
     private static final String MODELS_TOPIC_DOC = "Compacted topic of model snapshots, key = model id.";
@@ -100,6 +102,7 @@ public final class OnlineEmConfig extends AbstractConfig {
     public static final ConfigDef CONFIG = new ConfigDef()
             .define(POINTS_TOPIC_CONFIG, Type.STRING, "points", new ConfigDef.NonEmptyString(), Importance.HIGH, POINTS_TOPIC_DOC)
             .define(ASSIGNMENTS_TOPIC_CONFIG, Type.STRING, "assignments", new ConfigDef.NonEmptyString(), Importance.HIGH, ASSIGNMENTS_TOPIC_DOC)
+            .define(REGIMES_TOPIC_CONFIG, Type.STRING, "regimes", new ConfigDef.NonEmptyString(), Importance.MEDIUM, REGIMES_TOPIC_DOC)
             .define(ANOMALIES_TOPIC_CONFIG, Type.STRING, "anomalies", new ConfigDef.NonEmptyString(), Importance.HIGH, ANOMALIES_TOPIC_DOC)
             .define(MODELS_TOPIC_CONFIG, Type.STRING, "models", new ConfigDef.NonEmptyString(), Importance.HIGH, MODELS_TOPIC_DOC)
             .define(DEAD_LETTER_TOPIC_CONFIG, Type.STRING, "points-dlq", new ConfigDef.NonEmptyString(), Importance.HIGH, DEAD_LETTER_TOPIC_DOC)
@@ -316,6 +319,10 @@ public final class OnlineEmConfig extends AbstractConfig {
 
     public String assignmentsTopic() {
         return getString(ASSIGNMENTS_TOPIC_CONFIG);
+    }
+
+    public String regimesTopic() {
+        return getString(REGIMES_TOPIC_CONFIG);
     }
 
     public String anomaliesTopic() {

@@ -412,6 +412,66 @@ public final class GaussianHmm {
         return best;
     }
 
+    /** An HMM in the data's units from a snapshot (states in the snapshot's order). */
+    public static GaussianHmm of(ModelSnapshot s) {
+        int k = s.components();
+        int d = s.dimension();
+        GaussianHmm h = new GaussianHmm(k, d, s.covarianceType());
+        for (int i = 0; i < k; i++) {
+            h.initial[i] = s.initialProbabilities()[i];
+            System.arraycopy(s.transitionMatrix()[i], 0, h.transition[i], 0, k);
+            System.arraycopy(s.means()[i], 0, h.emissions.means[i], 0, d);
+            double[] cov = h.emissions.covariances[i];
+            for (int a = 0; a < d; a++) {
+                switch (s.covarianceType()) {
+                    case FULL -> {
+                        for (int b = 0; b < d; b++) {
+                            cov[a * d + b] = s.covariances()[i][a][b];
+                        }
+                    }
+                    case DIAG -> cov[a] = s.covariances()[i][a][a];
+                    default -> cov[0] = s.covariances()[i][0][0];
+                }
+            }
+            h.emissions.weights[i] = s.weights()[i];
+        }
+        h.emissions.refreshAll();
+        return h;
+    }
+
+    /** These parameters as a snapshot in regime order (a batch fit's: version = points = n). */
+    public ModelSnapshot snapshot(long n) {
+        int[] o = order();
+        double[] pi = stationary(transition);
+        double[] dur = expectedDurations();
+        double[] w = new double[k];
+        double[] init = new double[k];
+        double[] durations = new double[k];
+        double[][] a = new double[k][k];
+        double[][] means = new double[k][d];
+        double[][][] covs = new double[k][d][d];
+        String[] names = new String[d];
+        for (int r = 0; r < k; r++) {
+            int s = o[r];
+            w[r] = pi[s];
+            init[r] = initial[s];
+            durations[r] = dur[s];
+            for (int r2 = 0; r2 < k; r2++) {
+                a[r][r2] = transition[s][o[r2]];
+            }
+            means[r] = emissions.means[s].clone();
+            for (int i = 0; i < d; i++) {
+                for (int j = 0; j < d; j++) {
+                    covs[r][i][j] = emissions.fullCovariance(s, i, j);
+                }
+            }
+        }
+        for (int j = 0; j < d; j++) {
+            names[j] = "x" + j;
+        }
+        return new ModelSnapshot(ModelKind.HMM, d, names, emissions.type, n, n, w, means, covs, Double.NaN, 0, a, init, durations);
+    }
+
     /** Expected sojourn in each state, in points: 1 / (1 - A_ii). */
     public double[] expectedDurations() {
         double[] e = new double[k];

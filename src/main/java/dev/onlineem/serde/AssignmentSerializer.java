@@ -29,6 +29,10 @@ public final class AssignmentSerializer implements Serializer<AssignmentMessage>
                     g.writeNumberField("cluster", a.cluster());
                 }
                 writeArray(g, "responsibilities", a.responsibilities());
+                if (a.regime() != null) {
+                    g.writeNumberField("regime", a.regime());
+                }
+                writeArray(g, "regimeProbabilities", a.regimeProbabilities());
                 if (a.logDensity() != null) {
                     g.writeNumberField("logDensity", a.logDensity());
                 }

@@ -6,6 +6,7 @@ import dev.onlineem.em.OnlineModel;
 import dev.onlineem.em.PointResult;
 import dev.onlineem.serde.AssignmentMessage;
 import dev.onlineem.serde.ModelSnapshotMessage;
+import dev.onlineem.serde.RegimeEventMessage;
 import dev.onlineem.serde.Point;
 import java.time.Duration;
 import java.util.Arrays;
@@ -29,6 +30,7 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
     static final String ASSIGNMENTS = "assignments-sink";
     static final String ANOMALIES = "anomalies-sink";
     static final String MODELS = "models-sink";
+    static final String REGIMES = "regimes-sink";
 
     /** Longest accepted model id (record key), in characters. */
     static final int MAX_MODEL_ID_LENGTH = 1024;
@@ -96,6 +98,12 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
         if (a.anomaly()) {
             context.forward(out, ANOMALIES);
         }
+        if (result.regimeChanged) {
+            PointResult r = result;
+            RegimeEventMessage e = new RegimeEventMessage(key, point.id(), ts, r.regime, r.previousRegime < 0 ? null : r.previousRegime,
+                    r.regimeProbability, r.responsibilitiesCopy(), r.pointsSeen);
+            context.forward(new Record<String, Object>(key, e, ts, record.headers()), REGIMES);
+        }
         if (result.initialisedNow || (!result.warmup && result.pointsSeen % snapshotEveryPoints == 0)) {
             publish(key, model, ts);
         } else if (!result.warmup) {
@@ -106,10 +114,14 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
     private AssignmentMessage assignment(String key, Point point, long ts) {
         PointResult r = result;
         if (r.warmup) {
-            return new AssignmentMessage(key, point.id(), ts, null, null, null, null, null, false, null, r.modelVersion, r.pointsSeen, true);
+            return new AssignmentMessage(key, point.id(), ts, null, null, null, null, null, null, null, false, null, r.modelVersion, r.pointsSeen, true);
         }
         double[] imputed = r.hasMissing ? Arrays.copyOf(r.imputed, point.x().length) : null;
-        return new AssignmentMessage(key, point.id(), ts, r.cluster, r.responsibilitiesCopy(), r.logDensity, r.pValue,
+        if (r.regime >= 0) { // an HMM: the regime and its filtered probabilities instead of cluster and responsibilities
+            return new AssignmentMessage(key, point.id(), ts, null, null, r.regime, r.responsibilitiesCopy(), r.logDensity, r.pValue,
+                    r.anomalyScore, r.anomaly, imputed, r.modelVersion, r.pointsSeen, false);
+        }
+        return new AssignmentMessage(key, point.id(), ts, r.cluster, r.responsibilitiesCopy(), null, null, r.logDensity, r.pValue,
                 r.anomalyScore, r.anomaly, imputed, r.modelVersion, r.pointsSeen, false);
     }
 

@@ -43,6 +43,7 @@ public final class OnlineEmTopology {
         }
         t.addSink(OnlineEmProcessor.ASSIGNMENTS, config.assignmentsTopic(), new StringSerializer(), new AssignmentSerializer(), PROCESSOR);
         t.addSink(OnlineEmProcessor.ANOMALIES, config.anomaliesTopic(), new StringSerializer(), new AssignmentSerializer(), PROCESSOR);
+        t.addSink(OnlineEmProcessor.REGIMES, config.regimesTopic(), new StringSerializer(), new JsonSerializer<>(), PROCESSOR);
         t.addSink(OnlineEmProcessor.MODELS, config.modelsTopic(), new StringSerializer(), new JsonSerializer<>(), PROCESSOR);
         return t;
     }

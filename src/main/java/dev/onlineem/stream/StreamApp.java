@@ -41,7 +41,7 @@ public final class StreamApp implements AutoCloseable {
             }
         });
         List<NewTopic> topics = new ArrayList<>();
-        for (String t : List.of(config.pointsTopic(), config.assignmentsTopic(), config.anomaliesTopic())) {
+        for (String t : List.of(config.pointsTopic(), config.assignmentsTopic(), config.anomaliesTopic(), config.regimesTopic())) {
             topics.add(new NewTopic(t, t.equals(config.pointsTopic()) || t.equals(config.assignmentsTopic()) ? partitions : 1, (short) -1));
         }
         topics.add(new NewTopic(config.deadLetterTopic(), 1, (short) -1)
