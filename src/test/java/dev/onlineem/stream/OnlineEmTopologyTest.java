@@ -54,6 +54,9 @@ class OnlineEmTopologyTest {
         m.put("snapshot.every.points", "100");
         m.put("model.override.fx-.k", "3");
         m.put("model.override.fx-.half.life", "5000");
+        m.put("model.override.regime-.type", "hmm");
+        m.put("model.override.regime-.k", "2");
+        m.put("model.override.regime-.init.points", "250");
         return m;
     }
 
@@ -72,6 +75,34 @@ class OnlineEmTopologyTest {
     @AfterEach
     void tearDown() {
         driver.close();
+    }
+
+    @Test
+    void shouldPublishRegimesTransitionsAndRegimeChangesForHmmModels() throws Exception {
+        TestOutputTopic<String, String> regimes = driver.createOutputTopic("regimes", new StringDeserializer(), new StringDeserializer());
+        Random r = new Random(5);
+        int n = 600;
+        for (int i = 0; i < n; i++) {
+            double level = (i / 100) % 2 == 0 ? 0 : 5; // regimes of 100 points
+            send("regime-a", "{\"id\":\"p" + i + "\",\"x\":[" + (level + r.nextGaussian()) + "]}");
+        }
+        List<String> out = assignments.readValuesToList();
+        assertEquals(n, out.size());
+        JsonNode last = Json.mapper().readTree(out.get(n - 1));
+        assertEquals(1, last.get("regime").asInt(), "the last block has the high level: regime 1 (ascending means)");
+        assertEquals(2, last.get("regimeProbabilities").size());
+        assertNull(last.get("cluster"));
+        List<String> events = regimes.readValuesToList();
+        // the warm-up (250 points) sees both levels; then the first announcement and one per block boundary (300, 400, 500)
+        assertEquals(4, events.size(), events.size() + " regime events: " + events);
+        JsonNode e = Json.mapper().readTree(events.get(events.size() - 1));
+        assertEquals(1, e.get("regime").asInt());
+        assertEquals(0, e.get("previousRegime").asInt());
+        assertTrue(e.get("probability").asDouble() >= 0.8);
+        JsonNode model = Json.mapper().readTree(models.readValuesToList().get(0));
+        assertEquals("hmm", model.get("type").asText());
+        assertEquals(2, model.get("transitionMatrix").size());
+        assertTrue(model.get("expectedDurations").get(0).asDouble() > 10, model.toString());
     }
 
     private void send(String key, String json) {
