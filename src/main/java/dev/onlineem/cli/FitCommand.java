@@ -251,7 +251,7 @@ public final class FitCommand implements Callable<Integer> {
         } else {
             GaussianHmm hmm = GaussianHmm.of(s);
             ll = hmm.logLikelihood(data);
-            p = BatchEm.freeParameters(s.components(), s.dimension(), s.covarianceType()) + s.components() * (s.components() - 1);
+            p = GaussianHmm.freeParameters(s.components(), s.dimension(), s.covarianceType(), GaussianHmm.Initial.FREE);
         }
         ObjectNode node = Json.mapper().valueToTree(ModelSnapshotMessage.of(null, s));
         node.putPOJO("columns", cols);

@@ -60,12 +60,15 @@ public final class GaussianHmm {
         public final double[][] smoothed;
         /** Filtered state probabilities P(S_t | y_1..t), n x K. */
         public final double[][] filtered;
+        /** One-step predictive log-densities log p(y_t | y_1..t-1) under the final parameters; they sum to {@link #logLikelihood}. */
+        public final double[] stepLogLikelihoods;
         /** Normalised emission statistics (weights = mean smoothed occupancy) and transition counts per point. */
         final SufficientStatistics statistics;
         final double[][] transitionStatistics;
 
         Fit(GaussianHmm hmm, double logLikelihood, int iterations, double[][] smoothed, double[][] filtered,
-            SufficientStatistics statistics, double[][] transitionStatistics) {
+            double[] stepLogLikelihoods, SufficientStatistics statistics, double[][] transitionStatistics) {
+            this.stepLogLikelihoods = stepLogLikelihoods;
             this.hmm = hmm;
             this.logLikelihood = logLikelihood;
             this.iterations = iterations;
@@ -77,13 +80,20 @@ public final class GaussianHmm {
 
         /** Free parameters: K d means, K covariance blocks, K (K - 1) transitions, K - 1 initial (FREE only). */
         public int freeParameters(Initial init) {
-            GaussianMixture e = hmm.emissions;
-            return e.k * e.d + e.k * e.type.parametersPerComponent(e.d) + e.k * (e.k - 1) + (init == Initial.FREE ? e.k - 1 : 0);
+            return GaussianHmm.freeParameters(hmm.k, hmm.d, hmm.emissions.type, init);
         }
     }
 
-    /** One forward-backward pass: fills the smoothed and filtered probabilities and returns log L. */
-    double forwardBackward(double[][] data, double[][] smoothed, double[][] filtered, double[][] xiSum) {
+    /** Free parameters: K d means, K covariance blocks, K (K - 1) transitions, K - 1 initial (FREE only). */
+    public static int freeParameters(int k, int d, CovarianceType type, Initial init) {
+        return k * d + k * type.parametersPerComponent(d) + k * (k - 1) + (init == Initial.FREE ? k - 1 : 0);
+    }
+
+    /**
+     * One forward-backward pass: fills the smoothed and filtered probabilities, the expected transition
+     * counts and, when not null, each point's one-step predictive log-density; returns log L.
+     */
+    double forwardBackward(double[][] data, double[][] smoothed, double[][] filtered, double[][] xiSum, double[] stepLl) {
         int n = data.length;
         double[][] b = new double[n][k];
         double[] c = new double[n];
@@ -121,6 +131,9 @@ public final class GaussianHmm {
                 filtered[t][j] /= sum;
             }
             ll += Math.log(sum) + max;
+            if (stepLl != null) {
+                stepLl[t] = Math.log(sum) + max;
+            }
         }
         double[] beta = new double[k];
         double[] next = new double[k];
@@ -154,7 +167,7 @@ public final class GaussianHmm {
 
     /** Log-likelihood of the sequence under the current parameters. */
     public double logLikelihood(double[][] data) {
-        return forwardBackward(data, new double[data.length][k], new double[data.length][k], new double[k][k]);
+        return forwardBackward(data, new double[data.length][k], new double[data.length][k], new double[k][k], null);
     }
 
     /** The stationary distribution of A: the solution of pi A = pi, sum pi = 1 (Gaussian elimination). */
@@ -221,7 +234,7 @@ public final class GaussianHmm {
             if (init == Initial.STATIONARY) {
                 System.arraycopy(stationary(transition), 0, initial, 0, k);
             }
-            ll = forwardBackward(data, smoothed, filtered, xi);
+            ll = forwardBackward(data, smoothed, filtered, xi, null);
             it++;
             if (it > 1 && Math.abs(ll - previous) / n < tolerance) {
                 break;
@@ -238,7 +251,8 @@ public final class GaussianHmm {
         if (init == Initial.STATIONARY) {
             System.arraycopy(stationary(transition), 0, initial, 0, k);
         }
-        ll = forwardBackward(data, smoothed, filtered, xi);
+        double[] stepLl = new double[n];
+        ll = forwardBackward(data, smoothed, filtered, xi, stepLl);
         stats.clear();
         for (int t = 0; t < n; t++) {
             emissions.eStep(data[t], resp, true);
@@ -250,7 +264,7 @@ public final class GaussianHmm {
                 q[i][j] = xi[i][j] / Math.max(1, n - 1);
             }
         }
-        return new Fit(this, ll, it, smoothed, filtered, stats, q);
+        return new Fit(this, ll, it, smoothed, filtered, stepLl, stats, q);
     }
 
     /** Transitions from the expected counts, emissions from the statistics, the initial law by {@code init}. */

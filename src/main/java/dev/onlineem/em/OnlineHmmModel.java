@@ -126,17 +126,17 @@ public final class OnlineHmmModel implements OnlineModel {
             allocateFeatureWork();
             buffer = new double[settings.initPoints()][];
         }
-        out.initialisedNow = false;
+        out.beginPoint();
         boolean ready = features.transform(x, timestampMs, featureVector);
         if (!ready) {
             pointsSeen++;
-            fillWarmup(out);
+            out.markWarmup(modelVersion, pointsSeen);
             return;
         }
         if (hmm == null) {
             buffer[buffered++] = featureVector.clone();
             pointsSeen++;
-            fillWarmup(out);
+            out.markWarmup(modelVersion, pointsSeen);
             if (buffered == settings.initPoints()) {
                 initialise();
                 out.initialisedNow = true;
@@ -147,21 +147,6 @@ public final class OnlineHmmModel implements OnlineModel {
         scoreAndLearn(featureVector, x, out);
     }
 
-    private void fillWarmup(PointResult out) {
-        out.warmup = true;
-        out.logDensity = Double.NaN;
-        out.pValue = Double.NaN;
-        out.anomalyScore = Double.NaN;
-        out.anomaly = false;
-        out.cluster = -1;
-        out.components = 0;
-        out.regime = -1;
-        out.regimeChanged = false;
-        out.hasMissing = false;
-        out.modelVersion = modelVersion;
-        out.pointsSeen = pointsSeen;
-        out.stepSize = 0;
-    }
 
     private void scoreAndLearn(double[] f, double[] x, PointResult out) {
         int k = hmm.k;
@@ -295,9 +280,7 @@ public final class OnlineHmmModel implements OnlineModel {
     }
 
     private void writeResult(PointResult out, double[] x, double logDensity, int k) {
-        int d = dimension;
-        out.ensureCapacity(k, d);
-        out.warmup = false;
+        out.ensureCapacity(k, dimension);
         out.logDensity = logDensity;
         out.pValue = score.pValue;
         out.likelihoodPValue = score.likelihoodPValue;
@@ -315,24 +298,7 @@ public final class OnlineHmmModel implements OnlineModel {
         out.cluster = best;
         out.regime = best;
         trackRegime(out, order[best], filter[order[best]]);
-        out.hasMissing = false;
-        for (int j = 0; j < d; j++) {
-            out.hasMissing |= Double.isNaN(x[j]);
-        }
-        if (out.hasMissing) {
-            GaussianMixture g = hmm.emissions;
-            for (int j = 0; j < d; j++) {
-                if (Double.isNaN(x[j])) {
-                    double v = 0;
-                    for (int i = 0; i < k; i++) {
-                        v += filter[i] * g.expected[i][j];
-                    }
-                    out.imputed[j] = center[j] + scale[j] * v;
-                } else {
-                    out.imputed[j] = x[j];
-                }
-            }
-        }
+        out.impute(x, filter, hmm.emissions.expected, k, center, scale);
         out.stepSize = lastStepSize;
         out.pointsSeen = pointsSeen;
         out.modelVersion = modelVersion;
@@ -340,8 +306,6 @@ public final class OnlineHmmModel implements OnlineModel {
 
     /** Announces a regime once it is the most probable with at least min.probability for persistence points. */
     private void trackRegime(PointResult out, int state, double p) {
-        out.regimeChanged = false;
-        out.previousRegime = -1;
         RegimeSettings rs = settings.regime();
         if (state == announced || p < rs.minProbability()) {
             candidate = -1;
@@ -407,37 +371,11 @@ public final class OnlineHmmModel implements OnlineModel {
         allocateWork();
         t = n;
         modelVersion = pointsSeen;
-        // the warm-up's one-step predictive surprises lay out the scorer
+        // the warm-up's one-step predictive surprises, from the fit's own forward pass, lay out the scorer
         double[] surprises = new double[n];
-        double[] phi = new double[k];
-        double[] r = new double[k];
         double llSum = 0;
         for (int i = 0; i < n; i++) {
-            hmm.emissions.eStep(data[i], r, false);
-            double[] lg = hmm.emissions.componentLogDensities();
-            double max = Double.NEGATIVE_INFINITY;
-            for (int s = 0; s < k; s++) {
-                max = Math.max(max, lg[s]);
-            }
-            double c = 0;
-            double[] nxt = new double[k];
-            for (int s = 0; s < k; s++) {
-                double p = 0;
-                if (i == 0) {
-                    p = hmm.initial[s];
-                } else {
-                    for (int q = 0; q < k; q++) {
-                        p += phi[q] * hmm.transition[q][s];
-                    }
-                }
-                nxt[s] = p * Math.exp(lg[s] - max);
-                c += nxt[s];
-            }
-            c = Math.max(c, Double.MIN_NORMAL);
-            for (int s = 0; s < k; s++) {
-                phi[s] = nxt[s] / c;
-            }
-            double ll = Math.log(c) + max - observedLogScale(data[i]);
+            double ll = fit.stepLogLikelihoods[i] - observedLogScale(data[i]);
             surprises[i] = -ll;
             llSum += ll;
         }
@@ -451,13 +389,7 @@ public final class OnlineHmmModel implements OnlineModel {
     }
 
     double observedLogScale(double[] zz) {
-        double s = 0;
-        for (int j = 0; j < featureDimension; j++) {
-            if (!Double.isNaN(zz[j])) {
-                s += Math.log(scale[j]);
-            }
-        }
-        return s;
+        return OnlineMixtureModel.observedLogScale(scale, zz);
     }
 
     void allocateFeatureWork() {
@@ -483,18 +415,6 @@ public final class OnlineHmmModel implements OnlineModel {
         order = new int[k];
     }
 
-    /** The filtered regime probabilities after the last point, in the reported order (a copy), or null during warm-up. */
-    public double[] regimeProbabilities() {
-        if (hmm == null) {
-            return null;
-        }
-        int[] o = hmm.order();
-        double[] p = new double[o.length];
-        for (int r = 0; r < o.length; r++) {
-            p[r] = filter[o[r]];
-        }
-        return p;
-    }
 
     @Override
     public ModelSnapshot snapshot() {
@@ -527,11 +447,7 @@ public final class OnlineHmmModel implements OnlineModel {
                 }
             }
         }
-        String[] names = new String[dimension];
-        for (int j = 0; j < dimension; j++) {
-            names[j] = "x" + j;
-        }
-        return new ModelSnapshot(ModelKind.HMM, d, features.names(names), hmm.emissions.type, modelVersion, pointsSeen, weights,
+        return new ModelSnapshot(ModelKind.HMM, d, features.names(OnlineMixtureModel.inputNames(dimension)), hmm.emissions.type, modelVersion, pointsSeen, weights,
                 means, covs, avgLogLikelihood, lastStepSize, a, init, durations);
     }
 

@@ -118,17 +118,17 @@ public final class OnlineMixtureModel implements OnlineModel {
             allocateFeatureWork();
             buffer = new double[settings.initPoints()][];
         }
-        out.initialisedNow = false;
+        out.beginPoint();
         boolean ready = features.transform(x, timestampMs, featureVector);
         if (!ready) {
             pointsSeen++;
-            fillWarmup(out);
+            out.markWarmup(modelVersion, pointsSeen);
             return;
         }
         if (mixture == null) {
             buffer[buffered++] = featureVector.clone();
             pointsSeen++;
-            fillWarmup(out);
+            out.markWarmup(modelVersion, pointsSeen);
             if (buffered == settings.initPoints()) {
                 initialise();
                 out.initialisedNow = true;
@@ -161,20 +161,6 @@ public final class OnlineMixtureModel implements OnlineModel {
         if (!anyObserved) {
             throw new IllegalArgumentException("every coordinate of the point is missing");
         }
-    }
-
-    private void fillWarmup(PointResult out) {
-        out.warmup = true;
-        out.logDensity = Double.NaN;
-        out.pValue = Double.NaN;
-        out.anomalyScore = Double.NaN;
-        out.anomaly = false;
-        out.cluster = -1;
-        out.components = 0;
-        out.hasMissing = false;
-        out.modelVersion = modelVersion;
-        out.pointsSeen = pointsSeen;
-        out.stepSize = 0;
     }
 
     /** @param f the feature vector the mixture models; @param x the input point (for imputation) */
@@ -217,9 +203,7 @@ public final class OnlineMixtureModel implements OnlineModel {
     }
 
     private void writeScore(PointResult out, double[] x, double logDensity, int k) {
-        int d = dimension;
-        out.ensureCapacity(k, d);
-        out.warmup = false;
+        out.ensureCapacity(k, dimension);
         out.logDensity = logDensity;
         out.pValue = score.pValue;
         out.likelihoodPValue = score.likelihoodPValue;
@@ -234,23 +218,7 @@ public final class OnlineMixtureModel implements OnlineModel {
             }
         }
         out.cluster = best;
-        out.hasMissing = false;
-        for (int j = 0; j < d; j++) {
-            out.hasMissing |= Double.isNaN(x[j]);
-        }
-        if (out.hasMissing) {
-            for (int j = 0; j < d; j++) {
-                if (Double.isNaN(x[j])) {
-                    double v = 0;
-                    for (int c = 0; c < k; c++) {
-                        v += resp[c] * mixture.expected[c][j];
-                    }
-                    out.imputed[j] = center[j] + scale[j] * v;
-                } else {
-                    out.imputed[j] = x[j];
-                }
-            }
-        }
+        out.impute(x, resp, mixture.expected, k, center, scale);
     }
 
     /**
@@ -440,8 +408,13 @@ public final class OnlineMixtureModel implements OnlineModel {
 
     /** sum of log s_j over the coordinates of {@code z} that are not NaN: the log-Jacobian of the standardisation. */
     double observedLogScale(double[] z) {
+        return observedLogScale(scale, z);
+    }
+
+    /** sum of log s_j over the coordinates of {@code z} that are not NaN, for any model kind's standardisation. */
+    static double observedLogScale(double[] scale, double[] z) {
         double s = 0;
-        for (int j = 0; j < featureDimension; j++) {
+        for (int j = 0; j < scale.length; j++) {
             if (!Double.isNaN(z[j])) {
                 s += Math.log(scale[j]);
             }
@@ -475,11 +448,12 @@ public final class OnlineMixtureModel implements OnlineModel {
                 }
             }
         }
-        return new ModelSnapshot(d, features.names(inputNames()), mixture.type, modelVersion, pointsSeen, mixture.weights.clone(), means, covs,
+        return new ModelSnapshot(d, features.names(inputNames(dimension)), mixture.type, modelVersion, pointsSeen, mixture.weights.clone(), means, covs,
                 avgLogLikelihood, lastStepSize);
     }
 
-    private String[] inputNames() {
+    /** x0, x1, ...: the names of a point's coordinates, which the feature stage's names build on. */
+    static String[] inputNames(int dimension) {
         String[] names = new String[dimension];
         for (int j = 0; j < dimension; j++) {
             names[j] = "x" + j;

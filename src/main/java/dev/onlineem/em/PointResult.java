@@ -41,6 +41,62 @@ public final class PointResult {
     /** gamma_t used for this point (0 during warm-up or when the point was too extreme to learn from). */
     public double stepSize;
 
+    /**
+     * Clears every per-point output before a model writes its own. The stream layer reuses one instance
+     * for models of every kind, so a field that one kind never writes (a mixture's regime) must not carry
+     * another kind's last value.
+     */
+    void beginPoint() {
+        warmup = false;
+        initialisedNow = false;
+        logDensity = Double.NaN;
+        pValue = Double.NaN;
+        likelihoodPValue = Double.NaN;
+        anomalyScore = Double.NaN;
+        anomaly = false;
+        cluster = -1;
+        components = 0;
+        regime = -1;
+        regimeChanged = false;
+        previousRegime = -1;
+        regimeProbability = Double.NaN;
+        hasMissing = false;
+        stepSize = 0;
+    }
+
+    /** The point went to the model's warm-up: no scores (after {@link #beginPoint}). */
+    void markWarmup(long modelVersion, long pointsSeen) {
+        warmup = true;
+        this.modelVersion = modelVersion;
+        this.pointsSeen = pointsSeen;
+    }
+
+    /**
+     * Sets {@link #hasMissing} and, when x has missing coordinates, {@link #imputed} = sum_k p_k x_hat_k in the
+     * data's units: x_hat_k the standardised conditional expectations of each component or state.
+     */
+    void impute(double[] x, double[] probabilities, double[][] expected, int k, double[] center, double[] scale) {
+        int d = x.length;
+        hasMissing = false;
+        for (int j = 0; j < d; j++) {
+            hasMissing |= Double.isNaN(x[j]);
+        }
+        if (!hasMissing) {
+            return;
+        }
+        for (int j = 0; j < d; j++) {
+            if (Double.isNaN(x[j])) {
+                double v = 0;
+                for (int c = 0; c < k; c++) {
+                    v += probabilities[c] * expected[c][j];
+                }
+                imputed[j] = center[j] + scale[j] * v;
+            } else {
+                imputed[j] = x[j];
+            }
+        }
+    }
+
     void ensureCapacity(int k, int d) {
         if (responsibilities.length < k) {
             responsibilities = new double[k];

@@ -154,6 +154,26 @@ class HiddenMarkovModelTest {
         assertArrayEquals(StateCodec.encode(model), StateCodec.encode(restored));
     }
 
+    @Test
+    void shouldLeaveNoRegimeBehindWhenOneResultServesModelsOfBothKinds() {
+        // the stream layer reuses one PointResult for every model of a task, mixtures and HMMs alike
+        OnlineModel hmm = OnlineModel.create(ModelSettings.builder().kind(ModelKind.HMM).k(2).initPoints(60).build());
+        OnlineModel mixture = OnlineModel.create(ModelSettings.builder().k(2).initPoints(60).build());
+        Random r = new Random(9);
+        PointResult out = new PointResult();
+        boolean sawChange = false;
+        for (int i = 0; i < 300; i++) {
+            hmm.update(point(r, i), out);
+            boolean changed = out.regimeChanged;
+            sawChange |= changed;
+            mixture.update(point(r, i), out);
+            assertEquals(-1, out.regime, "a mixture's point carries no regime");
+            assertFalse(out.regimeChanged, "a mixture's point announces no regime change");
+            assertTrue(out.warmup || Double.isFinite(out.likelihoodPValue));
+        }
+        assertTrue(sawChange, "the HMM announced at least one regime, so the check had something to leak");
+    }
+
     private static double[] point(Random r, int i) {
         boolean high = (i / 40) % 2 == 1;
         double[] x = {(high ? 3 : 0) + r.nextGaussian(), r.nextGaussian()};
