@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.onlineem.broker.EmbeddedKafkaBroker;
 import dev.onlineem.config.OnlineEmConfig;
 import dev.onlineem.serde.Json;
+import dev.onlineem.serde.JsonSerializer;
+import dev.onlineem.serde.Tick;
 import dev.onlineem.serde.Point;
 import dev.onlineem.serde.PointSerializer;
 import dev.onlineem.stream.StreamApp;
@@ -46,6 +48,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--points", paramLabel = "N", defaultValue = "60000", description = "Points to generate across all models (default: ${DEFAULT-VALUE}).")
     int points;
 
+    @Option(names = "--bars", paramLabel = "N", defaultValue = "1500", description = "Market stream: one-minute bars per symbol, as ticks (default: ${DEFAULT-VALUE}; 0 = no market stream).")
+    int bars;
+
     @Option(names = "--seed", paramLabel = "S", defaultValue = "7", description = "Generator seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -69,18 +74,24 @@ public final class DemoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "Broker up at %s in %.1f s%n", broker.bootstrapServers(), (System.nanoTime() - t0) / 1e9);
             OnlineEmConfig config = new OnlineEmConfig(demoConfig(broker.bootstrapServers(), work));
             DemoData data = new DemoData(seed);
+            MarketSimulator market = new MarketSimulator(seed, MARKET_SYMBOLS, BAR_MS, MARKET_START);
             try (StreamApp app = StreamApp.start(config, partitions)) {
                 app.awaitRunning(Duration.ofSeconds(60));
-                out.println("Processor running; producing " + points + " points across " + DemoData.MODELS.size() + " models ...");
+                out.println("Processor running; producing " + points + " points across " + DemoData.MODELS.size() + " models"
+                        + (bars > 0 ? " and the ticks of " + bars + " one-minute bars of " + MARKET_SYMBOLS.size() + " symbols" : "") + " ...");
                 out.flush();
                 long start = System.nanoTime();
                 Thread producer = new Thread(() -> produce(broker.bootstrapServers(), config.pointsTopic(), data), "demo-producer");
                 producer.start();
-                Tally tally = consume(broker.bootstrapServers(), config, data, out);
+                Thread tickProducer = new Thread(() -> produceTicks(broker.bootstrapServers(), config.ticksTopic(), market), "demo-tick-producer");
+                tickProducer.start();
+                Tally tally = consume(broker.bootstrapServers(), config, data, market, out);
                 producer.join();
+                tickProducer.join();
                 double seconds = (System.nanoTime() - start) / 1e9;
                 Map<String, JsonNode> snapshots = latestSnapshots(broker.bootstrapServers(), config.modelsTopic());
                 summary(out, data, tally, snapshots, seconds);
+                marketSummary(out, market, tally, snapshots, config.tickModelPrefix());
             }
         } finally {
             EmbeddedKafkaBroker.deleteRecursively(work);
@@ -100,7 +111,27 @@ public final class DemoCommand implements Callable<Integer> {
         m.put("snapshot.every.points", "2000");
         m.put("model.override.drift-.k", "3");
         m.put("model.override.drift-.half.life", "2000");
+        m.put("ticks.bar.ms", String.valueOf(BAR_MS));
+        m.put("model.override.ticks/.type", "hmm");
         return m;
+    }
+
+    static final List<String> MARKET_SYMBOLS = List.of("ALPHA", "BETA");
+    static final long BAR_MS = 60_000;
+    /** 2026-01-05T00:00Z: the market stream's first bar. */
+    static final long MARKET_START = 1_767_571_200_000L;
+
+    private void produceTicks(String bootstrap, String topic, MarketSimulator market) {
+        Map<String, Object> p = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.LINGER_MS_CONFIG, 10,
+                ProducerConfig.BATCH_SIZE_CONFIG, 65536);
+        try (KafkaProducer<String, Tick> producer = new KafkaProducer<>(p, new StringSerializer(), new JsonSerializer<>())) {
+            // one bar past the last, so that the last bar closes
+            for (int b = 0; b <= bars && bars > 0; b++) {
+                for (Tick t : market.bar(b)) {
+                    producer.send(new ProducerRecord<>(topic, null, t.ts(), t.symbol(), t));
+                }
+            }
+        }
     }
 
     private void produce(String bootstrap, String topic, DemoData data) {
@@ -118,22 +149,45 @@ public final class DemoCommand implements Callable<Integer> {
     static final class Tally {
         long processed;
         final Map<String, long[]> perModel = new TreeMap<>(); // points, flagged, injected caught, false alarms
+        long barsScored;
+        final Map<String, long[]> market = new TreeMap<>(); // bars, scored after warm-up, in the true regime, regime events
     }
 
-    private Tally consume(String bootstrap, OnlineEmConfig config, DemoData data, PrintWriter out) throws Exception {
+    private Tally consume(String bootstrap, OnlineEmConfig config, DemoData data, MarketSimulator market, PrintWriter out) throws Exception {
         Properties p = committedReader(bootstrap, "online-em-demo-reader");
         Tally tally = new Tally();
         long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
         long lastPrint = System.nanoTime();
         long start = lastPrint;
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-            c.subscribe(List.of(config.assignmentsTopic()));
-            while (tally.processed < points) {
+            c.subscribe(List.of(config.assignmentsTopic(), config.regimesTopic()));
+            long barPoints = (long) bars * MARKET_SYMBOLS.size();
+            while (tally.processed < points || tally.barsScored < barPoints) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("only " + tally.processed + " of " + points + " points processed after " + timeoutSeconds + " s");
+                    throw new IllegalStateException("only " + tally.processed + " of " + points + " points and " + tally.barsScored + " of "
+                            + barPoints + " bars processed after " + timeoutSeconds + " s");
                 }
                 for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
                     JsonNode a = Json.mapper().readTree(r.value());
+                    if (r.key().startsWith(config.tickModelPrefix())) {
+                        String symbol = r.key().substring(config.tickModelPrefix().length());
+                        long[] m = tally.market.computeIfAbsent(symbol, k -> new long[4]); // bars, scored, right, regime events
+                        if (r.topic().equals(config.regimesTopic())) {
+                            m[3]++;
+                            continue;
+                        }
+                        m[0]++;
+                        tally.barsScored++;
+                        if (!a.get("warmup").asBoolean()) {
+                            long barStart = java.time.Instant.parse(a.get("id").asText().substring(symbol.length() + 1)).toEpochMilli();
+                            m[1]++;
+                            m[2] += a.get("regime").asInt() == market.regime(symbol, barStart) ? 1 : 0;
+                        }
+                        continue;
+                    }
+                    if (r.topic().equals(config.regimesTopic())) {
+                        continue;
+                    }
                     long[] t = tally.perModel.computeIfAbsent(r.key(), k -> new long[4]);
                     t[0]++;
                     tally.processed++;
@@ -215,6 +269,32 @@ public final class DemoCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "    weight %.3f  mean %s   nearest true mean %s%n", s.get("weights").get(c).asDouble(),
                         fmt(m), fmt(nearest(truth, m)));
             }
+        }
+    }
+
+    private void marketSummary(PrintWriter out, MarketSimulator market, Tally tally, Map<String, JsonNode> snapshots, String prefix) {
+        if (bars == 0) {
+            return;
+        }
+        out.println();
+        out.println("Market regimes: ticks -> one-minute bars -> (volatility, return, volume, range) -> a 2-state HMM per symbol");
+        double[][] a = MarketSimulator.TRANSITIONS;
+        for (String symbol : MARKET_SYMBOLS) {
+            long[] m = tally.market.getOrDefault(symbol, new long[4]);
+            out.printf(Locale.ROOT, "%s%s: %,d bars; after warm-up, %,d of %,d bars (%.1f%%) in the true regime (0 = calm, 1 = volatile); "
+                    + "%d regime events for %d true changes after warm-up%n", prefix, symbol, m[0], m[2], m[1], 100.0 * m[2] / Math.max(1, m[1]), m[3],
+                    market.regimeChanges(symbol, (int) (m[0] - m[1])));
+            JsonNode s = snapshots.get(prefix + symbol);
+            if (s == null || s.get("transitionMatrix") == null) {
+                out.println("  no snapshot yet");
+                continue;
+            }
+            JsonNode t = s.get("transitionMatrix");
+            out.printf(Locale.ROOT, "  transition matrix learned [[%.3f, %.3f], [%.3f, %.3f]], true [[%.2f, %.2f], [%.2f, %.2f]]; "
+                    + "expected durations %.0f and %.0f bars (true %.0f and %.0f)%n",
+                    t.get(0).get(0).asDouble(), t.get(0).get(1).asDouble(), t.get(1).get(0).asDouble(), t.get(1).get(1).asDouble(),
+                    a[0][0], a[0][1], a[1][0], a[1][1], s.get("expectedDurations").get(0).asDouble(), s.get("expectedDurations").get(1).asDouble(),
+                    1 / (1 - a[0][0]), 1 / (1 - a[1][1]));
         }
     }
 

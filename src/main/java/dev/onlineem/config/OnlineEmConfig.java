@@ -1,5 +1,7 @@
 package dev.onlineem.config;
 
+import dev.onlineem.em.BarFeature;
+import dev.onlineem.em.BarSettings;
 import dev.onlineem.em.CovarianceType;
 import dev.onlineem.em.FeatureSettings;
 import dev.onlineem.em.ModelKind;
@@ -64,6 +66,18 @@ public final class OnlineEmConfig extends AbstractConfig {
             + "dead-letter topic with the reason; existing models go on. Each held model stays in memory (about 8 (K d^2 + 2 K d) bytes "
             + "times 2 for parameters and statistics).";
 
+    public static final String TICKS_TOPIC_CONFIG = "ticks.topic";
+    private static final String TICKS_TOPIC_DOC = "Input topic of market ticks: key = symbol, value = {\"symbol\", \"price\", \"size\", \"ts\"}. "
+            + "Each symbol's ticks become bars, and each bar's feature vector a point of model ticks.model.prefix + symbol on the points topic.";
+    public static final String TICKS_BAR_TYPE_CONFIG = "ticks.bar.type";
+    public static final String TICKS_BAR_MS_CONFIG = "ticks.bar.ms";
+    public static final String TICKS_BAR_TICKS_CONFIG = "ticks.bar.ticks";
+    public static final String TICKS_GRACE_MS_CONFIG = "ticks.grace.ms";
+    public static final String TICKS_FEATURES_CONFIG = "ticks.features";
+    public static final String TICKS_GAP_BARS_CONFIG = "ticks.gap.bars";
+    public static final String TICKS_MODEL_PREFIX_CONFIG = "ticks.model.prefix";
+    public static final String TICKS_MAX_AHEAD_MS_CONFIG = "ticks.max.ahead.ms";
+
     public static final String MODEL_PREFIX = "model.";
     public static final String OVERRIDE_PREFIX = "model.override.";
     public static final String TYPE_CONFIG = "model.type";
@@ -108,6 +122,22 @@ public final class OnlineEmConfig extends AbstractConfig {
             .define(ANOMALIES_TOPIC_CONFIG, Type.STRING, "anomalies", new ConfigDef.NonEmptyString(), Importance.HIGH, ANOMALIES_TOPIC_DOC)
             .define(MODELS_TOPIC_CONFIG, Type.STRING, "models", new ConfigDef.NonEmptyString(), Importance.HIGH, MODELS_TOPIC_DOC)
             .define(DEAD_LETTER_TOPIC_CONFIG, Type.STRING, "points-dlq", new ConfigDef.NonEmptyString(), Importance.HIGH, DEAD_LETTER_TOPIC_DOC)
+            .define(TICKS_TOPIC_CONFIG, Type.STRING, "ticks", new ConfigDef.NonEmptyString(), Importance.HIGH, TICKS_TOPIC_DOC)
+            .define(TICKS_BAR_TYPE_CONFIG, Type.STRING, "time", ValidString.in("time", "ticks"), Importance.HIGH,
+                    "time: bars of ticks.bar.ms in event time; ticks: a bar every ticks.bar.ticks ticks.")
+            .define(TICKS_BAR_MS_CONFIG, Type.LONG, BarSettings.DEFAULT_BAR_MS, Range.atLeast(1), Importance.HIGH, "Length of a time bar, in milliseconds of event time.")
+            .define(TICKS_BAR_TICKS_CONFIG, Type.INT, BarSettings.DEFAULT_BAR_TICKS, Range.atLeast(1), Importance.MEDIUM, "Ticks per tick-count bar.")
+            .define(TICKS_GRACE_MS_CONFIG, Type.LONG, 0L, Range.atLeast(0), Importance.MEDIUM,
+                    "A time bar stays open this long past its end (in event time) for out-of-order ticks; a tick for a closed bar is late and dead-lettered.")
+            .define(TICKS_FEATURES_CONFIG, Type.LIST, "volatility,return,volume,range", Importance.MEDIUM,
+                    "Each bar's feature vector, in order, among: volatility (realised), return (log, close to close), volume (log 1 + size), range (log high/low). "
+                            + "The first one orders an HMM's regimes: volatility first makes regime 0 the calmest.")
+            .define(TICKS_GAP_BARS_CONFIG, Type.INT, 0, Range.between(0, 10_000), Importance.LOW,
+                    "Empty time bars (no trades) are reported as up to this many points with volume 0 and the other features missing; 0 skips them.")
+            .define(TICKS_MODEL_PREFIX_CONFIG, Type.STRING, "ticks/", Importance.MEDIUM,
+                    "A symbol's bars go to model id <prefix><symbol>, so model.override.<prefix>.* configures every market model.")
+            .define(TICKS_MAX_AHEAD_MS_CONFIG, Type.LONG, 86_400_000L, Range.atLeast(0), Importance.LOW,
+                    "A tick whose ts is more than this ahead of its record's timestamp is dead-lettered, so one bad clock cannot make every later tick late.")
             .define(SNAPSHOT_EVERY_POINTS_CONFIG, Type.LONG, 1000L, Range.atLeast(1), Importance.MEDIUM, SNAPSHOT_EVERY_POINTS_DOC)
             .define(SNAPSHOT_INTERVAL_MS_CONFIG, Type.LONG, 10_000L, Range.atLeast(100), Importance.MEDIUM, SNAPSHOT_INTERVAL_MS_DOC)
             .define(CHECKPOINT_POINTS_CONFIG, Type.INT, 100, Range.between(1, 100_000), Importance.LOW, CHECKPOINT_POINTS_DOC)
@@ -201,6 +231,7 @@ public final class OnlineEmConfig extends AbstractConfig {
             overrides.add(Map.entry(o.getKey(), modelSettings(merged, OVERRIDE_PREFIX + o.getKey() + ".")));
         }
         overrides.sort(Comparator.comparingInt((Map.Entry<String, ModelSettings> e) -> e.getKey().length()).reversed());
+        barSettings(); // fail fast on a bad tick setting
         if (kafka && !passThrough.containsKey(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)) {
             throw new ConfigException(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, null, "it is required: set it to your brokers, e.g. localhost:9092");
         }
@@ -315,6 +346,28 @@ public final class OnlineEmConfig extends AbstractConfig {
     /** The largest dead letter: {@code max.record.bytes} of value plus room for the key and headers. */
     public int deadLetterMaxBytes() {
         return getInt(MAX_RECORD_BYTES_CONFIG) + DeadLetters.OVERHEAD_BYTES;
+    }
+
+    public String ticksTopic() {
+        return getString(TICKS_TOPIC_CONFIG);
+    }
+
+    /** The tick stage's settings; checked at start-up. */
+    public BarSettings barSettings() {
+        List<BarFeature> features = new ArrayList<>();
+        try {
+            for (String f : getList(TICKS_FEATURES_CONFIG)) {
+                features.add(BarFeature.parse(f));
+            }
+            return new BarSettings("time".equals(getString(TICKS_BAR_TYPE_CONFIG)), getLong(TICKS_BAR_MS_CONFIG), getInt(TICKS_BAR_TICKS_CONFIG),
+                    getLong(TICKS_GRACE_MS_CONFIG), features, getInt(TICKS_GAP_BARS_CONFIG));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    public String tickModelPrefix() {
+        return getString(TICKS_MODEL_PREFIX_CONFIG);
     }
 
     public String pointsTopic() {

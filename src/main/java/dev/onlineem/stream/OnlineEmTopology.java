@@ -3,7 +3,10 @@ package dev.onlineem.stream;
 import dev.onlineem.config.OnlineEmConfig;
 import dev.onlineem.serde.AssignmentSerializer;
 import dev.onlineem.serde.JsonSerializer;
+import dev.onlineem.em.BarSettings;
 import dev.onlineem.serde.PointDeserializer;
+import dev.onlineem.serde.PointSerializer;
+import dev.onlineem.serde.TickDeserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -11,7 +14,8 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The topology: points topic, then the online-EM processor with its changelogged stores "models"
+ * The topology: the tick stage (ticks topic, then {@link TickBarProcessor} with its changelogged "bars" store,
+ * then the points topic), and the model stage: points topic, then the online-EM processor with its changelogged stores "models"
  * (checkpoints) and "model-log" (points since each model's checkpoint; see {@link ModelStates}), then
  * three sinks (assignments, anomalies, models). Rejected records reach the dead-letter topic through
  * Kafka Streams' exception-handler hooks, which {@link OnlineEmConfig#streamsProperties()} sets to the
@@ -20,6 +24,10 @@ import org.apache.kafka.streams.state.Stores;
 public final class OnlineEmTopology {
     public static final String STORE = "models";
     public static final String LOG_STORE = "model-log";
+    public static final String BARS_STORE = "bars";
+    static final String TICKS_SOURCE = "ticks-source";
+    static final String TICK_BARS = "tick-bars";
+    static final String BAR_POINTS = "bar-points";
     static final String SOURCE = "points-source";
     static final String PROCESSOR = "online-em";
 
@@ -45,6 +53,17 @@ public final class OnlineEmTopology {
         t.addSink(OnlineEmProcessor.ANOMALIES, config.anomaliesTopic(), new StringSerializer(), new AssignmentSerializer(), PROCESSOR);
         t.addSink(OnlineEmProcessor.REGIMES, config.regimesTopic(), new StringSerializer(), new JsonSerializer<>(), PROCESSOR);
         t.addSink(OnlineEmProcessor.MODELS, config.modelsTopic(), new StringSerializer(), new JsonSerializer<>(), PROCESSOR);
+
+        // the tick stage: ticks keyed by symbol, then bars, then points of the symbol's model on the points topic
+        t.addSource(TICKS_SOURCE, new StringDeserializer(), new TickDeserializer(config.getInt(OnlineEmConfig.MAX_RECORD_BYTES_CONFIG)),
+                config.ticksTopic());
+        BarSettings bars = config.barSettings();
+        String prefix = config.tickModelPrefix();
+        long maxAhead = config.getLong(OnlineEmConfig.TICKS_MAX_AHEAD_MS_CONFIG);
+        t.addProcessor(TICK_BARS, () -> new TickBarProcessor(bars, prefix, maxAhead), TICKS_SOURCE);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BARS_STORE), Serdes.String(), Serdes.ByteArray())
+                .withCachingEnabled(), TICK_BARS);
+        t.addSink(BAR_POINTS, config.pointsTopic(), new StringSerializer(), new PointSerializer(), TICK_BARS);
         return t;
     }
 }

@@ -41,8 +41,9 @@ public final class StreamApp implements AutoCloseable {
             }
         });
         List<NewTopic> topics = new ArrayList<>();
-        for (String t : List.of(config.pointsTopic(), config.assignmentsTopic(), config.anomaliesTopic(), config.regimesTopic())) {
-            topics.add(new NewTopic(t, t.equals(config.pointsTopic()) || t.equals(config.assignmentsTopic()) ? partitions : 1, (short) -1));
+        for (String t : List.of(config.pointsTopic(), config.ticksTopic(), config.assignmentsTopic(), config.anomaliesTopic(), config.regimesTopic())) {
+            boolean wide = t.equals(config.pointsTopic()) || t.equals(config.ticksTopic()) || t.equals(config.assignmentsTopic());
+            topics.add(new NewTopic(t, wide ? partitions : 1, (short) -1));
         }
         topics.add(new NewTopic(config.deadLetterTopic(), 1, (short) -1)
                 .configs(Map.of("max.message.bytes", String.valueOf(config.deadLetterMaxBytes()))));

@@ -9,10 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.onlineem.config.OnlineEmConfig;
+import dev.onlineem.cli.MarketSimulator;
 import dev.onlineem.em.OnlineMixtureModel;
 import dev.onlineem.em.PointResult;
 import dev.onlineem.em.StateCodec;
 import dev.onlineem.serde.Json;
+import dev.onlineem.serde.JsonSerializer;
+import dev.onlineem.serde.Tick;
+import java.time.Instant;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -57,6 +61,9 @@ class OnlineEmTopologyTest {
         m.put("model.override.regime-.type", "hmm");
         m.put("model.override.regime-.k", "2");
         m.put("model.override.regime-.init.points", "250");
+        m.put("model.override.ticks/.type", "hmm");
+        m.put("model.override.ticks/.init.points", "200");
+        m.put("ticks.bar.ms", "1000");
         return m;
     }
 
@@ -103,6 +110,79 @@ class OnlineEmTopologyTest {
         assertEquals("hmm", model.get("type").asText());
         assertEquals(2, model.get("transitionMatrix").size());
         assertTrue(model.get("expectedDurations").get(0).asDouble() > 10, model.toString());
+    }
+
+    @Test
+    void shouldTurnTicksIntoBarsAndBarsIntoRegimesOfTheSymbolsHmm() throws Exception {
+        TestInputTopic<String, Tick> ticks = driver.createInputTopic("ticks", new StringSerializer(), new JsonSerializer<>());
+        TestOutputTopic<String, String> bars = driver.createOutputTopic("points", new StringDeserializer(), new StringDeserializer());
+        MarketSimulator market = new MarketSimulator(11, List.of("ALPHA"), 1000, 0);
+        int n = 800;
+        long produced = 0;
+        for (int b = 0; b < n; b++) {
+            for (Tick t : market.bar(b)) {
+                ticks.pipeInput(t.symbol(), t, t.ts());
+                produced++;
+            }
+        }
+        List<TestRecord<String, String>> points = bars.readRecordsToList();
+        assertEquals(n - 1, points.size(), "every bar but the last, still open, is a point");
+        JsonNode p = Json.mapper().readTree(points.get(5).value());
+        assertEquals("ticks/ALPHA", points.get(5).key());
+        assertEquals("ALPHA@1970-01-01T00:00:05Z", p.get("id").asText());
+        assertEquals(6000, p.get("ts").asLong(), "a bar's time is its end");
+        assertEquals(4, p.get("x").size(), "volatility, return, volume, range");
+        List<String> out = assignments.readValuesToList();
+        assertEquals(n - 1, out.size());
+        int right = 0;
+        int scored = 0;
+        for (String a : out) {
+            JsonNode j = Json.mapper().readTree(a);
+            if (j.get("warmup").asBoolean()) {
+                continue;
+            }
+            scored++;
+            long start = Instant.parse(j.get("id").asText().substring("ALPHA@".length())).toEpochMilli();
+            right += j.get("regime").asInt() == market.regime("ALPHA", start) ? 1 : 0;
+        }
+        assertEquals(n - 1 - 200, scored);
+        assertTrue(right >= 0.95 * scored, right + " of " + scored + " bars in the true regime (regime 0 = calm)");
+        assertTrue(produced > 10_000);
+    }
+
+    @Test
+    void shouldDeadLetterBadAndLateTicksWithTheReasonAndGoOn() throws Exception {
+        TestInputTopic<String, byte[]> ticks = driver.createInputTopic("ticks", new StringSerializer(), new ByteArraySerializer());
+        TestOutputTopic<String, String> bars = driver.createOutputTopic("points", new StringDeserializer(), new StringDeserializer());
+        String[] bad = {
+            "{\"price\": 0, \"ts\": 1500}",
+            "{\"price\": -3, \"ts\": 1500}",
+            "{\"symbol\": \"BETA\", \"price\": 3, \"ts\": 1500}",
+            "{\"price\": 101, \"size\": -1, \"ts\": 1500}",
+            "{\"price\": 101, \"ts\": 500}", // late: bar [0, 1000) closed at 1200
+            "{\"price\": 101, \"ts\": 999999999999}", // far ahead of the record's time
+        };
+        ticks.pipeInput("ALPHA", "{\"price\": 100, \"size\": 1, \"ts\": 100}".getBytes(StandardCharsets.UTF_8), 100);
+        ticks.pipeInput("ALPHA", "{\"price\": 100.5, \"size\": 1, \"ts\": 1200, \"exchange\": \"X\"}".getBytes(StandardCharsets.UTF_8), 1200);
+        for (String b : bad) {
+            ticks.pipeInput("ALPHA", b.getBytes(StandardCharsets.UTF_8), 1500);
+        }
+        ticks.pipeInput(null, "{\"price\": 100, \"ts\": 1500}".getBytes(StandardCharsets.UTF_8), 1500);
+        ticks.pipeInput("ALPHA", "{\"price\": 101, \"size\": 2, \"ts\": 2100}".getBytes(StandardCharsets.UTF_8), 2100);
+        List<TestRecord<byte[], byte[]>> dead = deadLetters.readRecordsToList();
+        assertEquals(bad.length + 1, dead.size());
+        assertReason(dead.get(0), "bad tick: price 0.0 is not a finite positive number (symbol ALPHA)");
+        assertReason(dead.get(1), "price -3.0");
+        assertReason(dead.get(2), "tick's symbol BETA is not its key ALPHA");
+        assertReason(dead.get(3), "size -1.0");
+        assertReason(dead.get(4), "late tick: ts 500 falls in the bar [0, 1000)");
+        assertReason(dead.get(5), "more than ticks.max.ahead.ms");
+        assertReason(dead.get(6), "tick has no key");
+        List<TestRecord<String, String>> points = bars.readRecordsToList();
+        assertEquals(2, points.size(), "bars [0, 1000) and [1000, 2000), untouched by the rejected ticks");
+        JsonNode second = Json.mapper().readTree(points.get(1).value());
+        assertEquals(Math.log(100.5 / 100), second.get("x").get(1).asDouble(), 1e-15);
+        assertEquals(Math.log1p(1), second.get("x").get(2).asDouble(), 1e-15);
     }
 
     private void send(String key, String json) {
