@@ -74,7 +74,9 @@ public final class DemoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "Broker up at %s in %.1f s%n", broker.bootstrapServers(), (System.nanoTime() - t0) / 1e9);
             OnlineEmConfig config = new OnlineEmConfig(demoConfig(broker.bootstrapServers(), work));
             DemoData data = new DemoData(seed);
-            MarketSimulator market = new MarketSimulator(seed, MARKET_SYMBOLS, BAR_MS, MARKET_START);
+            // event time ends about now, so the ticks look like a live feed (ticks.max.ahead.ms, retention by timestamp)
+            long marketStart = Math.floorDiv(System.currentTimeMillis() - (bars + 1L) * BAR_MS, BAR_MS) * BAR_MS;
+            MarketSimulator market = new MarketSimulator(seed, MARKET_SYMBOLS, BAR_MS, marketStart);
             try (StreamApp app = StreamApp.start(config, partitions)) {
                 app.awaitRunning(Duration.ofSeconds(60));
                 out.println("Processor running; producing " + points + " points across " + DemoData.MODELS.size() + " models"
@@ -118,8 +120,6 @@ public final class DemoCommand implements Callable<Integer> {
 
     static final List<String> MARKET_SYMBOLS = List.of("ALPHA", "BETA");
     static final long BAR_MS = 60_000;
-    /** 2026-01-05T00:00Z: the market stream's first bar. */
-    static final long MARKET_START = 1_767_571_200_000L;
 
     private void produceTicks(String bootstrap, String topic, MarketSimulator market) {
         Map<String, Object> p = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.LINGER_MS_CONFIG, 10,
@@ -128,7 +128,7 @@ public final class DemoCommand implements Callable<Integer> {
             // one bar past the last, so that the last bar closes
             for (int b = 0; b <= bars && bars > 0; b++) {
                 for (Tick t : market.bar(b)) {
-                    producer.send(new ProducerRecord<>(topic, null, t.ts(), t.symbol(), t));
+                    producer.send(new ProducerRecord<>(topic, t.symbol(), t));
                 }
             }
         }

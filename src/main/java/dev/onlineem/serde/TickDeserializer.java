@@ -31,16 +31,23 @@ public final class TickDeserializer implements Deserializer<Tick> {
             throw new SerializationException("record is " + data.length + " bytes, over max.record.bytes=" + maxRecordBytes);
         }
         try (JsonParser p = Json.mapper().getFactory().createParser(data)) {
-            Tick tick = parse(p);
-            if (p.nextToken() != null) {
-                throw bad("trailing content after the JSON object");
+            try {
+                Tick tick = parse(p);
+                if (p.nextToken() != null) {
+                    throw bad("trailing content after the JSON object");
+                }
+                return tick;
+            } catch (StreamConstraintsException e) {
+                throw new SerializationException("record exceeds a JSON limit: " + e.getOriginalMessage());
+            } catch (IOException e) {
+                // the parser reads a field's value with its name, so the name it holds is the field at fault
+                String field = p.currentName();
+                String where = field == null ? "" : " in field \"" + cut(field) + "\"";
+                String m = e.getMessage() == null ? "unreadable" : e.getMessage().split("\n", 2)[0];
+                throw new SerializationException("record is not valid JSON" + where + ": " + cut(m) + "; " + EXPECTED_SHAPE);
             }
-            return tick;
-        } catch (StreamConstraintsException e) {
-            throw new SerializationException("record exceeds a JSON limit: " + e.getOriginalMessage());
         } catch (IOException e) {
-            String m = e.getMessage() == null ? "unreadable" : e.getMessage().split("\n", 2)[0];
-            throw new SerializationException("record is not valid JSON: " + cut(m) + "; " + EXPECTED_SHAPE);
+            throw new SerializationException("record is not valid JSON: " + cut(String.valueOf(e.getMessage())) + "; " + EXPECTED_SHAPE);
         }
     }
 

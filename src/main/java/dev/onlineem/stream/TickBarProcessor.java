@@ -16,7 +16,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The tick stage: each symbol's ticks become bars ({@link TickBars}), each closed bar a point of model
- * {@code prefix + symbol} on the points topic, with id {@code symbol@bar-start} and the bar's time. A
+ * {@code prefix + symbol} on the points topic, with id {@code symbol@bar-start} and the bar's time as its
+ * {@code ts} (the record timestamp is the closing tick's record timestamp). A
  * symbol's bar state goes to the changelogged {@code bars} store after every accepted tick, so a restored
  * task goes on from exactly the committed ticks. A rejected tick (no key, a symbol that is not the key,
  * a bad price or size, a late tick, a time too far ahead) changes nothing and is dead-lettered with the
@@ -77,7 +78,9 @@ final class TickBarProcessor implements Processor<String, Tick, String, Point> {
         store.put(symbol, bars.encode());
         for (TickBars.Bar b : closed) {
             String id = symbol + "@" + (settings.timeBars() ? Instant.ofEpochMilli(b.start()).toString() : "bar-" + b.index());
-            context.forward(new Record<>(modelPrefix + symbol, new Point(id, b.ts(), b.features()), b.ts(), record.headers()));
+            // the point carries the bar's time; the record keeps the closing tick's record timestamp, as Kafka Streams'
+            // outputs do, so that replayed history does not put old timestamps (segment rolls, retention) on the points topic
+            context.forward(new Record<>(modelPrefix + symbol, new Point(id, b.ts(), b.features()), record.timestamp(), record.headers()));
         }
     }
 

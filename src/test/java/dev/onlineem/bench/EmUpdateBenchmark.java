@@ -2,7 +2,8 @@ package dev.onlineem.bench;
 
 import dev.onlineem.em.CovarianceType;
 import dev.onlineem.em.ModelSettings;
-import dev.onlineem.em.OnlineMixtureModel;
+import dev.onlineem.em.ModelKind;
+import dev.onlineem.em.OnlineModel;
 import dev.onlineem.em.PointResult;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +21,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The per-point update of a warmed-up model (E-step, sufficient statistics, M-step with Cholesky
+ * The per-point update of a warmed-up model, mixture or HMM (E-step or forward filter, sufficient statistics, M-step with Cholesky
  * refresh, anomaly sketch), full covariance. Run: {@code mvn -Pjmh test-compile exec:exec}
  * (add {@code -Djmh.args="dev.onlineem.bench -prof gc"} to see allocation per point).
  */
@@ -34,14 +35,18 @@ public class EmUpdateBenchmark {
     private static final int POOL = 1 << 14;
 
     /** K x d. */
-    @Param({"4x2", "8x16"})
+    @Param({"4x2", "8x16", "3x3"})
     public String shape;
+
+    /** mixture or hmm (Cappe's online EM: filter, auxiliary statistics, transition and emission M-step). */
+    @Param({"mixture", "hmm"})
+    public String kind;
 
     /** Points between M-steps. */
     @Param({"1"})
     public int mStepInterval;
 
-    private OnlineMixtureModel model;
+    private OnlineModel model;
     private double[][] points;
     private final PointResult result = new PointResult();
     private int next;
@@ -59,14 +64,17 @@ public class EmUpdateBenchmark {
             }
         }
         points = new double[POOL][d];
+        int state = 0;
         for (double[] p : points) {
-            double[] c = centres[r.nextInt(k)];
+            // i.i.d. components for the mixture; a sticky chain (stay with 0.95) for the HMM
+            state = "hmm".equals(kind) ? (r.nextDouble() < 0.95 ? state : r.nextInt(k)) : r.nextInt(k);
+            double[] c = centres[state];
             double shared = r.nextGaussian();
             for (int j = 0; j < d; j++) {
                 p[j] = c[j] + r.nextGaussian() + 0.5 * shared;
             }
         }
-        model = new OnlineMixtureModel(ModelSettings.builder().k(k).covarianceType(CovarianceType.FULL)
+        model = OnlineModel.create(ModelSettings.builder().k(k).covarianceType(CovarianceType.FULL).kind(ModelKind.parse(kind))
                 .initPoints(Math.max(500, 20 * k * d)).mStepInterval(mStepInterval).build());
         for (double[] p : points) {
             model.update(p, result);

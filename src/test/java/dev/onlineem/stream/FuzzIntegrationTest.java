@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.onlineem.broker.EmbeddedKafkaBroker;
+import dev.onlineem.cli.MarketSimulator;
 import dev.onlineem.config.OnlineEmConfig;
+import dev.onlineem.em.TickBars;
+import dev.onlineem.serde.JsonSerializer;
+import dev.onlineem.serde.Tick;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hostile input on the real broker: more than 10,000 bad records of every kind interleaved with
- * 20,000 good points. The good points must come out exactly as from a clean run of the same good
+ * 20,000 good points (one model an HMM) and the ticks of two symbols, with bad ticks of every kind. The good points must come out exactly as from a clean run of the same good
  * points, every bad record must be in the dead-letter topic once with a reason, and the processor
  * must keep running.
  */
@@ -115,6 +119,42 @@ class FuzzIntegrationTest {
         }
     }
 
+    /** One bad tick of a random kind for {@code symbol}, whose last good tick was at {@code ts}. */
+    static Bad badTick(Random r, String symbol, long ts) {
+        String good = "{\"symbol\":\"" + symbol + "\",\"price\":101.5,\"size\":3,\"ts\":" + ts + "}";
+        switch (r.nextInt(10)) {
+            case 0: {
+                byte[] b = new byte[r.nextInt(200)];
+                r.nextBytes(b);
+                return new Bad("tick: random bytes", symbol, b);
+            }
+            case 1:
+                return new Bad("tick: truncated JSON", symbol, utf8(good.substring(0, 1 + r.nextInt(good.length() - 2))));
+            case 2: {
+                String[] prices = {"0", "-1", "-0.0", "1e400", "NaN", "\"1.5\"", "null", "[1]", "true"};
+                return new Bad("tick: bad price", symbol, utf8(good.replace("101.5", prices[r.nextInt(prices.length)])));
+            }
+            case 3: {
+                String[] sizes = {"-5", "1e400", "\"big\"", "-Infinity"};
+                return new Bad("tick: bad size", symbol, utf8(good.replace("\"size\":3", "\"size\":" + sizes[r.nextInt(sizes.length)])));
+            }
+            case 4:
+                return new Bad("tick: late", symbol, utf8(good.replace("\"ts\":" + ts, "\"ts\":" + (ts - 5_000))));
+            case 5:
+                return new Bad("tick: far ahead", symbol, utf8(good.replace("\"ts\":" + ts, "\"ts\":" + (ts + 10 * 86_400_000L))));
+            case 6:
+                return new Bad("tick: symbol is not the key", symbol, utf8(good.replace(symbol, "OTHER")));
+            case 7: {
+                String[] shapes = {"[1,2]", "{}", "\"tick\"", "{\"symbol\":\"" + symbol + "\"}", "{\"price\":1,\"ts\":\"now\"}", "{\"price\":1,\"ts\":1.5}"};
+                return new Bad("tick: wrong shape", symbol, utf8(shapes[r.nextInt(shapes.length)]));
+            }
+            case 8:
+                return new Bad("tick: no key", r.nextBoolean() ? null : "", utf8(good));
+            default:
+                return new Bad("tick: symbol too long", "S".repeat(1020 + r.nextInt(100)), utf8(good.replace(symbol, "S")));
+        }
+    }
+
     static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
@@ -123,6 +163,11 @@ class FuzzIntegrationTest {
     void shouldProcessGoodPointsAsIfTheBadOnesWereAbsentAndDeadLetterEveryBadOne() throws Exception {
         Map<String, Object> cleanSettings = StreamingIntegrationTest.config(broker.bootstrapServers(), "clean-", tmp.resolve("clean"));
         Map<String, Object> fuzzSettings = StreamingIntegrationTest.config(broker.bootstrapServers(), "fuzz-", tmp.resolve("fuzz"));
+        for (Map<String, Object> m : List.of(cleanSettings, fuzzSettings)) {
+            m.put("model.override.sensor-b.type", "hmm"); // 3-d with missing values: an HMM among the mixtures
+            m.put("model.override.ticks/.type", "hmm");
+            m.put("ticks.bar.ms", "1000");
+        }
         OnlineEmConfig clean = new OnlineEmConfig(cleanSettings);
         OnlineEmConfig fuzz = new OnlineEmConfig(fuzzSettings);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
@@ -160,25 +205,48 @@ class FuzzIntegrationTest {
                 }
             }
         }
-        Map<String, String> badKinds = new HashMap<>(); // "partition/offset" -> kind
+        // ticks of two symbols (400 one-second bars each), a bad tick after one good tick in three
+        // event time of a live feed: the last day; record timestamps now (old ones would make the broker roll a segment per batch and delete by retention)
+        MarketSimulator market = new MarketSimulator(23, List.of("FZ1", "FZ2"), 1000, (System.currentTimeMillis() - 86_400_000L) / 1000 * 1000);
+        Map<String, TickBars> expectedBars = new HashMap<>();
+        int goodBars = 0;
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(big, new StringSerializer(), new ByteArraySerializer())) {
+            for (int b = 0; b < 400; b++) {
+                for (Tick t : market.bar(b)) {
+                    byte[] tick = new JsonSerializer<Tick>().serialize(null, t);
+                    producer.send(new ProducerRecord<>(clean.ticksTopic(), t.symbol(), tick));
+                    producer.send(new ProducerRecord<>(fuzz.ticksTopic(), t.symbol(), tick));
+                    List<TickBars.Bar> closed = new ArrayList<>();
+                    expectedBars.computeIfAbsent(t.symbol(), s -> new TickBars(fuzz.barSettings())).accept(t.price(), t.size(), t.ts(), closed);
+                    goodBars += closed.size();
+                    if (b >= 10 && badRandom.nextInt(3) == 0) {
+                        Bad bad = badTick(badRandom, t.symbol(), t.ts());
+                        badSends.put(producer.send(new ProducerRecord<>(fuzz.ticksTopic(), bad.key(), bad.value())), bad.kind());
+                    }
+                }
+            }
+        }
+        Map<String, String> badKinds = new HashMap<>(); // "topic/partition/offset" -> kind
         for (Map.Entry<Future<RecordMetadata>, String> e : badSends.entrySet()) {
             RecordMetadata md = e.getKey().get();
-            badKinds.put(md.partition() + "/" + md.offset(), e.getValue());
+            badKinds.put(md.topic() + "/" + md.partition() + "/" + md.offset(), e.getValue());
         }
         assertTrue(badKinds.size() >= 10_000, "only " + badKinds.size() + " bad records");
+        int good = GOOD + goodBars;
 
         try (StreamApp cleanApp = StreamApp.start(clean, 2); StreamApp fuzzApp = StreamApp.start(fuzz, 2);
              Outputs cleanOut = new Outputs(broker.bootstrapServers(), clean);
              Outputs fuzzOut = new Outputs(broker.bootstrapServers(), fuzz)) {
-            cleanOut.awaitAccounted(GOOD, Duration.ofMinutes(5));
-            fuzzOut.awaitAccounted(GOOD + badKinds.size(), Duration.ofMinutes(5));
+            cleanOut.awaitAccounted(good, Duration.ofMinutes(5));
+            fuzzOut.awaitAccounted(good + badKinds.size(), Duration.ofMinutes(5));
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
             while (System.nanoTime() < until) {
                 fuzzOut.poll();
             }
             assertTrue(fuzzApp.streams().state().isRunningOrRebalancing(), "processor state " + fuzzApp.streams().state());
 
-            assertEquals(GOOD, fuzzOut.assignments.size(), "assignments for bad records");
+            assertEquals(good, fuzzOut.assignments.size(), "assignments for bad records");
+            assertEquals(good, cleanOut.assignments.size());
             double max = 0;
             for (Map.Entry<String, List<com.fasterxml.jackson.databind.JsonNode>> e : cleanOut.assignments.entrySet()) {
                 List<com.fasterxml.jackson.databind.JsonNode> got = fuzzOut.assignments.get(e.getKey());
@@ -203,7 +271,8 @@ class FuzzIntegrationTest {
                 gist = gist.substring(0, Math.min(90, gist.length()));
                 reasonsByKind.computeIfAbsent(kind, k -> new TreeMap<>()).merge(gist, 1, Integer::sum);
             }
-            StringBuilder report = new StringBuilder("fuzz test: " + badKinds.size() + " bad records, " + GOOD + " good\n");
+            StringBuilder report = new StringBuilder("fuzz test: " + badKinds.size() + " bad records, " + GOOD + " good points and "
+                    + goodBars + " bars from good ticks\n");
             reasonsByKind.forEach((kind, reasons) -> report.append("  ").append(kind).append(": ").append(reasons).append('\n'));
             System.out.println(report);
             assertReason(reasonsByKind, "10 MB value", "max.record.bytes");
@@ -214,6 +283,13 @@ class FuzzIntegrationTest {
             assertReason(reasonsByKind, "unknown field", "unknown field");
             assertReason(reasonsByKind, "deep nesting", "");
             assertReason(reasonsByKind, "model id too long", "too long");
+            assertReason(reasonsByKind, "tick: bad price", "price");
+            assertReason(reasonsByKind, "tick: bad size", "size");
+            assertReason(reasonsByKind, "tick: late", "late tick");
+            assertReason(reasonsByKind, "tick: far ahead", "ticks.max.ahead.ms");
+            assertReason(reasonsByKind, "tick: symbol is not the key", "is not its key");
+            assertReason(reasonsByKind, "tick: no key", "key is the symbol");
+            assertReason(reasonsByKind, "tick: symbol too long", "too long");
         }
     }
 

@@ -24,7 +24,7 @@ import org.apache.kafka.common.header.Headers;
  */
 final class Outputs implements AutoCloseable {
     final Map<String, List<JsonNode>> assignments = new HashMap<>();
-    final Map<String, List<String>> deadLetters = new HashMap<>(); // "partition/offset" -> reasons
+    final Map<String, List<String>> deadLetters = new HashMap<>(); // "topic/partition/offset" of the source record -> reasons
     final Map<String, List<JsonNode>> snapshots = new HashMap<>(); // model -> snapshots in order
     private final KafkaConsumer<String, byte[]> assignmentReader;
     private final KafkaConsumer<String, byte[]> deadLetterReader;
@@ -43,7 +43,7 @@ final class Outputs implements AutoCloseable {
             assignments.computeIfAbsent(a.get("id").asText(), k -> new ArrayList<>(1)).add(a);
         }
         for (ConsumerRecord<String, byte[]> r : deadLetterReader.poll(Duration.ofMillis(20))) {
-            String where = header(r.headers(), "__streams.errors.partition") + "/" + header(r.headers(), "__streams.errors.offset");
+            String where = header(r.headers(), "__streams.errors.topic") + "/" + header(r.headers(), "__streams.errors.partition") + "/" + header(r.headers(), "__streams.errors.offset");
             deadLetters.computeIfAbsent(where, k -> new ArrayList<>(1)).add(header(r.headers(), "__streams.errors.message"));
         }
         for (ConsumerRecord<String, byte[]> r : modelReader.poll(Duration.ofMillis(20))) {

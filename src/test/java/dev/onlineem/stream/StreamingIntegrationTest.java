@@ -57,6 +57,8 @@ class StreamingIntegrationTest {
         m.put("state.dir", stateDir.toString());
         m.put("commit.interval.ms", "100");
         m.put("points.topic", prefix + "points");
+        m.put("ticks.topic", prefix + "ticks");
+        m.put("regimes.topic", prefix + "regimes");
         m.put("assignments.topic", prefix + "assignments");
         m.put("anomalies.topic", prefix + "anomalies");
         m.put("models.topic", prefix + "models");
