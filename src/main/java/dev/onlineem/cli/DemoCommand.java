@@ -109,7 +109,8 @@ public final class DemoCommand implements Callable<Integer> {
         m.put("commit.interval.ms", "200");
         m.put("model.k", "2");
         m.put("model.init.points", "500");
-        m.put("model.anomaly.alpha", "0.001");
+        // an alarm budget of one per 10,000 points: with calibrated p-values, alpha is the false-alarm rate per point
+        m.put("model.anomaly.alpha", String.valueOf(DEMO_ALPHA));
         m.put("snapshot.every.points", "2000");
         m.put("model.override.drift-.k", "3");
         m.put("model.override.drift-.half.life", "2000");
@@ -118,6 +119,7 @@ public final class DemoCommand implements Callable<Integer> {
         return m;
     }
 
+    static final double DEMO_ALPHA = 1e-4;
     static final List<String> MARKET_SYMBOLS = List.of("ALPHA", "BETA");
     static final long BAR_MS = 60_000;
 
@@ -250,8 +252,8 @@ public final class DemoCommand implements Callable<Integer> {
             long[] t = tally.perModel.getOrDefault(model, new long[4]);
             out.println();
             out.printf(Locale.ROOT, "%s (%s): %,d points%n", model, data.description(model), t[0]);
-            out.printf(Locale.ROOT, "  anomalies: %d of %d injected caught; %d other point%s flagged (%.3f%% of the stream, alpha 0.1%%)%n",
-                    t[2], data.injected(model), t[3], t[3] == 1 ? "" : "s", 100.0 * t[3] / Math.max(1, t[0]));
+            out.printf(Locale.ROOT, "  anomalies: %d of %d injected caught; %d other point%s flagged (%.1f per 10,000 points; anomaly.alpha %s)%n",
+                    t[2], data.injected(model), t[3], t[3] == 1 ? "" : "s", 1e4 * t[3] / Math.max(1, t[0]), DEMO_ALPHA);
             JsonNode s = snapshots.get(model);
             if (s == null) {
                 out.println("  no snapshot yet");

@@ -41,6 +41,21 @@ public final class Json {
     private Json() {
     }
 
+    /**
+     * Why these bytes cannot be UTF-8 JSON, or null. Jackson guesses UTF-16 and UTF-32 from a byte-order mark
+     * or zero bytes at the start, which would read random bytes starting FF FE as UTF-16 text; records are
+     * UTF-8 only (RFC 8259 for JSON exchanged between systems), so those are refused up front.
+     */
+    public static String notUtf8(byte[] data) {
+        if (data.length >= 2 && ((data[0] & 0xFF) == 0xFE && (data[1] & 0xFF) == 0xFF || (data[0] & 0xFF) == 0xFF && (data[1] & 0xFF) == 0xFE)) {
+            return "record starts with a UTF-16 byte-order mark; records are UTF-8 JSON";
+        }
+        if (data.length >= 1 && data[0] == 0 || data.length >= 2 && data[1] == 0) {
+            return "record starts with a zero byte (UTF-16 or UTF-32 text, or binary); records are UTF-8 JSON";
+        }
+        return null;
+    }
+
     /** The shared, thread-safe mapper. */
     public static ObjectMapper mapper() {
         return MAPPER;

@@ -31,6 +31,10 @@ public final class PointDeserializer implements Deserializer<Point> {
         if (data.length > maxRecordBytes) {
             throw new SerializationException("record is " + data.length + " bytes, over max.record.bytes=" + maxRecordBytes);
         }
+        String encoding = Json.notUtf8(data);
+        if (encoding != null) {
+            throw new SerializationException(encoding + "; " + EXPECTED_SHAPE);
+        }
         try (JsonParser p = Json.mapper().getFactory().createParser(data)) {
             Point point = parse(p);
             if (p.nextToken() != null) {

@@ -95,6 +95,49 @@ public final class DeadLetters {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * Logging that scales with hostile input: one WARN line (no stack trace) for each of the first
+     * {@value #LINES_PER_WINDOW} rejected records per minute, then, once a minute while records are being
+     * rejected, one line counting the rest by reason. Every rejected record is in the dead-letter topic
+     * with its full reason and stack trace either way.
+     */
+    static final class RejectionLog {
+        static final RejectionLog INSTANCE = new RejectionLog();
+        static final int LINES_PER_WINDOW = 20;
+        static final long WINDOW_NANOS = 60_000_000_000L;
+        private long windowStart = System.nanoTime();
+        private int logged;
+        private final Map<String, Integer> unlogged = new java.util.TreeMap<>();
+
+        synchronized void rejected(ErrorHandlerContext context, Exception e) {
+            long now = System.nanoTime();
+            if (now - windowStart > WINDOW_NANOS) {
+                if (!unlogged.isEmpty()) {
+                    int n = unlogged.values().stream().mapToInt(Integer::intValue).sum();
+                    log.warn("{} more records dead-lettered in the last {} s, by reason: {}", n, (now - windowStart) / 1_000_000_000L, unlogged);
+                    unlogged.clear();
+                }
+                windowStart = now;
+                logged = 0;
+            }
+            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            if (logged < LINES_PER_WINDOW) {
+                logged++;
+                log.warn("rejected record {}-{}@{}: {}", context.topic(), context.partition(), context.offset(), cut(message));
+            } else {
+                unlogged.merge(gist(message), 1, Integer::sum);
+            }
+        }
+
+        /** The reason without its numbers and past its first clause, so that alike records count together. */
+        static String gist(String message) {
+            String g = message.replaceAll("[0-9]+(\\.[0-9]+)?", "N");
+            int cut = g.indexOf(';');
+            g = cut > 0 ? g.substring(0, cut) : g;
+            return g.length() > 80 ? g.substring(0, 80) + "..." : g;
+        }
+    }
+
     /** The dead-letter topic and the value bound, from the application's configuration. */
     private static final class Target {
         String topic;
@@ -120,7 +163,7 @@ public final class DeadLetters {
 
         @Override
         public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
-            log.warn("rejected record {}-{}@{}: {}", context.topic(), context.partition(), context.offset(), exception.getMessage());
+            RejectionLog.INSTANCE.rejected(context, exception);
             return Response.resume(target.letters(context, exception));
         }
 
@@ -136,7 +179,7 @@ public final class DeadLetters {
 
         @Override
         public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
-            log.warn("rejected record {}-{}@{}: {}", context.topic(), context.partition(), context.offset(), exception.getMessage());
+            RejectionLog.INSTANCE.rejected(context, exception);
             return Response.resume(target.letters(context, exception));
         }
 

@@ -17,6 +17,7 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -43,7 +44,10 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
 
     private ProcessorContext<String, Object> context;
     private ModelStates models;
+    /** Models updated since their last published snapshot; mirrored in the changelogged "unpublished" store. */
     private final Set<String> updatedSinceSnapshot = new LinkedHashSet<>();
+    private KeyValueStore<String, byte[]> unpublished;
+    private static final byte[] MARK = {1};
     private final PointResult result = new PointResult();
 
     OnlineEmProcessor(Function<String, ModelSettings> settings, int checkpointPoints, long maxModels,
@@ -62,7 +66,13 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
         KeyValueStore<String, byte[]> log = context.getStateStore(OnlineEmTopology.LOG_STORE);
         // a re-initialised task reads the stores again, never trusts memory
         this.models = new ModelStates(checkpoints, log, settings, checkpointPoints);
+        this.unpublished = context.getStateStore(OnlineEmTopology.UNPUBLISHED_STORE);
         updatedSinceSnapshot.clear();
+        // models whose latest state a previous owner of this task may not have published (it was killed
+        // before its snapshot interval came round): the first punctuation publishes them
+        try (KeyValueIterator<String, byte[]> it = unpublished.all()) {
+            it.forEachRemaining(kv -> updatedSinceSnapshot.add(kv.key));
+        }
         context.schedule(Duration.ofMillis(snapshotIntervalMs), PunctuationType.WALL_CLOCK_TIME, now -> publishUpdated());
     }
 
@@ -106,8 +116,8 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
         }
         if (result.initialisedNow || (!result.warmup && result.pointsSeen % snapshotEveryPoints == 0)) {
             publish(key, model, ts);
-        } else if (!result.warmup) {
-            updatedSinceSnapshot.add(key);
+        } else if (!result.warmup && updatedSinceSnapshot.add(key)) {
+            unpublished.put(key, MARK);
         }
     }
 
@@ -130,18 +140,20 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
         if (s != null) {
             context.forward(new Record<String, Object>(key, ModelSnapshotMessage.of(key, s), ts), MODELS);
         }
-        updatedSinceSnapshot.remove(key);
+        if (updatedSinceSnapshot.remove(key)) {
+            unpublished.delete(key);
+        }
     }
 
     private void publishUpdated() {
         long now = context.currentSystemTimeMs();
         for (String key : updatedSinceSnapshot.toArray(new String[0])) {
             OnlineModel m = models.held(key);
-            if (m != null) {
-                publish(key, m, now);
+            if (m == null) {
+                m = models.get(key); // marked by a previous owner of the task: restore it
             }
+            publish(key, m, now);
         }
-        updatedSinceSnapshot.clear();
     }
 
     @Override

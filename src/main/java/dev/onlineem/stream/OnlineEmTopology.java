@@ -24,6 +24,8 @@ import org.apache.kafka.streams.state.Stores;
 public final class OnlineEmTopology {
     public static final String STORE = "models";
     public static final String LOG_STORE = "model-log";
+    /** Model ids updated since their last published snapshot, so that a restored task publishes what a killed one did not. */
+    public static final String UNPUBLISHED_STORE = "unpublished";
     public static final String BARS_STORE = "bars";
     static final String TICKS_SOURCE = "ticks-source";
     static final String TICK_BARS = "tick-bars";
@@ -45,7 +47,7 @@ public final class OnlineEmTopology {
         int checkpoint = config.getInt(OnlineEmConfig.CHECKPOINT_POINTS_CONFIG);
         long maxModels = config.getLong(OnlineEmConfig.MAX_MODELS_CONFIG);
         t.addProcessor(PROCESSOR, () -> new OnlineEmProcessor(config::settingsFor, checkpoint, maxModels, every, interval), SOURCE);
-        for (String store : new String[] {STORE, LOG_STORE}) {
+        for (String store : new String[] {STORE, LOG_STORE, UNPUBLISHED_STORE}) {
             t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), Serdes.ByteArray())
                     .withCachingEnabled(), PROCESSOR);
         }

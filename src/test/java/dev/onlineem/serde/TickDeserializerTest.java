@@ -43,4 +43,17 @@ class TickDeserializerTest {
         assertTrue(reason("[1,2]").contains("not a JSON object"));
         assertTrue(reason("{\"price\":1} {").contains("trailing content"));
     }
+
+    @Test
+    void shouldReadUtf8OnlySoThatBytesStartingWithAByteOrderMarkAreNotReadAsUtf16() {
+        byte[] utf16 = "{\"price\":3}".getBytes(StandardCharsets.UTF_16LE);
+        byte[] bom = {(byte) 0xFF, (byte) 0xFE, '{', 0, '}', 0};
+        for (byte[] b : new byte[][] {utf16, bom, "{\"price\":3}".getBytes(StandardCharsets.UTF_16BE)}) {
+            SerializationException e = assertThrows(SerializationException.class, () -> d.deserialize("ticks", b));
+            assertTrue(e.getMessage().contains("records are UTF-8 JSON"), e.getMessage());
+            PointDeserializer points = new PointDeserializer(16, 1 << 20);
+            e = assertThrows(SerializationException.class, () -> points.deserialize("points", b));
+            assertTrue(e.getMessage().contains("records are UTF-8 JSON"), e.getMessage());
+        }
+    }
 }

@@ -313,7 +313,7 @@ class CrashRecoveryIntegrationTest {
         }
     }
 
-    private static Process startChild(Path configFile, Path logFile) throws Exception {
+    static Process startChild(Path configFile, Path logFile) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = List.of(java, "-Xmx768m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 "dev.onlineem.cli.Main", "run", "--config", configFile.toString(), "--partitions", "2");
