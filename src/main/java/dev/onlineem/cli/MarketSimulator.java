@@ -25,7 +25,7 @@ public final class MarketSimulator {
     private final Random random;
     private final long barMs;
     private final long start;
-    private final String[] symbols;
+    private final List<String> symbols;
     private final double[] price;
     private final int[] regime;
     private final List<int[]> truth = new ArrayList<>(); // per bar index: the true regime of each symbol
@@ -35,16 +35,16 @@ public final class MarketSimulator {
      */
     public MarketSimulator(long seed, List<String> symbols, long barMs, long start) {
         this.random = new Random(seed);
-        this.symbols = symbols.toArray(new String[0]);
+        this.symbols = List.copyOf(symbols);
         this.barMs = barMs;
         this.start = start;
-        this.price = new double[this.symbols.length];
-        this.regime = new int[this.symbols.length];
+        this.price = new double[symbols.size()];
+        this.regime = new int[symbols.size()];
         Arrays.fill(price, 100);
     }
 
     public List<String> symbols() {
-        return List.of(symbols);
+        return symbols;
     }
 
     /** The ticks of bar {@code index} (bars are produced in order, 0, 1, 2, ...) of every symbol, symbol by symbol. */
@@ -54,7 +54,7 @@ public final class MarketSimulator {
         }
         List<Tick> ticks = new ArrayList<>();
         long barStart = start + index * barMs;
-        for (int s = 0; s < symbols.length; s++) {
+        for (int s = 0; s < symbols.size(); s++) {
             if (index > 0 && random.nextDouble() > TRANSITIONS[regime[s]][regime[s]]) {
                 regime[s] = 1 - regime[s];
             }
@@ -69,7 +69,7 @@ public final class MarketSimulator {
             for (int i = 0; i < n; i++) {
                 price[s] *= Math.exp(step * random.nextGaussian());
                 double size = Math.ceil(-SIZE[k] * Math.log(1 - random.nextDouble()));
-                ticks.add(new Tick(symbols[s], price[s], size, times[i]));
+                ticks.add(new Tick(symbols.get(s), price[s], size, times[i]));
             }
         }
         truth.add(regime.clone());
@@ -79,13 +79,13 @@ public final class MarketSimulator {
     /** The true regime of symbol {@code symbol} during the bar starting at {@code barStart}, or -1 if not produced. */
     public int regime(String symbol, long barStart) {
         long index = (barStart - start) / barMs;
-        int s = List.of(symbols).indexOf(symbol);
+        int s = symbols.indexOf(symbol);
         return s < 0 || index < 0 || index >= truth.size() ? -1 : truth.get((int) index)[s];
     }
 
     /** Changes of the true regime of this symbol from bar {@code from} on. */
     public int regimeChanges(String symbol, int from) {
-        int s = List.of(symbols).indexOf(symbol);
+        int s = symbols.indexOf(symbol);
         int changes = 0;
         for (int i = Math.max(1, from + 1); i < truth.size(); i++) {
             changes += truth.get(i)[s] != truth.get(i - 1)[s] ? 1 : 0;

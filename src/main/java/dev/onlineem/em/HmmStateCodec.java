@@ -17,17 +17,8 @@ final class HmmStateCodec {
 
     static byte[] encode(OnlineHmmModel m) {
         ByteBuffer out = StateCodec.header(size(m), StateCodec.TAG_HMM, m.settings);
-        out.putInt(m.dimension);
-        out.put((byte) (m.hmm == null ? 0 : 1));
-        out.putLong(m.pointsSeen).putLong(m.modelVersion);
-        if (m.features != null) {
-            m.features.writeTo(out);
-        }
+        StateCodec.writePipeline(out, m);
         if (m.hmm == null) {
-            out.putInt(m.buffered);
-            for (int i = 0; i < m.buffered; i++) {
-                putAll(out, m.buffer[i]);
-            }
             return out.array();
         }
         GaussianHmm h = m.hmm;
@@ -61,9 +52,9 @@ final class HmmStateCodec {
 
     private static int size(OnlineHmmModel m) {
         int d = m.featureDimension;
-        int size = 4 + StateCodec.SETTINGS_BYTES + 4 + 1 + 16 + (m.features == null ? 0 : m.features.serializedSize());
+        int size = 4 + StateCodec.SETTINGS_BYTES + StateCodec.pipelineSize(m);
         if (m.hmm == null) {
-            return size + 4 + 8 * m.buffered * d;
+            return size;
         }
         int k = m.hmm.k;
         int cl = m.hmm.emissions.type.storedLength(d);
@@ -79,23 +70,7 @@ final class HmmStateCodec {
 
     static OnlineHmmModel decode(ByteBuffer in, ModelSettings settings) {
         OnlineHmmModel m = new OnlineHmmModel(settings);
-        m.dimension = in.getInt();
-        boolean online = in.get() == 1;
-        m.pointsSeen = in.getLong();
-        m.modelVersion = in.getLong();
-        if (m.dimension > 0) {
-            m.features = FeatureStage.readFrom(in, settings.features(), m.dimension);
-            m.featureDimension = m.features.outputDimension();
-            m.allocateFeatureWork();
-        }
-        if (!online) {
-            m.buffered = in.getInt();
-            if (m.dimension > 0) {
-                m.buffer = new double[settings.initPoints()][];
-                for (int i = 0; i < m.buffered; i++) {
-                    m.buffer[i] = getAll(in, new double[m.featureDimension]);
-                }
-            }
+        if (!StateCodec.readPipeline(in, m, true)) {
             return m;
         }
         int d = m.featureDimension;

@@ -24,39 +24,19 @@ import java.util.Random;
  *
  * <p>Deterministic, bit for bit; mutable, not thread-safe.
  */
-public final class OnlineHmmModel implements OnlineModel {
-    private static final double LOG_LIKELIHOOD_RATE = 1 - Math.pow(2, -1 / 1000.0);
+public final class OnlineHmmModel extends PipelineModel {
     /** Smallest transition probability kept: a transition never seen stays possible (a regime can always return). */
     static final double MIN_TRANSITION = 1e-9;
 
-    final ModelSettings settings;
-    int dimension;
-    FeatureStage features;
-    int featureDimension;
-    long pointsSeen;
-    long modelVersion;
-
-    double[][] buffer;
-    int buffered;
-
-    double[] center;
-    double[] scale;
-    double logScaleSum;
     GaussianHmm hmm;
     double[] filter;                  // phi_t, internal state order
     double[] rhoQ;                    // [i][j][k] flattened: K^3
     SufficientStatistics[] rhoG;      // per current state k: emission moments of every state i
-    AnomalyScorer scorer;
-    long t;
-    double lastStepSize;
-    double avgLogLikelihood;
     int announced = -1;               // internal state last announced as the regime, -1 before the first
     int candidate = -1;
     int candidateRun;
 
     // work, never serialised
-    private double[] z;
-    private double[] featureVector;
     private double[] resp;
     private double[] logG;
     private double[] predicted;
@@ -67,13 +47,12 @@ public final class OnlineHmmModel implements OnlineModel {
     private SufficientStatistics combined;
     private double[] unit;
     private int[] order;
-    private final AnomalyScorer.Score score = new AnomalyScorer.Score();
 
     public OnlineHmmModel(ModelSettings settings) {
+        super(settings);
         if (settings.kind() != ModelKind.HMM) {
             throw new IllegalArgumentException("settings of model type " + settings.kind().label() + " given to an HMM");
         }
-        this.settings = settings;
     }
 
     @Override
@@ -82,33 +61,8 @@ public final class OnlineHmmModel implements OnlineModel {
     }
 
     @Override
-    public ModelSettings settings() {
-        return settings;
-    }
-
-    @Override
-    public int dimension() {
-        return dimension;
-    }
-
-    @Override
-    public long pointsSeen() {
-        return pointsSeen;
-    }
-
-    @Override
-    public long modelVersion() {
-        return modelVersion;
-    }
-
-    @Override
     public boolean isInitialised() {
         return hmm != null;
-    }
-
-    @Override
-    public FeatureStage features() {
-        return features;
     }
 
     /** Number of states. */
@@ -117,47 +71,9 @@ public final class OnlineHmmModel implements OnlineModel {
     }
 
     @Override
-    public void update(double[] x, long timestampMs, PointResult out) {
-        OnlineMixtureModel.validate(x, dimension);
-        if (dimension == 0) {
-            dimension = x.length;
-            features = new FeatureStage(settings.features(), dimension);
-            featureDimension = features.outputDimension();
-            allocateFeatureWork();
-            buffer = new double[settings.initPoints()][];
-        }
-        out.beginPoint();
-        boolean ready = features.transform(x, timestampMs, featureVector);
-        if (!ready) {
-            pointsSeen++;
-            out.markWarmup(modelVersion, pointsSeen);
-            return;
-        }
-        if (hmm == null) {
-            buffer[buffered++] = featureVector.clone();
-            pointsSeen++;
-            out.markWarmup(modelVersion, pointsSeen);
-            if (buffered == settings.initPoints()) {
-                initialise();
-                out.initialisedNow = true;
-                out.modelVersion = modelVersion;
-            }
-            return;
-        }
-        scoreAndLearn(featureVector, x, out);
-    }
-
-
-    private void scoreAndLearn(double[] f, double[] x, PointResult out) {
+    void scoreAndLearn(double[] f, double[] x, PointResult out) {
         int k = hmm.k;
-        int d = featureDimension;
-        boolean learnable = true;
-        for (int j = 0; j < d; j++) {
-            z[j] = (f[j] - center[j]) / scale[j];
-            if (Math.abs(z[j]) > OnlineMixtureModel.LEARN_LIMIT) {
-                learnable = false;
-            }
-        }
+        boolean learnable = standardise(f);
         GaussianMixture g = hmm.emissions;
         g.eStep(z, resp, true); // per-state densities and the conditional moments of missing coordinates
         System.arraycopy(g.componentLogDensities(), 0, logG, 0, k);
@@ -180,11 +96,7 @@ public final class OnlineHmmModel implements OnlineModel {
             next[j] /= c;
         }
         double jacobian = g.missingCount > 0 ? observedLogScale(z) : logScaleSum;
-        double logDensity = Math.log(c) + max - jacobian;
-        scorer.score(-logDensity, score);
-        double rate = Math.max(1.0 / (t + 1), LOG_LIKELIHOOD_RATE);
-        avgLogLikelihood += rate * (Math.max(logDensity, -1e300) - avgLogLikelihood);
-        pointsSeen++;
+        scorePoint(Math.log(c) + max - jacobian, k, out);
         if (learnable) {
             double gamma = settings.stepSize(t);
             learn(gamma, k);
@@ -196,7 +108,8 @@ public final class OnlineHmmModel implements OnlineModel {
             lastStepSize = 0;
         }
         System.arraycopy(next, 0, filter, 0, k);
-        writeResult(out, x, logDensity, k);
+        writeRegime(out, x, k);
+        finishPoint(out);
     }
 
     /** Cappé's recursion for the auxiliary statistics, with the emission moments the last E-step staged. */
@@ -279,14 +192,7 @@ public final class OnlineHmmModel implements OnlineModel {
         }
     }
 
-    private void writeResult(PointResult out, double[] x, double logDensity, int k) {
-        out.ensureCapacity(k, dimension);
-        out.logDensity = logDensity;
-        out.pValue = score.pValue;
-        out.likelihoodPValue = score.likelihoodPValue;
-        out.anomalyScore = score.anomalyScore;
-        out.anomaly = score.anomaly;
-        out.components = k;
+    private void writeRegime(PointResult out, double[] x, int k) {
         hmm.orderInto(order);
         int best = 0;
         for (int r = 0; r < k; r++) {
@@ -299,9 +205,6 @@ public final class OnlineHmmModel implements OnlineModel {
         out.regime = best;
         trackRegime(out, order[best], filter[order[best]]);
         out.impute(x, filter, hmm.emissions.expected, k, center, scale);
-        out.stepSize = lastStepSize;
-        out.pointsSeen = pointsSeen;
-        out.modelVersion = modelVersion;
     }
 
     /** Announces a regime once it is the most probable with at least min.probability for persistence points. */
@@ -338,24 +241,16 @@ public final class OnlineHmmModel implements OnlineModel {
     }
 
     /** Ends warm-up: standardises the buffer, fits it by Baum-Welch with restarts, and seeds the online statistics. */
-    private void initialise() {
-        int d = featureDimension;
+    @Override
+    void initialise() {
+        double[][] data = standardisedBuffer();
         int n = buffered;
-        center = new double[d];
-        scale = new double[d];
-        OnlineMixtureModel.standardisation(buffer, n, d, center, scale);
-        double[][] data = new double[n][d];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < d; j++) {
-                data[i][j] = (buffer[i][j] - center[j]) / scale[j];
-            }
-        }
+        int d = featureDimension;
         int k = settings.kMin();
         GaussianHmm.Fit fit = GaussianHmm.fit(data, k, settings.covarianceType(), GaussianHmm.Initial.FREE,
                 settings.regularization(), settings.initRestarts(), settings.initMaxIterations(), BatchEm.DEFAULT_TOLERANCE,
                 new Random(settings.seed()));
         hmm = fit.hmm;
-        logScaleSum = observedLogScale(center);
         filter = fit.filtered[n - 1].clone();
         rhoQ = new double[k * k * k];
         rhoG = new SufficientStatistics[k];
@@ -369,37 +264,19 @@ public final class OnlineHmmModel implements OnlineModel {
             }
         }
         allocateWork();
-        t = n;
-        modelVersion = pointsSeen;
         // the warm-up's one-step predictive surprises, from the fit's own forward pass, lay out the scorer
         double[] surprises = new double[n];
-        double llSum = 0;
         for (int i = 0; i < n; i++) {
-            double ll = fit.stepLogLikelihoods[i] - observedLogScale(data[i]);
-            surprises[i] = -ll;
-            llSum += ll;
+            surprises[i] = -(fit.stepLogLikelihoods[i] - observedLogScale(data[i]));
         }
-        avgLogLikelihood = llSum / n;
-        scorer = new AnomalyScorer(settings.scoring());
-        scorer.initialise(surprises);
+        endWarmup(surprises);
         hmm.orderInto(order);
         announced = -1;
-        buffer = null;
-        buffered = 0;
-    }
-
-    double observedLogScale(double[] zz) {
-        return OnlineMixtureModel.observedLogScale(scale, zz);
-    }
-
-    void allocateFeatureWork() {
-        featureVector = new double[featureDimension];
     }
 
     void allocateWork() {
         int k = settings.kMin();
         int d = featureDimension;
-        z = new double[d];
         resp = new double[k];
         logG = new double[k];
         predicted = new double[k];
@@ -440,14 +317,9 @@ public final class OnlineHmmModel implements OnlineModel {
             for (int r2 = 0; r2 < k; r2++) {
                 a[r][r2] = hmm.transition[s][o[r2]];
             }
-            for (int i = 0; i < d; i++) {
-                means[r][i] = center[i] + scale[i] * hmm.emissions.means[s][i];
-                for (int j = 0; j < d; j++) {
-                    covs[r][i][j] = scale[i] * scale[j] * hmm.emissions.fullCovariance(s, i, j);
-                }
-            }
+            toDataUnits(hmm.emissions, s, means[r], covs[r]);
         }
-        return new ModelSnapshot(ModelKind.HMM, d, features.names(OnlineMixtureModel.inputNames(dimension)), hmm.emissions.type, modelVersion, pointsSeen, weights,
+        return new ModelSnapshot(ModelKind.HMM, d, featureNames(), hmm.emissions.type, modelVersion, pointsSeen, weights,
                 means, covs, avgLogLikelihood, lastStepSize, a, init, durations);
     }
 

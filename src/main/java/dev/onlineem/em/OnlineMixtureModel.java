@@ -16,16 +16,7 @@ import java.util.Random;
  * <p>Deterministic: the same state and the same point give the same new state, bit for bit, so a
  * replay after a crash reproduces an uninterrupted run. Mutable and not thread-safe.
  */
-public final class OnlineMixtureModel implements OnlineModel {
-    /** Standardised coordinates beyond this magnitude are scored but not learned from (their squares would overflow). */
-    static final double LEARN_LIMIT = 1e100;
-    /**
-     * Largest accepted |coordinate|: the warm-up's sums of squared deviations over up to a few thousand
-     * points must stay below Double.MAX_VALUE (2e152 squared is 4e304).
-     */
-    public static final double MAX_ABS_VALUE = 1e152;
-    /** Rate of the running average of logDensity reported in snapshots: a half-life of 1,000 points. */
-    private static final double LOG_LIKELIHOOD_RATE = 1 - Math.pow(2, -1 / 1000.0);
+public final class OnlineMixtureModel extends PipelineModel {
     /**
      * With an M-step after every point, a component whose statistics moved by less than this (relative,
      * gamma r_k / s0_k) keeps its mean, covariance and Cholesky factor: under pure decay they are exactly
@@ -33,38 +24,17 @@ public final class OnlineMixtureModel implements OnlineModel {
      */
     static final double NEGLIGIBLE_CHANGE = 1e-13;
 
-    final ModelSettings settings;
-    int dimension;                // of the input points; 0 until the first point fixes it
-    FeatureStage features;        // null until the first point
-    int featureDimension;         // of the vectors the mixture models
-    long pointsSeen;
-    long modelVersion;
-
-    // warm-up
-    double[][] buffer;
-    int buffered;
-
     // online phase
-    double[] center;
-    double[] scale;
-    double logScaleSum;           // sum_j log s_j, derived from scale (not serialised)
     GaussianMixture mixture;
     SufficientStatistics stats;
-    AnomalyScorer scorer;
-    long t;                       // online step counter (starts at the warm-up size)
     int sinceMStep;
-    double lastStepSize;
-    double avgLogLikelihood;
 
     // work arrays, never serialised
-    private double[] z;
     private double[] resp;
-    private double[] featureVector;
-    private final AnomalyScorer.Score score = new AnomalyScorer.Score();
 
     /** A new, empty model; the first point fixes its dimension. */
     public OnlineMixtureModel(ModelSettings settings) {
-        this.settings = settings;
+        super(settings);
     }
 
     @Override
@@ -72,25 +42,8 @@ public final class OnlineMixtureModel implements OnlineModel {
         return ModelKind.MIXTURE;
     }
 
-    @Override
-    public ModelSettings settings() {
-        return settings;
-    }
-
-    /** The model's dimension, or 0 before its first point. */
-    public int dimension() {
-        return dimension;
-    }
-
-    public long pointsSeen() {
-        return pointsSeen;
-    }
-
-    public long modelVersion() {
-        return modelVersion;
-    }
-
     /** Whether warm-up is over and the model has parameters. */
+    @Override
     public boolean isInitialised() {
         return mixture != null;
     }
@@ -100,89 +53,24 @@ public final class OnlineMixtureModel implements OnlineModel {
         return mixture == null ? 0 : mixture.k;
     }
 
-    /**
-     * Turns the point into features, scores them under the current model, then learns from them.
-     *
-     * @param x the point, in the data's units; NaN marks a missing coordinate. Not modified.
-     * @param timestampMs the record's time (epoch milliseconds), for the calendar features
-     * @param out receives the result. Modified.
-     * @throws IllegalArgumentException (the model unchanged) when the dimension differs from the
-     *         model's, a coordinate is infinite, or every coordinate is missing
-     */
-    public void update(double[] x, long timestampMs, PointResult out) {
-        validate(x, dimension);
-        if (dimension == 0) {
-            dimension = x.length;
-            features = new FeatureStage(settings.features(), dimension);
-            featureDimension = features.outputDimension();
-            allocateFeatureWork();
-            buffer = new double[settings.initPoints()][];
-        }
-        out.beginPoint();
-        boolean ready = features.transform(x, timestampMs, featureVector);
-        if (!ready) {
-            pointsSeen++;
-            out.markWarmup(modelVersion, pointsSeen);
-            return;
-        }
-        if (mixture == null) {
-            buffer[buffered++] = featureVector.clone();
-            pointsSeen++;
-            out.markWarmup(modelVersion, pointsSeen);
-            if (buffered == settings.initPoints()) {
-                initialise();
-                out.initialisedNow = true;
-                out.modelVersion = modelVersion;
-            }
-            return;
-        }
-        scoreAndLearn(featureVector, x, out);
-    }
-
-    /** The checks every model kind makes on a point before it changes anything. */
-    static void validate(double[] x, int dimension) {
-        if (dimension != 0 && x.length != dimension) {
-            throw new IllegalArgumentException("dimension " + dimension + " expected, got " + x.length);
-        }
-        if (x.length == 0) {
-            throw new IllegalArgumentException("the point has no coordinates");
-        }
-        boolean anyObserved = false;
-        for (int j = 0; j < x.length; j++) {
-            if (Double.isInfinite(x[j])) {
-                throw new IllegalArgumentException("coordinate " + j + " is " + x[j] + "; only finite numbers or missing values are accepted");
-            }
-            if (Math.abs(x[j]) > MAX_ABS_VALUE) {
-                throw new IllegalArgumentException("coordinate " + j + " is " + x[j] + ", beyond the largest accepted magnitude "
-                        + MAX_ABS_VALUE + " (sums of squares must stay finite in double precision): rescale the data");
-            }
-            anyObserved |= !Double.isNaN(x[j]);
-        }
-        if (!anyObserved) {
-            throw new IllegalArgumentException("every coordinate of the point is missing");
-        }
-    }
-
     /** @param f the feature vector the mixture models; @param x the input point (for imputation) */
-    private void scoreAndLearn(double[] f, double[] x, PointResult out) {
-        int d = featureDimension;
+    @Override
+    void scoreAndLearn(double[] f, double[] x, PointResult out) {
         int k = mixture.k;
-        boolean learnable = true;
-        for (int j = 0; j < d; j++) {
-            z[j] = (f[j] - center[j]) / scale[j];
-            if (Math.abs(z[j]) > LEARN_LIMIT) {
-                learnable = false;
-            }
-        }
+        boolean learnable = standardise(f);
         // E-step under the current theta: the score is predictive
         double ll = mixture.eStep(z, resp, true);
         double jacobian = mixture.missingCount > 0 ? observedLogScale(z) : logScaleSum;
-        double logDensity = ll - jacobian;
-        scorer.score(-logDensity, score);
-        writeScore(out, x, logDensity, k);
-        double rate = Math.max(1.0 / (t + 1), LOG_LIKELIHOOD_RATE);
-        avgLogLikelihood += rate * (Math.max(logDensity, -1e300) - avgLogLikelihood);
-        pointsSeen++;
+        scorePoint(ll - jacobian, k, out);
+        int best = 0;
+        for (int c = 0; c < k; c++) {
+            out.responsibilities[c] = resp[c];
+            if (resp[c] > resp[best]) {
+                best = c;
+            }
+        }
+        out.cluster = best;
+        out.impute(x, resp, mixture.expected, k, center, scale);
         if (learnable) {
             // gamma_t: (t + t0)^-alpha, or with a half-life max(1 / (t + t0), gamma_min)
             double gamma = settings.stepSize(t);
@@ -197,28 +85,7 @@ public final class OnlineMixtureModel implements OnlineModel {
         } else {
             lastStepSize = 0;
         }
-        out.stepSize = lastStepSize;
-        out.pointsSeen = pointsSeen;
-        out.modelVersion = modelVersion;
-    }
-
-    private void writeScore(PointResult out, double[] x, double logDensity, int k) {
-        out.ensureCapacity(k, dimension);
-        out.logDensity = logDensity;
-        out.pValue = score.pValue;
-        out.likelihoodPValue = score.likelihoodPValue;
-        out.anomalyScore = score.anomalyScore;
-        out.anomaly = score.anomaly;
-        out.components = k;
-        int best = 0;
-        for (int c = 0; c < k; c++) {
-            out.responsibilities[c] = resp[c];
-            if (resp[c] > resp[best]) {
-                best = c;
-            }
-        }
-        out.cluster = best;
-        out.impute(x, resp, mixture.expected, k, center, scale);
+        finishPoint(out);
     }
 
     /**
@@ -337,18 +204,10 @@ public final class OnlineMixtureModel implements OnlineModel {
     }
 
     /** Ends warm-up: standardises the buffer, fits it by batch EM (choosing K by BIC if a range is set). */
-    private void initialise() {
-        int d = featureDimension;
+    @Override
+    void initialise() {
+        double[][] data = standardisedBuffer();
         int n = buffered;
-        center = new double[d];
-        scale = new double[d];
-        standardisation(buffer, n, d, center, scale);
-        double[][] data = new double[n][d];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < d; j++) {
-                data[i][j] = (buffer[i][j] - center[j]) / scale[j];
-            }
-        }
         BatchEm em = new BatchEm(settings.covarianceType(), settings.regularization(), settings.initRestarts(),
                 settings.initMaxIterations(), BatchEm.DEFAULT_TOLERANCE);
         Random random = new Random(settings.seed());
@@ -360,74 +219,15 @@ public final class OnlineMixtureModel implements OnlineModel {
         // the statistics and the parameters must agree: refit the parameters from the statistics kept
         stats.mStep(mixture, settings.regularization());
         allocateWork();
-        t = n;
-        modelVersion = pointsSeen;
-        logScaleSum = observedLogScale(center); // the centre has no missing coordinate: sum_j log s_j
         double[] surprises = new double[n];
         double[] r = new double[mixture.k];
-        double llSum = 0;
         for (int i = 0; i < n; i++) {
-            double ll = mixture.eStep(data[i], r, false) - observedLogScale(data[i]);
-            surprises[i] = -ll;
-            llSum += ll;
+            surprises[i] = -(mixture.eStep(data[i], r, false) - observedLogScale(data[i]));
         }
-        avgLogLikelihood = llSum / n;
-        scorer = new AnomalyScorer(settings.scoring());
-        scorer.initialise(surprises);
-        buffer = null;
-        buffered = 0;
-    }
-
-    /**
-     * Per coordinate, the mean and standard deviation of the observed values of the first n rows (a
-     * constant coordinate gets |mean|, or 1): the standardisation every model kind works in.
-     */
-    static void standardisation(double[][] buffer, int n, int d, double[] center, double[] scale) {
-        for (int j = 0; j < d; j++) {
-            double sum = 0;
-            int cnt = 0;
-            for (int i = 0; i < n; i++) {
-                if (!Double.isNaN(buffer[i][j])) {
-                    sum += buffer[i][j];
-                    cnt++;
-                }
-            }
-            double mean = cnt == 0 ? 0 : sum / cnt;
-            double ss = 0;
-            for (int i = 0; i < n; i++) {
-                if (!Double.isNaN(buffer[i][j])) {
-                    double v = buffer[i][j] - mean;
-                    ss += v * v;
-                }
-            }
-            double sd = cnt > 1 ? Math.sqrt(ss / cnt) : 0;
-            center[j] = mean;
-            scale[j] = sd > 0 && Double.isFinite(sd) ? sd : (mean != 0 ? Math.abs(mean) : 1);
-        }
-    }
-
-    /** sum of log s_j over the coordinates of {@code z} that are not NaN: the log-Jacobian of the standardisation. */
-    double observedLogScale(double[] z) {
-        return observedLogScale(scale, z);
-    }
-
-    /** sum of log s_j over the coordinates of {@code z} that are not NaN, for any model kind's standardisation. */
-    static double observedLogScale(double[] scale, double[] z) {
-        double s = 0;
-        for (int j = 0; j < scale.length; j++) {
-            if (!Double.isNaN(z[j])) {
-                s += Math.log(scale[j]);
-            }
-        }
-        return s;
-    }
-
-    void allocateFeatureWork() {
-        featureVector = new double[featureDimension];
+        endWarmup(surprises);
     }
 
     void allocateWork() {
-        z = new double[featureDimension];
         resp = new double[mixture.k];
     }
 
@@ -441,29 +241,10 @@ public final class OnlineMixtureModel implements OnlineModel {
         double[][] means = new double[k][d];
         double[][][] covs = new double[k][d][d];
         for (int c = 0; c < k; c++) {
-            for (int i = 0; i < d; i++) {
-                means[c][i] = center[i] + scale[i] * mixture.means[c][i];
-                for (int j = 0; j < d; j++) {
-                    covs[c][i][j] = scale[i] * scale[j] * mixture.fullCovariance(c, i, j);
-                }
-            }
+            toDataUnits(mixture, c, means[c], covs[c]);
         }
-        return new ModelSnapshot(d, features.names(inputNames(dimension)), mixture.type, modelVersion, pointsSeen, mixture.weights.clone(), means, covs,
+        return new ModelSnapshot(d, featureNames(), mixture.type, modelVersion, pointsSeen, mixture.weights.clone(), means, covs,
                 avgLogLikelihood, lastStepSize);
-    }
-
-    /** x0, x1, ...: the names of a point's coordinates, which the feature stage's names build on. */
-    static String[] inputNames(int dimension) {
-        String[] names = new String[dimension];
-        for (int j = 0; j < dimension; j++) {
-            names[j] = "x" + j;
-        }
-        return names;
-    }
-
-    /** The feature stage, or null before the first point. */
-    public FeatureStage features() {
-        return features;
     }
 
     /**

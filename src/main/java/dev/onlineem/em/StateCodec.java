@@ -54,29 +54,19 @@ public final class StateCodec {
 
     private static byte[] encode(OnlineMixtureModel model) {
         ByteBuffer out = header(size(model), TAG_MIXTURE, model.settings);
-        out.putInt(model.dimension);
-        out.put((byte) (model.mixture == null ? 0 : 1));
-        out.putLong(model.pointsSeen).putLong(model.modelVersion);
-        if (model.features != null) {
-            model.features.writeTo(out);
-        }
-        if (model.mixture == null) {
-            out.putInt(model.buffered);
-            for (int i = 0; i < model.buffered; i++) {
-                putAll(out, model.buffer[i]);
-            }
-        } else {
+        writePipeline(out, model);
+        if (model.mixture != null) {
             writeOnline(out, model);
         }
         return out.array();
     }
 
     private static int size(OnlineMixtureModel m) {
-        int d = m.featureDimension;
-        int size = 4 + SETTINGS_BYTES + 4 + 1 + 16 + (m.features == null ? 0 : m.features.serializedSize());
+        int size = 4 + SETTINGS_BYTES + pipelineSize(m);
         if (m.mixture == null) {
-            return size + 4 + 8 * m.buffered * d;
+            return size;
         }
+        int d = m.featureDimension;
         int k = m.mixture.k;
         int cl = m.mixture.type.storedLength(d);
         size += 4 + 8 + 4 + 8 * 2;                  // k, t, sinceMStep, step size, avgLL
@@ -84,6 +74,59 @@ public final class StateCodec {
         size += 8 * k * (1 + d + cl);               // weights, means, covariances
         size += 8 * k * (1 + d + cl);               // s0, s1, s2
         return size + m.scorer.serializedSize();
+    }
+
+    /**
+     * What every kind's state starts with after the settings ({@link PipelineModel}'s part): dimension,
+     * phase, counters, the feature history, and the warm-up buffer while the model is warming up.
+     */
+    static void writePipeline(ByteBuffer out, PipelineModel m) {
+        out.putInt(m.dimension);
+        out.put((byte) (m.isInitialised() ? 1 : 0));
+        out.putLong(m.pointsSeen).putLong(m.modelVersion);
+        if (m.features != null) {
+            m.features.writeTo(out);
+        }
+        if (!m.isInitialised()) {
+            out.putInt(m.buffered);
+            for (int i = 0; i < m.buffered; i++) {
+                putAll(out, m.buffer[i]);
+            }
+        }
+    }
+
+    static int pipelineSize(PipelineModel m) {
+        int size = 4 + 1 + 16 + (m.features == null ? 0 : m.features.serializedSize());
+        return m.isInitialised() ? size : size + 4 + 8 * m.buffered * m.featureDimension;
+    }
+
+    /**
+     * Reads {@link #writePipeline}'s part into m.
+     *
+     * @param featureHistory false for version 2, which kept no feature stage
+     * @return whether the model is past warm-up (its kind's online state follows)
+     */
+    static boolean readPipeline(ByteBuffer in, PipelineModel m, boolean featureHistory) {
+        m.dimension = in.getInt();
+        boolean online = in.get() == 1;
+        m.pointsSeen = in.getLong();
+        m.modelVersion = in.getLong();
+        if (m.dimension > 0) {
+            m.features = featureHistory ? FeatureStage.readFrom(in, m.settings.features(), m.dimension)
+                    : new FeatureStage(m.settings.features(), m.dimension);
+            m.featureDimension = m.features.outputDimension();
+            m.allocateFeatureWork();
+        }
+        if (!online) {
+            m.buffered = in.getInt();
+            if (m.dimension > 0) {
+                m.buffer = new double[m.settings.initPoints()][];
+                for (int i = 0; i < m.buffered; i++) {
+                    m.buffer[i] = getAll(in, new double[m.featureDimension]);
+                }
+            }
+        }
+        return online;
     }
 
     private static void writeOnline(ByteBuffer out, OnlineMixtureModel m) {
@@ -123,7 +166,7 @@ public final class StateCodec {
             if (tag != TAG_MIXTURE && tag != TAG_HMM) {
                 throw new CorruptStateException("unknown model kind tag " + tag, null);
             }
-            ModelSettings settings = v2 ? readSettingsV2(in) : readSettings(in, version == VERSION);
+            ModelSettings settings = readSettings(in, version);
             if (tag == TAG_HMM) {
                 OnlineHmmModel h = HmmStateCodec.decode(in, settings);
                 if (in.hasRemaining()) {
@@ -132,25 +175,7 @@ public final class StateCodec {
                 return h;
             }
             OnlineMixtureModel m = new OnlineMixtureModel(settings);
-            m.dimension = in.getInt();
-            boolean online = in.get() == 1;
-            m.pointsSeen = in.getLong();
-            m.modelVersion = in.getLong();
-            if (m.dimension > 0) {
-                m.features = v2 ? new FeatureStage(m.settings.features(), m.dimension)
-                        : FeatureStage.readFrom(in, m.settings.features(), m.dimension);
-                m.featureDimension = m.features.outputDimension();
-                m.allocateFeatureWork();
-            }
-            if (!online) {
-                m.buffered = in.getInt();
-                if (m.dimension > 0) {
-                    m.buffer = new double[m.settings.initPoints()][];
-                    for (int i = 0; i < m.buffered; i++) {
-                        m.buffer[i] = getAll(in, new double[m.featureDimension]);
-                    }
-                }
-            } else {
+            if (readPipeline(in, m, !v2)) {
                 readOnline(in, m, v2);
             }
             if (in.hasRemaining()) {
@@ -207,7 +232,12 @@ public final class StateCodec {
         out.put((byte) s.kind().ordinal()).putDouble(s.regime().minProbability()).putInt(s.regime().persistence());
     }
 
-    private static ModelSettings readSettings(ByteBuffer in, boolean v4) {
+    /**
+     * The settings as {@code version} wrote them. Version 2 had no features and kept only alpha and the
+     * sketch half-life of the scoring (between init.max.iterations and weight.floor), so its likelihood and
+     * suppression are off; versions before 4 knew only mixtures.
+     */
+    private static ModelSettings readSettings(ByteBuffer in, byte version) {
         int kMin = in.getInt();
         int kMax = in.getInt();
         CovarianceType type = readType(in);
@@ -219,13 +249,15 @@ public final class StateCodec {
         int initPoints = in.getInt();
         int initRestarts = in.getInt();
         int initMaxIterations = in.getInt();
+        boolean v2 = version == VERSION_2;
+        ScoreSettings v2Scoring = v2 ? new ScoreSettings(in.getDouble(), in.getDouble(), 1, ScoreSettings.DEFAULT_LIKELIHOOD_HALF_LIFE, 0) : null;
         double weightFloor = in.getDouble();
         long seed = in.getLong();
-        FeatureSettings f = new FeatureSettings(in.getInt(), in.get() == 1, in.getInt(), in.get() == 1, in.get() == 1);
-        ScoreSettings a = new ScoreSettings(in.getDouble(), in.getDouble(), in.getInt(), in.getDouble(), in.getInt());
+        FeatureSettings f = v2 ? FeatureSettings.NONE : new FeatureSettings(in.getInt(), in.get() == 1, in.getInt(), in.get() == 1, in.get() == 1);
+        ScoreSettings a = v2 ? v2Scoring : new ScoreSettings(in.getDouble(), in.getDouble(), in.getInt(), in.getDouble(), in.getInt());
         ModelKind kind = ModelKind.MIXTURE;
         RegimeSettings regime = RegimeSettings.DEFAULT;
-        if (v4) {
+        if (version == VERSION) {
             int kindCode = in.get();
             if (kindCode < 0 || kindCode >= ModelKind.values().length) {
                 throw new CorruptStateException("unknown model kind code " + kindCode, null);
@@ -235,26 +267,6 @@ public final class StateCodec {
         }
         return new ModelSettings(kMin, kMax, type, stepExponent, stepOffset, gammaMin, mStepInterval, reg, initPoints,
                 initRestarts, initMaxIterations, weightFloor, seed, f, a, kind, regime);
-    }
-
-    /** Version 2's settings: no features; its alpha and sketch half-life, with the likelihood and suppression off. */
-    private static ModelSettings readSettingsV2(ByteBuffer in) {
-        int kMin = in.getInt();
-        int kMax = in.getInt();
-        CovarianceType type = readType(in);
-        double stepExponent = in.getDouble();
-        double stepOffset = in.getDouble();
-        double gammaMin = in.getDouble();
-        int mStepInterval = in.getInt();
-        double reg = in.getDouble();
-        int initPoints = in.getInt();
-        int initRestarts = in.getInt();
-        int initMaxIterations = in.getInt();
-        ScoreSettings a = new ScoreSettings(in.getDouble(), in.getDouble(), 1, ScoreSettings.DEFAULT_LIKELIHOOD_HALF_LIFE, 0);
-        double weightFloor = in.getDouble();
-        long seed = in.getLong();
-        return new ModelSettings(kMin, kMax, type, stepExponent, stepOffset, gammaMin, mStepInterval, reg, initPoints,
-                initRestarts, initMaxIterations, weightFloor, seed, FeatureSettings.NONE, a, ModelKind.MIXTURE, RegimeSettings.DEFAULT);
     }
 
     private static CovarianceType readType(ByteBuffer in) {

@@ -2,7 +2,6 @@ package dev.onlineem.serde;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import java.io.IOException;
 import java.util.Arrays;
 import org.apache.kafka.common.errors.SerializationException;
@@ -26,26 +25,9 @@ public final class PointDeserializer implements Deserializer<Point> {
     @Override
     public Point deserialize(String topic, byte[] data) {
         if (data == null) {
-            return null; // a tombstone: the processor sends it to the dead-letter topic with its reason
+            return null; // a tombstone: the processor dead-letters it with its reason
         }
-        if (data.length > maxRecordBytes) {
-            throw new SerializationException("record is " + data.length + " bytes, over max.record.bytes=" + maxRecordBytes);
-        }
-        String encoding = Json.notUtf8(data);
-        if (encoding != null) {
-            throw new SerializationException(encoding + "; " + EXPECTED_SHAPE);
-        }
-        try (JsonParser p = Json.mapper().getFactory().createParser(data)) {
-            Point point = parse(p);
-            if (p.nextToken() != null) {
-                throw bad("trailing content after the JSON object");
-            }
-            return point;
-        } catch (StreamConstraintsException e) {
-            throw new SerializationException("record exceeds a JSON limit: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new SerializationException("record is not valid JSON: " + firstLine(e.getMessage()) + "; " + EXPECTED_SHAPE);
-        }
+        return JsonRecord.read(data, maxRecordBytes, "point", EXPECTED_SHAPE, this::parse);
     }
 
     private Point parse(JsonParser p) throws IOException {
@@ -70,7 +52,7 @@ public final class PointDeserializer implements Deserializer<Point> {
                     x = parseX(v, p);
                     break;
                 default:
-                    throw bad("unknown field \"" + truncate(name) + "\"");
+                    throw bad("unknown field \"" + JsonRecord.cut(name) + "\"");
             }
         }
         if (t != JsonToken.END_OBJECT) {
@@ -124,7 +106,7 @@ public final class PointDeserializer implements Deserializer<Point> {
             if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
                 double d = p.getDoubleValue();
                 if (!Double.isFinite(d)) {
-                    throw bad("x[" + n + "] = " + truncate(p.getText()) + " is not a finite double");
+                    throw bad("x[" + n + "] = " + JsonRecord.cut(p.getText()) + " is not a finite double");
                 }
                 x[n++] = d;
                 observed = true;
@@ -155,18 +137,6 @@ public final class PointDeserializer implements Deserializer<Point> {
     }
 
     private static SerializationException bad(String reason) {
-        return new SerializationException("bad point: " + reason + "; " + EXPECTED_SHAPE);
-    }
-
-    private static String truncate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "unreadable";
-        }
-        int nl = s.indexOf('\n');
-        return truncate(nl < 0 ? s : s.substring(0, nl));
+        return JsonRecord.bad("point", reason, EXPECTED_SHAPE);
     }
 }

@@ -2,7 +2,6 @@ package dev.onlineem.serde;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import java.io.IOException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -27,35 +26,10 @@ public final class TickDeserializer implements Deserializer<Tick> {
         if (data == null) {
             return null; // a tombstone: the processor dead-letters it with its reason
         }
-        if (data.length > maxRecordBytes) {
-            throw new SerializationException("record is " + data.length + " bytes, over max.record.bytes=" + maxRecordBytes);
-        }
-        String encoding = Json.notUtf8(data);
-        if (encoding != null) {
-            throw new SerializationException(encoding + "; " + EXPECTED_SHAPE);
-        }
-        try (JsonParser p = Json.mapper().getFactory().createParser(data)) {
-            try {
-                Tick tick = parse(p);
-                if (p.nextToken() != null) {
-                    throw bad("trailing content after the JSON object");
-                }
-                return tick;
-            } catch (StreamConstraintsException e) {
-                throw new SerializationException("record exceeds a JSON limit: " + e.getOriginalMessage());
-            } catch (IOException e) {
-                // the parser reads a field's value with its name, so the name it holds is the field at fault
-                String field = p.currentName();
-                String where = field == null ? "" : " in field \"" + cut(field) + "\"";
-                String m = e.getMessage() == null ? "unreadable" : e.getMessage().split("\n", 2)[0];
-                throw new SerializationException("record is not valid JSON" + where + ": " + cut(m) + "; " + EXPECTED_SHAPE);
-            }
-        } catch (IOException e) {
-            throw new SerializationException("record is not valid JSON: " + cut(String.valueOf(e.getMessage())) + "; " + EXPECTED_SHAPE);
-        }
+        return JsonRecord.read(data, maxRecordBytes, "tick", EXPECTED_SHAPE, this::parse);
     }
 
-    private static Tick parse(JsonParser p) throws IOException {
+    private Tick parse(JsonParser p) throws IOException {
         if (p.nextToken() != JsonToken.START_OBJECT) {
             throw bad("record is not a JSON object");
         }
@@ -117,10 +91,6 @@ public final class TickDeserializer implements Deserializer<Tick> {
     }
 
     private static SerializationException bad(String reason) {
-        return new SerializationException("bad tick: " + reason + "; " + EXPECTED_SHAPE);
-    }
-
-    private static String cut(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 80) + "...";
+        return JsonRecord.bad("tick", reason, EXPECTED_SHAPE);
     }
 }

@@ -1,0 +1,285 @@
+package dev.onlineem.em;
+
+/**
+ * What every model kind shares: the per-point pipeline around its own learning. A point is validated,
+ * turned into features by the causal {@link FeatureStage}, buffered until {@code init.points} feature
+ * vectors have come, and then the kind fits the buffer ({@link #initialise}) and from there scores and
+ * learns each point ({@link #scoreAndLearn}).
+ *
+ * <p>Every kind works on standardised coordinates z = (f - c) / s, with c and s the warm-up buffer's
+ * per-coordinate mean and standard deviation: it keeps the second-moment statistics well conditioned
+ * whatever the data's offset and scale, and makes the covariance regularisation relative to the data.
+ * Everything reported is in the data's own units ({@link #toDataUnits}).
+ *
+ * <p>The fields are the state {@link StateCodec} writes (the work arrays aside); deterministic, bit for bit.
+ * Mutable, not thread-safe.
+ */
+abstract class PipelineModel implements OnlineModel {
+    /** Standardised coordinates beyond this magnitude are scored but not learned from (their squares would overflow). */
+    static final double LEARN_LIMIT = 1e100;
+    /**
+     * Largest accepted |coordinate|: the warm-up's sums of squared deviations over up to a few thousand
+     * points must stay below Double.MAX_VALUE (2e152 squared is 4e304).
+     */
+    static final double MAX_ABS_VALUE = 1e152;
+    /** Rate of the running average of logDensity reported in snapshots: a half-life of 1,000 points. */
+    private static final double LOG_LIKELIHOOD_RATE = 1 - Math.pow(2, -1 / 1000.0);
+
+    final ModelSettings settings;
+    int dimension;                // of the input points; 0 until the first point fixes it
+    FeatureStage features;        // null until the first point
+    int featureDimension;         // of the vectors the model learns
+    long pointsSeen;
+    long modelVersion;
+
+    // warm-up
+    double[][] buffer;
+    int buffered;
+
+    // online phase
+    double[] center;
+    double[] scale;
+    double logScaleSum;           // sum_j log s_j, derived from scale (not serialised)
+    AnomalyScorer scorer;
+    long t;                       // online step counter (starts at the warm-up size)
+    double lastStepSize;
+    double avgLogLikelihood;
+
+    // work arrays, never serialised
+    double[] z;
+    double[] featureVector;
+    final AnomalyScorer.Score score = new AnomalyScorer.Score();
+
+    PipelineModel(ModelSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public ModelSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public int dimension() {
+        return dimension;
+    }
+
+    @Override
+    public long pointsSeen() {
+        return pointsSeen;
+    }
+
+    @Override
+    public long modelVersion() {
+        return modelVersion;
+    }
+
+    @Override
+    public FeatureStage features() {
+        return features;
+    }
+
+    /**
+     * Turns the point into features, scores them under the current model, then learns from them.
+     *
+     * @throws IllegalArgumentException (the model unchanged) when the dimension differs from the
+     *         model's, a coordinate is infinite or too large, or every coordinate is missing
+     */
+    @Override
+    public final void update(double[] x, long timestampMs, PointResult out) {
+        validate(x, dimension);
+        if (dimension == 0) {
+            dimension = x.length;
+            features = new FeatureStage(settings.features(), dimension);
+            featureDimension = features.outputDimension();
+            allocateFeatureWork();
+            buffer = new double[settings.initPoints()][];
+        }
+        out.beginPoint();
+        boolean ready = features.transform(x, timestampMs, featureVector);
+        if (!ready) {
+            pointsSeen++;
+            out.markWarmup(modelVersion, pointsSeen);
+            return;
+        }
+        if (!isInitialised()) {
+            buffer[buffered++] = featureVector.clone();
+            pointsSeen++;
+            out.markWarmup(modelVersion, pointsSeen);
+            if (buffered == settings.initPoints()) {
+                initialise();
+                out.initialisedNow = true;
+                out.modelVersion = modelVersion;
+            }
+            return;
+        }
+        scoreAndLearn(featureVector, x, out);
+    }
+
+    /** Ends warm-up: fits the buffer ({@link #standardisedBuffer}), then {@link #endWarmup}. */
+    abstract void initialise();
+
+    /**
+     * Scores the feature vector f under the current parameters, then learns from it.
+     *
+     * @param x the input point, for imputation
+     */
+    abstract void scoreAndLearn(double[] f, double[] x, PointResult out);
+
+    /** The checks every model kind makes on a point before it changes anything. */
+    static void validate(double[] x, int dimension) {
+        if (dimension != 0 && x.length != dimension) {
+            throw new IllegalArgumentException("dimension " + dimension + " expected, got " + x.length);
+        }
+        if (x.length == 0) {
+            throw new IllegalArgumentException("the point has no coordinates");
+        }
+        boolean anyObserved = false;
+        for (int j = 0; j < x.length; j++) {
+            if (Double.isInfinite(x[j])) {
+                throw new IllegalArgumentException("coordinate " + j + " is " + x[j] + "; only finite numbers or missing values are accepted");
+            }
+            if (Math.abs(x[j]) > MAX_ABS_VALUE) {
+                throw new IllegalArgumentException("coordinate " + j + " is " + x[j] + ", beyond the largest accepted magnitude "
+                        + MAX_ABS_VALUE + " (sums of squares must stay finite in double precision): rescale the data");
+            }
+            anyObserved |= !Double.isNaN(x[j]);
+        }
+        if (!anyObserved) {
+            throw new IllegalArgumentException("every coordinate of the point is missing");
+        }
+    }
+
+    /** Sets the standardisation from the warm-up buffer and returns the buffer's rows standardised. */
+    final double[][] standardisedBuffer() {
+        int d = featureDimension;
+        int n = buffered;
+        center = new double[d];
+        scale = new double[d];
+        standardisation(buffer, n, d, center, scale);
+        logScaleSum = observedLogScale(center); // the centre has no missing coordinate: sum_j log s_j
+        double[][] data = new double[n][d];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) {
+                data[i][j] = (buffer[i][j] - center[j]) / scale[j];
+            }
+        }
+        return data;
+    }
+
+    /**
+     * After the kind's warm-up fit: the anomaly scorer laid out on the warm-up's surprises (-log-density of
+     * each buffered point, in data units), the running log-likelihood, the step counter; the buffer dropped.
+     */
+    final void endWarmup(double[] surprises) {
+        double llSum = 0;
+        for (double s : surprises) {
+            llSum += -s;
+        }
+        avgLogLikelihood = llSum / surprises.length;
+        scorer = new AnomalyScorer(settings.scoring());
+        scorer.initialise(surprises);
+        t = buffered;
+        modelVersion = pointsSeen;
+        buffer = null;
+        buffered = 0;
+    }
+
+    /** Standardises f into {@link #z}; false when a coordinate is too far out to learn from. */
+    final boolean standardise(double[] f) {
+        boolean learnable = true;
+        for (int j = 0; j < featureDimension; j++) {
+            z[j] = (f[j] - center[j]) / scale[j];
+            if (Math.abs(z[j]) > LEARN_LIMIT) {
+                learnable = false;
+            }
+        }
+        return learnable;
+    }
+
+    /** Scores the point's surprise, writes the scores to {@code out}, and counts the point. */
+    final void scorePoint(double logDensity, int components, PointResult out) {
+        scorer.score(-logDensity, score);
+        double rate = Math.max(1.0 / (t + 1), LOG_LIKELIHOOD_RATE);
+        avgLogLikelihood += rate * (Math.max(logDensity, -1e300) - avgLogLikelihood);
+        pointsSeen++;
+        out.ensureCapacity(components, dimension);
+        out.logDensity = logDensity;
+        out.pValue = score.pValue;
+        out.likelihoodPValue = score.likelihoodPValue;
+        out.anomalyScore = score.anomalyScore;
+        out.anomaly = score.anomaly;
+        out.components = components;
+    }
+
+    /** The step, point count and version after the point, once it has been learned (or not). */
+    final void finishPoint(PointResult out) {
+        out.stepSize = lastStepSize;
+        out.pointsSeen = pointsSeen;
+        out.modelVersion = modelVersion;
+    }
+
+    /**
+     * Per coordinate, the mean and standard deviation of the observed values of the first n rows (a
+     * constant coordinate gets |mean|, or 1).
+     */
+    static void standardisation(double[][] buffer, int n, int d, double[] center, double[] scale) {
+        for (int j = 0; j < d; j++) {
+            double sum = 0;
+            int cnt = 0;
+            for (int i = 0; i < n; i++) {
+                if (!Double.isNaN(buffer[i][j])) {
+                    sum += buffer[i][j];
+                    cnt++;
+                }
+            }
+            double mean = cnt == 0 ? 0 : sum / cnt;
+            double ss = 0;
+            for (int i = 0; i < n; i++) {
+                if (!Double.isNaN(buffer[i][j])) {
+                    double v = buffer[i][j] - mean;
+                    ss += v * v;
+                }
+            }
+            double sd = cnt > 1 ? Math.sqrt(ss / cnt) : 0;
+            center[j] = mean;
+            scale[j] = sd > 0 && Double.isFinite(sd) ? sd : (mean != 0 ? Math.abs(mean) : 1);
+        }
+    }
+
+    /** sum of log s_j over the coordinates of {@code zz} that are not NaN: the log-Jacobian of the standardisation. */
+    final double observedLogScale(double[] zz) {
+        double s = 0;
+        for (int j = 0; j < scale.length; j++) {
+            if (!Double.isNaN(zz[j])) {
+                s += Math.log(scale[j]);
+            }
+        }
+        return s;
+    }
+
+    /** Component (or state) s of g in the data's units, into mean[d] and cov[d][d]. */
+    final void toDataUnits(GaussianMixture g, int s, double[] mean, double[][] cov) {
+        int d = featureDimension;
+        for (int i = 0; i < d; i++) {
+            mean[i] = center[i] + scale[i] * g.means[s][i];
+            for (int j = 0; j < d; j++) {
+                cov[i][j] = scale[i] * scale[j] * g.fullCovariance(s, i, j);
+            }
+        }
+    }
+
+    /** The names of the feature vector's coordinates, built on x0, x1, ... for the input point's. */
+    final String[] featureNames() {
+        String[] names = new String[dimension];
+        for (int j = 0; j < dimension; j++) {
+            names[j] = "x" + j;
+        }
+        return features.names(names);
+    }
+
+    void allocateFeatureWork() {
+        featureVector = new double[featureDimension];
+        z = new double[featureDimension];
+    }
+}

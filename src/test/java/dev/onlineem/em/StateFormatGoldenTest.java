@@ -1,0 +1,90 @@
+package dev.onlineem.em;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * States written by earlier builds still load: every golden state in {@code src/test/resources/state}
+ * (provenance in its README) decodes to exactly the parameters its writer reported, the current
+ * version's states re-encode to the same bytes, and every decoded model goes on learning and scoring.
+ */
+class StateFormatGoldenTest {
+
+    @ParameterizedTest(name = "{0}/{1}")
+    @CsvSource({
+        "v2, full-online", "v2, diag-missing-online", "v2, spherical-online", "v2, full-warmup",
+        "v3, full-online", "v3, diag-missing-online", "v3, spherical-online", "v3, full-warmup",
+        "v4, full-online", "v4, diag-missing-online", "v4, spherical-online", "v4, full-warmup",
+        "v4, hmm-full-missing-online", "v4, hmm-diag-warmup"})
+    void shouldReadAStateOfAnEarlierBuildExactlyAndGoOn(String version, String name) throws IOException {
+        byte[] bytes = resource(version + "/" + name + ".state");
+        OnlineModel m = StateCodec.decode(bytes);
+        List<String> expected = List.of(new String(resource(version + "/" + name + ".snapshot"), StandardCharsets.UTF_8).split("\n"));
+        assertEquals(expected.get(0), "pointsSeen " + m.pointsSeen());
+        ModelSnapshot s = m.snapshot();
+        if (expected.size() == 1) {
+            assertNull(s, "a model in warm-up has no snapshot");
+        } else {
+            assertEquals(expected, describe(m.pointsSeen(), s), "decoded parameters differ from what the writing build reported");
+        }
+        if ("v4".equals(version)) {
+            assertArrayEquals(bytes, StateCodec.encode(m), "the current format re-encodes to the same bytes");
+        }
+        Random r = new Random(1);
+        PointResult out = new PointResult();
+        long seen = m.pointsSeen();
+        for (int i = 0; i < 400; i++) {
+            double[] x = new double[m.dimension()];
+            for (int j = 0; j < x.length; j++) {
+                x[j] = r.nextGaussian() + (i % 2) * 4 + j;
+            }
+            m.update(x, (seen + i) * 1000L, out);
+            assertTrue(out.warmup || Double.isFinite(out.logDensity) && Double.isFinite(out.anomalyScore), name + ": point " + i);
+        }
+        assertEquals(seen + 400, m.pointsSeen());
+        assertTrue(m.isInitialised());
+    }
+
+    /** The lines the generator wrote for a snapshot (see the README). */
+    private static List<String> describe(long pointsSeen, ModelSnapshot s) {
+        List<String> lines = new ArrayList<>();
+        lines.add("pointsSeen " + pointsSeen);
+        lines.add("version " + s.version());
+        lines.add("weights " + join(s.weights()));
+        for (double[] mu : s.means()) {
+            lines.add("mean " + join(mu));
+        }
+        for (double[][] c : s.covariances()) {
+            for (double[] row : c) {
+                lines.add("cov " + join(row));
+            }
+        }
+        return lines;
+    }
+
+    private static String join(double[] v) {
+        StringBuilder sb = new StringBuilder();
+        for (double x : v) {
+            sb.append(sb.length() > 0 ? " " : "").append(x);
+        }
+        return sb.toString();
+    }
+
+    private static byte[] resource(String path) throws IOException {
+        try (InputStream in = StateFormatGoldenTest.class.getResourceAsStream("/state/" + path)) {
+            assertTrue(in != null, "missing test resource state/" + path);
+            return in.readAllBytes();
+        }
+    }
+}
