@@ -109,8 +109,10 @@ public final class DemoCommand implements Callable<Integer> {
         m.put("commit.interval.ms", "200");
         m.put("model.k", "2");
         m.put("model.init.points", "500");
-        // an alarm budget of one per 10,000 points: with calibrated p-values, alpha is the false-alarm rate per point
+        // an alarm budget of one per 10,000 points: with calibrated p-values (the gamma tail for the likelihood),
+        // alpha bounds the false-alarm rate per point
         m.put("model.anomaly.alpha", String.valueOf(DEMO_ALPHA));
+        m.put("model.anomaly.likelihood.tail", "gamma");
         m.put("snapshot.every.points", "2000");
         m.put("model.override.drift-.k", "3");
         m.put("model.override.drift-.half.life", "2000");

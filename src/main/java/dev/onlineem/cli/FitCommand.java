@@ -79,7 +79,7 @@ public final class FitCommand implements Callable<Integer> {
     @Option(names = "--reg", paramLabel = "R", description = "Covariance regularisation, relative to each coordinate's variance (default: ${DEFAULT-VALUE}).", defaultValue = "1e-6")
     double reg;
 
-    @Option(names = "--anomaly-alpha", paramLabel = "P", description = "A point is an anomaly when min(pValue, anomaly-likelihood tail) is below P, one alert per event (default: ${DEFAULT-VALUE}).", defaultValue = "0.001")
+    @Option(names = "--anomaly-alpha", paramLabel = "P", description = "A point is an anomaly when 2 min(pValue, anomaly-likelihood tail) is below P, one alert per event (default: ${DEFAULT-VALUE}).", defaultValue = "0.001")
     double anomalyAlpha;
 
     @Option(names = "--model", paramLabel = "TYPE", defaultValue = "mixture", description = "mixture or hmm (a Gaussian HMM with --k states; "

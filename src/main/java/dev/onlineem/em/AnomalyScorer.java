@@ -10,9 +10,11 @@ import java.nio.ByteBuffer;
  *       keeps ranking beyond the most extreme point seen);</li>
  *   <li>the anomaly likelihood (Ahmad et al. 2017): with u_t = -log10 pValue_t, the mean of u over the last
  *       w points against the long-run mean m and spread v of that mean,
- *       {@code P_lik = Q((mean_w(u) - m) / sqrt(v))}, Q the Gaussian upper tail: a run of moderately
- *       surprising points (a burst, a new level, a new regime) is rarer than any one of them;</li>
- *   <li>the combined tail probability {@code p = min(pValue, P_lik)}, its surprise in decades
+ *       {@code P_lik} the upper tail of mean_w(u) under a Gaussian or a gamma distribution with that mean and
+ *       variance ({@link LikelihoodTail}): a run of moderately surprising points (a burst, a new level, a new
+ *       regime) is rarer than any one of them;</li>
+ *   <li>the combined tail probability {@code p = min(1, 2 min(pValue, P_lik))} (Bonferroni: whichever of the
+ *       two speaks, P(p &lt;= a) &lt;= a when both are calibrated; just pValue when the likelihood is off), its surprise in decades
  *       {@code D = -log10 p}, and {@code anomalyScore = D / (D + 3)} in [0, 1]: 0.5 at p = 1e-3,
  *       0.75 at 1e-9, 0.99 at 1e-297, strictly increasing until D passes 1e16 (beyond double resolution
  *       of the score; pValue itself stops at 2.2e-308), so it ranks far into the tail;</li>
@@ -28,6 +30,7 @@ public final class AnomalyScorer {
     /** Short-window means seen before the likelihood speaks: its long-run spread must exist first. */
     private static final int LIKELIHOOD_MIN_HISTORY = 50;
     private static final double MAX_DECADES = 1e6;
+    private static final double LOG10_2 = Math.log10(2);
 
     private final ScoreSettings settings;
     private final double log10Alpha;
@@ -94,7 +97,8 @@ public final class AnomalyScorer {
         // decades of surprise, bounded so that the likelihood's running moments stay finite (1e-1000000 is beyond any use)
         double u = Math.min(-logP / LN10, MAX_DECADES);
         double log10Lik = likelihood(u);
-        double log10P = Math.min(logP / LN10, log10Lik);
+        // two tests, one alarm: Bonferroni keeps the combination a tail probability (P(p <= a) <= a)
+        double log10P = recent.length > 1 ? Math.min(0, Math.min(logP / LN10, log10Lik) + LOG10_2) : logP / LN10;
         out.pValue = Math.max(Math.exp(logP), Double.MIN_NORMAL); // the score keeps ranking where the double underflows
         out.likelihoodPValue = Math.pow(10, log10Lik);
         out.anomalyScore = scoreOf(log10P);
@@ -126,7 +130,15 @@ public final class AnomalyScorer {
         double mean = recentSum / w;
         double log10Q = 0;
         if (longCount >= LIKELIHOOD_MIN_HISTORY && longVar > 0) {
-            double z = (mean - longMean) / Math.sqrt(longVar);
+            double z;
+            if (settings.likelihoodTail() == LikelihoodTail.GAMMA && longMean > 0) {
+                // Wilson-Hilferty: for X gamma with shape k, (X / E X)^(1/3) is close to normal with mean
+                // 1 - 1/(9k) and variance 1/(9k); shape k = m^2 / v matches the long-run moments
+                double k = longMean * longMean / longVar;
+                z = (Math.cbrt(mean / longMean) - (1 - 1 / (9 * k))) * Math.sqrt(9 * k);
+            } else {
+                z = (mean - longMean) / Math.sqrt(longVar);
+            }
             log10Q = logGaussianTail(z) / LN10;
         }
         // running mean and variance of the window mean, exponentially weighted once past the half-life

@@ -9,16 +9,18 @@ package dev.onlineem.em;
  * @param likelihoodWindow points in the short window of the anomaly likelihood; 1 turns it off (i.i.d. data)
  * @param likelihoodHalfLife memory of the long-run mean and spread the short window is compared with, in points
  * @param suppressPoints after an alert, further alerts of the same model are held back for this many points
+ * @param likelihoodTail the distribution the likelihood's window mean is judged against
  */
 public record ScoreSettings(double alpha, double halfLife, int likelihoodWindow, double likelihoodHalfLife,
-                            int suppressPoints) {
-    public static final double DEFAULT_ALPHA = 0.001;
+                            int suppressPoints, LikelihoodTail likelihoodTail) {
+    public static final double DEFAULT_ALPHA = 0.004;
     public static final double DEFAULT_HALF_LIFE = 10_000;
-    public static final int DEFAULT_LIKELIHOOD_WINDOW = 30;
+    public static final int DEFAULT_LIKELIHOOD_WINDOW = 100;
     public static final double DEFAULT_LIKELIHOOD_HALF_LIFE = 2_000;
     public static final int DEFAULT_SUPPRESS_POINTS = 100;
+    public static final LikelihoodTail DEFAULT_LIKELIHOOD_TAIL = LikelihoodTail.GAUSSIAN;
     public static final ScoreSettings DEFAULT = new ScoreSettings(DEFAULT_ALPHA, DEFAULT_HALF_LIFE,
-            DEFAULT_LIKELIHOOD_WINDOW, DEFAULT_LIKELIHOOD_HALF_LIFE, DEFAULT_SUPPRESS_POINTS);
+            DEFAULT_LIKELIHOOD_WINDOW, DEFAULT_LIKELIHOOD_HALF_LIFE, DEFAULT_SUPPRESS_POINTS, DEFAULT_LIKELIHOOD_TAIL);
     static final int MAX_LIKELIHOOD_WINDOW = 10_000;
 
     public ScoreSettings {
@@ -27,14 +29,15 @@ public record ScoreSettings(double alpha, double halfLife, int likelihoodWindow,
         ModelSettings.check(likelihoodWindow >= 1 && likelihoodWindow <= MAX_LIKELIHOOD_WINDOW,
                 "anomaly.likelihood.window", likelihoodWindow, "in [1, " + MAX_LIKELIHOOD_WINDOW + "] (1: off)");
         ModelSettings.check(likelihoodHalfLife >= 10, "anomaly.likelihood.half.life", likelihoodHalfLife, "at least 10 points");
+        ModelSettings.check(likelihoodTail != null, "anomaly.likelihood.tail", likelihoodTail, "gaussian or gamma");
         ModelSettings.check(suppressPoints >= 0, "anomaly.suppress.points", suppressPoints, "at least 0 (0: every anomaly alerts)");
     }
 
     public ScoreSettings withAlpha(double a) {
-        return new ScoreSettings(a, halfLife, likelihoodWindow, likelihoodHalfLife, suppressPoints);
+        return new ScoreSettings(a, halfLife, likelihoodWindow, likelihoodHalfLife, suppressPoints, likelihoodTail);
     }
 
     public ScoreSettings withHalfLife(double h) {
-        return new ScoreSettings(alpha, h, likelihoodWindow, likelihoodHalfLife, suppressPoints);
+        return new ScoreSettings(alpha, h, likelihoodWindow, likelihoodHalfLife, suppressPoints, likelihoodTail);
     }
 }

@@ -10,11 +10,12 @@ import java.nio.ByteOrder;
  * (Cholesky factors, log-weights, work arrays) are rebuilt on decode, not stored. Decoding an encoded
  * model gives a model that behaves identically, bit for bit.
  *
- * <p>Layout, version 4: magic "OE", version byte, the model kind's tag (0 mixture, 1 hmm), settings (with
- * the feature, score and regime settings), dimension, phase, counters, the feature stage's history (once
+ * <p>Layout, version 5: magic "OE", version byte, the model kind's tag (0 mixture, 1 hmm), settings (with
+ * the feature, score and regime settings, ending with the likelihood tail), dimension, phase, counters, the feature stage's history (once
  * the dimension is known), then either the warm-up buffer (feature vectors) or the kind's online state,
- * ending with the anomaly scorer. Version 3 is version 4 without the tag and the regime settings: always a
- * mixture, and still read.
+ * ending with the anomaly scorer. Version 4 is version 5 without the likelihood tail (read as gaussian, the
+ * only one it knew). Version 3 is version 4 without the tag and the regime settings: always a mixture, and
+ * still read.
  * Version 2 (no feature stage; the scorer was the surprise sketch alone) is still read: it becomes a model
  * without features whose anomaly likelihood and alert suppression are off, so it goes on scoring as before.
  * (Version 1, never released, was version 2's layout big-endian.)
@@ -22,13 +23,14 @@ import java.nio.ByteOrder;
 public final class StateCodec {
     static final byte MAGIC_0 = 'O';
     static final byte MAGIC_1 = 'E';
-    public static final byte VERSION = 4;
+    public static final byte VERSION = 5;
+    static final byte VERSION_4 = 4;
     static final byte VERSION_3 = 3;
     static final byte VERSION_2 = 2;
     static final byte TAG_MIXTURE = 0;
     static final byte TAG_HMM = 1;
     static final int SETTINGS_BYTES = 4 + 4 + 1 + 8 * 3 + 4 + 8 + 4 * 3 + 8 + 8
-            + (4 + 1 + 4 + 1 + 1) + (8 * 3 + 4 * 2) + (1 + 8 + 4);
+            + (4 + 1 + 4 + 1 + 1) + (8 * 3 + 4 * 2) + (1 + 8 + 4) + 1;
 
     private StateCodec() {
     }
@@ -157,12 +159,12 @@ public final class StateCodec {
                 throw new CorruptStateException("not a model state (bad magic)", null);
             }
             byte version = in.get();
-            if (version != VERSION && version != VERSION_3 && version != VERSION_2) {
+            if (version < VERSION_2 || version > VERSION) {
                 throw new CorruptStateException("model state version " + version + " is not supported (this build reads "
                         + VERSION_2 + " to " + VERSION + ")", null);
             }
             boolean v2 = version == VERSION_2;
-            byte tag = version == VERSION ? in.get() : TAG_MIXTURE;
+            byte tag = version >= VERSION_4 ? in.get() : TAG_MIXTURE;
             if (tag != TAG_MIXTURE && tag != TAG_HMM) {
                 throw new CorruptStateException("unknown model kind tag " + tag, null);
             }
@@ -230,6 +232,7 @@ public final class StateCodec {
         out.putDouble(a.alpha()).putDouble(a.halfLife()).putInt(a.likelihoodWindow()).putDouble(a.likelihoodHalfLife())
                 .putInt(a.suppressPoints());
         out.put((byte) s.kind().ordinal()).putDouble(s.regime().minProbability()).putInt(s.regime().persistence());
+        out.put((byte) a.likelihoodTail().ordinal());
     }
 
     /**
@@ -250,20 +253,30 @@ public final class StateCodec {
         int initRestarts = in.getInt();
         int initMaxIterations = in.getInt();
         boolean v2 = version == VERSION_2;
-        ScoreSettings v2Scoring = v2 ? new ScoreSettings(in.getDouble(), in.getDouble(), 1, ScoreSettings.DEFAULT_LIKELIHOOD_HALF_LIFE, 0) : null;
+        ScoreSettings v2Scoring = v2 ? new ScoreSettings(in.getDouble(), in.getDouble(), 1, ScoreSettings.DEFAULT_LIKELIHOOD_HALF_LIFE, 0,
+                LikelihoodTail.GAUSSIAN) : null;
         double weightFloor = in.getDouble();
         long seed = in.getLong();
         FeatureSettings f = v2 ? FeatureSettings.NONE : new FeatureSettings(in.getInt(), in.get() == 1, in.getInt(), in.get() == 1, in.get() == 1);
-        ScoreSettings a = v2 ? v2Scoring : new ScoreSettings(in.getDouble(), in.getDouble(), in.getInt(), in.getDouble(), in.getInt());
+        ScoreSettings a = v2 ? v2Scoring : new ScoreSettings(in.getDouble(), in.getDouble(), in.getInt(), in.getDouble(), in.getInt(),
+                LikelihoodTail.GAUSSIAN);
         ModelKind kind = ModelKind.MIXTURE;
         RegimeSettings regime = RegimeSettings.DEFAULT;
-        if (version == VERSION) {
+        if (version >= VERSION_4) {
             int kindCode = in.get();
             if (kindCode < 0 || kindCode >= ModelKind.values().length) {
                 throw new CorruptStateException("unknown model kind code " + kindCode, null);
             }
             kind = ModelKind.values()[kindCode];
             regime = new RegimeSettings(in.getDouble(), in.getInt());
+        }
+        if (version >= VERSION) {
+            int tailCode = in.get();
+            if (tailCode < 0 || tailCode >= LikelihoodTail.values().length) {
+                throw new CorruptStateException("unknown likelihood tail code " + tailCode, null);
+            }
+            a = new ScoreSettings(a.alpha(), a.halfLife(), a.likelihoodWindow(), a.likelihoodHalfLife(), a.suppressPoints(),
+                    LikelihoodTail.values()[tailCode]);
         }
         return new ModelSettings(kMin, kMax, type, stepExponent, stepOffset, gammaMin, mStepInterval, reg, initPoints,
                 initRestarts, initMaxIterations, weightFloor, seed, f, a, kind, regime);

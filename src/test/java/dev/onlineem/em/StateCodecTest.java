@@ -52,7 +52,7 @@ class StateCodecTest {
         // every feature kind, the anomaly likelihood and alert suppression on: a restored model goes on identically
         ModelSettings settings = ModelSettings.builder().k(2).initPoints(200)
                 .features(new FeatureSettings(3, true, 12, true, true))
-                .scoring(new ScoreSettings(0.01, 500, 20, 300, 25)).build();
+                .scoring(new ScoreSettings(0.01, 500, 20, 300, 25, LikelihoodTail.GAMMA)).build();
         Random r = new Random(5);
         OnlineMixtureModel model = new OnlineMixtureModel(settings);
         PointResult out = new PointResult();
@@ -98,6 +98,6 @@ class StateCodecTest {
         byte[] future = bytes.clone();
         future[2] = 99;
         StateCodec.CorruptStateException e = assertThrows(StateCodec.CorruptStateException.class, () -> StateCodec.decode(future));
-        assertEquals("model state version 99 is not supported (this build reads 2 to 4)", e.getMessage());
+        assertEquals("model state version 99 is not supported (this build reads 2 to 5)", e.getMessage());
     }
 }
