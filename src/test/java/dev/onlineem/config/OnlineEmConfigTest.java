@@ -45,6 +45,27 @@ class OnlineEmConfigTest {
     }
 
     @Test
+    void shouldFailOverFastByDefaultAndLeaveTheUsersChoiceAlone() {
+        Map<String, Object> m = base();
+        m.put("application.id", "svc");
+        m.put("state.dir", "/var/lib/svc/state");
+        Properties p = new OnlineEmConfig(m).streamsProperties();
+        String id = (String) p.get("group.instance.id");
+        assertTrue(id.startsWith("svc-") && id.length() > "svc-".length() + 13, id);
+        assertEquals(id, new OnlineEmConfig(m).streamsProperties().get("group.instance.id"), "stable across restarts");
+        m.put("state.dir", "/var/lib/svc/state2");
+        assertTrue(!id.equals(new OnlineEmConfig(m).streamsProperties().get("group.instance.id")), "another state directory, another instance");
+        assertEquals("10000", p.get("main.consumer.session.timeout.ms"));
+        assertEquals("1", p.get("producer.max.in.flight.requests.per.connection"));
+        m.put("group.instance.id", "mine");
+        m.put("session.timeout.ms", "45000");
+        Properties own = new OnlineEmConfig(m).streamsProperties();
+        assertEquals("mine", own.get("group.instance.id"));
+        assertEquals("45000", own.get("session.timeout.ms"));
+        assertNull(own.get("main.consumer.session.timeout.ms"));
+    }
+
+    @Test
     void shouldSizeTheProducerSoThatEveryDeadLetterFits() {
         Map<String, Object> m = base();
         m.put("max.record.bytes", "4194304");
