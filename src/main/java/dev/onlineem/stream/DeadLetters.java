@@ -97,36 +97,65 @@ public final class DeadLetters {
 
     /**
      * Logging that scales with hostile input: one WARN line (no stack trace) for each of the first
-     * {@value #LINES_PER_WINDOW} rejected records per minute, then, once a minute while records are being
-     * rejected, one line counting the rest by reason. Every rejected record is in the dead-letter topic
-     * with its full reason and stack trace either way.
+     * {@value #LINES_PER_WINDOW} rejected records per minute, then, at the end of each minute in which more
+     * were rejected, one line counting the rest by reason. The summary comes on time, not only with the next
+     * rejection: a daemon thread looks every {@value #FLUSH_EVERY_SECONDS} s. Every rejected record is in
+     * the dead-letter topic with its full reason and stack trace either way.
      */
     static final class RejectionLog {
-        static final RejectionLog INSTANCE = new RejectionLog();
+        static final RejectionLog INSTANCE = new RejectionLog(System::nanoTime, line -> log.warn("{}", line));
         static final int LINES_PER_WINDOW = 20;
         static final long WINDOW_NANOS = 60_000_000_000L;
-        private long windowStart = System.nanoTime();
+        static final int FLUSH_EVERY_SECONDS = 5;
+        private final java.util.function.LongSupplier clock;
+        private final java.util.function.Consumer<String> sink;
+        private long windowStart;
         private int logged;
         private final Map<String, Integer> unlogged = new java.util.TreeMap<>();
+        private java.util.concurrent.ScheduledExecutorService flusher;
+
+        RejectionLog(java.util.function.LongSupplier clock, java.util.function.Consumer<String> sink) {
+            this.clock = clock;
+            this.sink = sink;
+            this.windowStart = clock.getAsLong();
+        }
 
         synchronized void rejected(ErrorHandlerContext context, Exception e) {
-            long now = System.nanoTime();
-            if (now - windowStart > WINDOW_NANOS) {
-                if (!unlogged.isEmpty()) {
-                    int n = unlogged.values().stream().mapToInt(Integer::intValue).sum();
-                    log.warn("{} more records dead-lettered in the last {} s, by reason: {}", n, (now - windowStart) / 1_000_000_000L, unlogged);
-                    unlogged.clear();
-                }
-                windowStart = now;
-                logged = 0;
-            }
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            rejected(context.topic() + "-" + context.partition() + "@" + context.offset(), message);
+        }
+
+        synchronized void rejected(String where, String message) {
+            flushIfDue();
+            if (this == INSTANCE && flusher == null) {
+                flusher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "online-em-rejection-log");
+                    t.setDaemon(true);
+                    return t;
+                });
+                flusher.scheduleWithFixedDelay(this::flushIfDue, FLUSH_EVERY_SECONDS, FLUSH_EVERY_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            }
             if (logged < LINES_PER_WINDOW) {
                 logged++;
-                log.warn("rejected record {}-{}@{}: {}", context.topic(), context.partition(), context.offset(), cut(message));
+                sink.accept("rejected record " + where + ": " + cut(message));
             } else {
                 unlogged.merge(gist(message), 1, Integer::sum);
             }
+        }
+
+        /** Ends the minute if it is over: the summary of what was not logged line by line, then a fresh window. */
+        synchronized void flushIfDue() {
+            long now = clock.getAsLong();
+            if (now - windowStart <= WINDOW_NANOS) {
+                return;
+            }
+            if (!unlogged.isEmpty()) {
+                int n = unlogged.values().stream().mapToInt(Integer::intValue).sum();
+                sink.accept(n + " more records dead-lettered in the last " + (now - windowStart) / 1_000_000_000L + " s, by reason: " + unlogged);
+                unlogged.clear();
+            }
+            windowStart = now;
+            logged = 0;
         }
 
         /** The reason without its numbers and past its first clause, so that alike records count together. */
