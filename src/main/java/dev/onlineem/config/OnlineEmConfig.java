@@ -12,14 +12,20 @@ import dev.onlineem.em.ScoreSettings;
 import dev.onlineem.stream.DeadLetters;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -182,7 +188,7 @@ public final class OnlineEmConfig extends AbstractConfig {
             .define(LIKELIHOOD_HALF_LIFE_CONFIG, Type.DOUBLE, ScoreSettings.DEFAULT_LIKELIHOOD_HALF_LIFE, Range.atLeast(10), Importance.LOW,
                     "Memory of the long-run mean and spread that the anomaly likelihood compares the short window with, in points.")
             .define(LIKELIHOOD_TAIL_CONFIG, Type.STRING, ScoreSettings.DEFAULT_LIKELIHOOD_TAIL.label(), ValidString.in("gaussian", "gamma"), Importance.MEDIUM,
-                    "The distribution the likelihood's window mean is judged against: gaussian (Numenta's; quick on bursts and shifts, about 5x its nominal rate on i.i.d. points) "
+                    "The distribution the likelihood's window mean is judged against: gaussian (Numenta's; quick on bursts and shifts, above its nominal rate on i.i.d. points: 1.4x at 1e-4 with a 100-point window, 5.4x with 30) "
                     + "or gamma (calibrated on i.i.d. points from the model: for an alarm budget).")
             .define(SUPPRESS_POINTS_CONFIG, Type.INT, ScoreSettings.DEFAULT_SUPPRESS_POINTS, Range.atLeast(0), Importance.MEDIUM,
                     "After an alert (anomaly = true), the model's further alerts are held back for this many points: one event, one alert. 0: no suppression.")
@@ -347,39 +353,40 @@ public final class OnlineEmConfig extends AbstractConfig {
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.OnProduction.class.getName());
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, getString(DEAD_LETTER_TOPIC_CONFIG));
         p.put(StreamsConfig.STATE_DIR_CONFIG, Path.of("state").toAbsolutePath().toString());
-        // a dead letter carries up to max.record.bytes of the rejected value, so the producer must be able to send it;
-        // a max.request.size the user set, plain or producer-prefixed, is theirs (the prefixed key would shadow a plain one)
-        String maxRequest = StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
-        if (!passThrough.containsKey(maxRequest) && !passThrough.containsKey(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)) {
-            p.put(maxRequest, String.valueOf(deadLetterMaxBytes()));
-        }
+        // Client defaults, each only where the user set nothing for that client key (plain or prefixed: a prefixed
+        // default would shadow the user's plain key).
+        // A dead letter carries up to max.record.bytes of the rejected value, so the producer must be able to send it.
+        clientDefault(p, StreamsConfig.PRODUCER_PREFIX, ProducerConfig.MAX_REQUEST_SIZE_CONFIG, () -> String.valueOf(deadLetterMaxBytes()));
         // One produce request in flight per broker connection. With more, the first writes of a transaction to a
         // partition race: the broker (transactions v2, KAFKA-18202, apache/kafka#19902) rejects a batch whose
         // sequence is not 0 while that partition has no state for the producer yet, logs an ERROR
         // (OutOfOrderSequenceException) and the producer retries it. Harmless, but an ERROR on every clean start
         // hides the real ones. bench (K=4, d=2, 50,000 points): 40k, 47k and 56k points/s over three runs against
         // 57k before, within bench's run-to-run spread.
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION), "1");
+        clientDefault(p, StreamsConfig.PRODUCER_PREFIX, ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, () -> "1");
         // Failover within seconds. A killed instance's partitions move once its session times out: Kafka's default
         // is 45 s, ours 10 s (heartbeats go every 3 s from a background thread, so only a whole-process stall of
         // 10 s costs a rebalance). A restarted instance need not wait even that long: it is a static member
         // (group.instance.id) whose id is derived from what makes an instance itself, its host and its state
         // directory (two instances cannot share one), so it takes its partitions back at once, with no rebalance.
-        if (!passThrough.containsKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)
-                && !passThrough.containsKey(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG))
-                && !passThrough.containsKey(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG))) {
-            String app = String.valueOf(passThrough.getOrDefault(StreamsConfig.APPLICATION_ID_CONFIG, p.get(StreamsConfig.APPLICATION_ID_CONFIG)));
-            String stateDir = String.valueOf(passThrough.getOrDefault(StreamsConfig.STATE_DIR_CONFIG, p.get(StreamsConfig.STATE_DIR_CONFIG)));
-            p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId(app, stateDir));
-        }
-        if (!passThrough.containsKey(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG)
-                && !passThrough.containsKey(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG))
-                && !passThrough.containsKey(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG))) {
-            p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), String.valueOf(DEFAULT_SESSION_TIMEOUT_MS));
-        }
+        clientDefault(p, "", ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, () -> instanceId(
+                String.valueOf(passThrough.getOrDefault(StreamsConfig.APPLICATION_ID_CONFIG, p.get(StreamsConfig.APPLICATION_ID_CONFIG))),
+                String.valueOf(passThrough.getOrDefault(StreamsConfig.STATE_DIR_CONFIG, p.get(StreamsConfig.STATE_DIR_CONFIG)))));
+        clientDefault(p, StreamsConfig.MAIN_CONSUMER_PREFIX, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, () -> String.valueOf(DEFAULT_SESSION_TIMEOUT_MS));
         p.putAll(passThrough);
         p.put(MAX_RECORD_BYTES_CONFIG, String.valueOf(getInt(MAX_RECORD_BYTES_CONFIG))); // read by the dead-letter handlers
         return p;
+    }
+
+    /** Puts {@code prefix + key = value} unless the user set {@code key} for any client, plain or prefixed. */
+    private void clientDefault(Properties p, String prefix, String key, Supplier<String> value) {
+        for (String k : List.of(key, StreamsConfig.producerPrefix(key), StreamsConfig.consumerPrefix(key),
+                StreamsConfig.mainConsumerPrefix(key))) {
+            if (passThrough.containsKey(k)) {
+                return;
+            }
+        }
+        p.put(prefix + key, value.get());
     }
 
     /**
@@ -390,16 +397,16 @@ public final class OnlineEmConfig extends AbstractConfig {
         String host = System.getenv("HOSTNAME");
         if (host == null || host.isBlank()) {
             try {
-                host = java.net.InetAddress.getLocalHost().getHostName();
-            } catch (java.io.IOException e) {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (IOException e) {
                 host = "localhost";
             }
         }
         String dir = Path.of(stateDir).toAbsolutePath().normalize().toString();
         try {
-            byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(dir.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return applicationId + "-" + host + "-" + java.util.HexFormat.of().formatHex(h, 0, 6);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(dir.getBytes(StandardCharsets.UTF_8));
+            return applicationId + "-" + host + "-" + HexFormat.of().formatHex(h, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
     }

@@ -1,7 +1,5 @@
 package dev.onlineem.em;
 
-import java.util.Locale;
-
 /** One feature of a bar, as the tick stage reports it; see {@link TickBars}. */
 public enum BarFeature {
     /** log(close / previous bar's close); missing for the first bar and for an empty bar. */
@@ -15,16 +13,15 @@ public enum BarFeature {
 
     /** The configuration name: {@code return}, {@code volatility}, {@code volume}, {@code range}. */
     public String configName() {
-        return name().toLowerCase(Locale.ROOT);
+        return Labels.of(this);
     }
 
     public static BarFeature parse(String name) {
-        for (BarFeature f : values()) {
-            if (f.configName().equals(name.trim().toLowerCase(Locale.ROOT))) {
-                return f;
-            }
+        BarFeature f = Labels.find(BarFeature.class, name);
+        if (f == null) {
+            throw new IllegalArgumentException("setting ticks.features: unknown feature \"" + name.trim()
+                    + "\"; the features are " + Labels.list(BarFeature.class));
         }
-        throw new IllegalArgumentException("setting ticks.features: unknown feature \"" + name.trim()
-                + "\"; the features are return, volatility, volume, range");
+        return f;
     }
 }

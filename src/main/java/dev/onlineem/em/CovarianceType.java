@@ -1,7 +1,5 @@
 package dev.onlineem.em;
 
-import java.util.Locale;
-
 /** How much of each component's covariance matrix the model learns. */
 public enum CovarianceType {
     /** A full symmetric d x d matrix per component: d(d+1)/2 free parameters each. */
@@ -13,21 +11,12 @@ public enum CovarianceType {
 
     /** The lower-case name used in configuration and messages ({@code full}, {@code diag}, {@code spherical}). */
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return Labels.of(this);
     }
 
-    /**
-     * Parses a label case-insensitively.
-     *
-     * @throws IllegalArgumentException naming the accepted values
-     */
+    /** @throws IllegalArgumentException naming the accepted values */
     public static CovarianceType parse(String label) {
-        for (CovarianceType t : values()) {
-            if (t.label().equalsIgnoreCase(label.trim())) {
-                return t;
-            }
-        }
-        throw new IllegalArgumentException("covariance type '" + label + "' is not one of full, diag, spherical");
+        return Labels.parse(CovarianceType.class, label, "covariance type");
     }
 
     /** Free covariance parameters of one component in dimension d. */

@@ -37,6 +37,10 @@ public record ScoreSettings(double alpha, double halfLife, int likelihoodWindow,
         return new ScoreSettings(a, halfLife, likelihoodWindow, likelihoodHalfLife, suppressPoints, likelihoodTail);
     }
 
+    public ScoreSettings withLikelihoodTail(LikelihoodTail tail) {
+        return new ScoreSettings(alpha, halfLife, likelihoodWindow, likelihoodHalfLife, suppressPoints, tail);
+    }
+
     public ScoreSettings withHalfLife(double h) {
         return new ScoreSettings(alpha, h, likelihoodWindow, likelihoodHalfLife, suppressPoints, likelihoodTail);
     }

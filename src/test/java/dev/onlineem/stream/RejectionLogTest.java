@@ -15,7 +15,7 @@ class RejectionLogTest {
     void shouldLogTwentyLinesAMinuteThenSummariseTheRestByReasonWhenTheMinuteEndsWithoutAnotherRejection() {
         AtomicLong now = new AtomicLong(0);
         List<String> lines = new ArrayList<>();
-        DeadLetters.RejectionLog log = new DeadLetters.RejectionLog(now::get, lines::add);
+        DeadLetters.RejectionLog log = new DeadLetters.RejectionLog(now::get, lines::add, false);
         for (int i = 0; i < 25; i++) {
             log.rejected("points-0@" + i, "dimension 2 expected, got " + (3 + i % 2));
         }
