@@ -105,7 +105,8 @@ public final class DeadLetters {
      * {@value #LINES_PER_WINDOW} rejected records per minute, then, at the end of each minute in which more
      * were rejected, one line counting the rest by reason. The summary comes on time, not only with the next
      * rejection: a daemon thread looks every {@value #FLUSH_EVERY_SECONDS} s. Every rejected record is in
-     * the dead-letter topic with its full reason and stack trace either way.
+     * the dead-letter topic with its full reason and stack trace either way, and counted by reason in
+     * {@link DeadLetterCounts} (JMX).
      */
     static final class RejectionLog {
         static final RejectionLog INSTANCE = new RejectionLog(System::nanoTime, line -> log.warn("{}", line), true);
@@ -130,6 +131,7 @@ public final class DeadLetters {
 
         synchronized void rejected(ErrorHandlerContext context, Exception e) {
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            DeadLetterCounts.get().count(message);
             rejected(context.topic() + "-" + context.partition() + "@" + context.offset(), message);
         }
 
@@ -242,6 +244,7 @@ public final class DeadLetters {
             if (exception instanceof RecordTooLargeException) {
                 int size = (record.key() == null ? 0 : record.key().length) + (record.value() == null ? 0 : record.value().length);
                 log.error("output to {} of {} bytes refused as too large; source record dead-lettered", record.topic(), size);
+                DeadLetterCounts.get().count("output too large");
                 return Response.resume(target.letters(context, new RecordTooLargeException("output to " + record.topic() + " of " + size
                         + " bytes is larger than the producer or topic allows (max.request.size, max.message.bytes): " + exception.getMessage())));
             }

@@ -89,6 +89,7 @@ class HostileInputTopologyTest {
 
     @Test
     void shouldDeadLetterPointsForNewModelsBeyondMaxModelsAndKeepServingTheOthers() throws Exception {
+        long before = deadLettersByReason().getOrDefault("model limit reached", 0L);
         try (TopologyTestDriver d = driver(Map.of("max.models", "2"))) {
             TestInputTopic<String, byte[]> in = d.createInputTopic("points", new StringSerializer(), new ByteArraySerializer());
             send(in, "first", 1.0);
@@ -101,7 +102,22 @@ class HostileInputTopologyTest {
             assertEquals(1, dead.size());
             String reason = Outputs.header(dead.get(0).headers(), "__streams.errors.message");
             assertTrue(reason.contains("max.models = 2") && reason.contains("third"), reason);
+            assertEquals(before + 1, deadLettersByReason().get("model limit reached"), "dead letters counted by reason over JMX");
         }
+    }
+
+    /** The dead-letter counts by reason as a JMX client reads them. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Long> deadLettersByReason() throws Exception {
+        DeadLetterCounts.get(); // registers the MXBean
+        javax.management.openmbean.TabularData t = (javax.management.openmbean.TabularData) java.lang.management.ManagementFactory
+                .getPlatformMBeanServer().getAttribute(new javax.management.ObjectName(DeadLetterCounts.OBJECT_NAME), "CountsByReason");
+        Map<String, Long> m = new java.util.TreeMap<>();
+        for (Object row : t.values()) {
+            javax.management.openmbean.CompositeData c = (javax.management.openmbean.CompositeData) row;
+            m.put((String) c.get("key"), (Long) c.get("value"));
+        }
+        return m;
     }
 
     @Test

@@ -1,0 +1,676 @@
+package dev.onlineem.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.onlineem.broker.EmbeddedKafkaBroker;
+import dev.onlineem.config.OnlineEmConfig;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The soak (Maven profile {@code soak}, not in the default run): three processor JVMs on the embedded
+ * broker share one application id, reading a 6-partition input with one standby replica, while a
+ * producer feeds one million good points over 50 models (mixtures of every covariance type and HMMs,
+ * some with missing coordinates) with 100,000 hostile records of every kind interleaved. A random
+ * instance is SIGKILLed and restarted, {@code soak.kills} times in all: mostly one at a time, sometimes
+ * two at once, sometimes a second one while the first is still rejoining and restoring, and sometimes an
+ * instance stays dead past the session timeout so that its tasks move to the others (standbys and task
+ * migration). The same input is then processed by one uninterrupted in-process instance, the reference.
+ *
+ * <p>Checked with {@code read_committed}: every input has exactly one assignment or one dead letter
+ * (counted by a sequence header that the processor carries to both), every assignment and every dead
+ * letter's reason is byte-identical to the reference's, the last snapshot of every model on the models
+ * topic is byte-identical to the reference's, and so are the final contents of the three state stores
+ * (their changelogs read to the end). It ends with the line
+ * {@code soak: K kills, I instances, N points, H hostile, L lost, D duplicated, models equal: true|false}.
+ *
+ * <p>Sizes: {@code -Dsoak.kills=100 -Dsoak.points=1000000 -Dsoak.hostile=100000 -Dsoak.seconds=420}
+ * (the producer's duration; the kills are spread over it).
+ */
+@Tag("soak")
+class SoakIntegrationTest {
+    static final int KILLS = Integer.getInteger("soak.kills", 100);
+    static final int GOOD = Integer.getInteger("soak.points", 1_000_000);
+    static final int HOSTILE = Integer.getInteger("soak.hostile", 100_000);
+    static final int SECONDS = Integer.getInteger("soak.seconds", 420);
+    static final int INSTANCES = 3;
+    static final int PARTITIONS = 6;
+    static final int MODELS = 50;
+    static final int INIT_POINTS = 200; // model.init.points of StreamingIntegrationTest.config
+    static final String SEQ = "soak-seq";
+    static final String[] STORES = {OnlineEmTopology.STORE, OnlineEmTopology.LOG_STORE, OnlineEmTopology.UNPUBLISHED_STORE};
+
+    @TempDir
+    Path tmp;
+
+    /** One model of the soak: its id, kind, covariance type, components, dimension and share of missing coordinates. */
+    record Spec(String id, boolean hmm, String covariance, int k, int dim, double missing) {
+        static Spec of(int i) {
+            boolean hmm = i % 5 == 4;
+            return new Spec(String.format("soak-%02d", i), hmm, new String[] {"full", "diag", "spherical"}[i % 3], 2 + i % 3,
+                    hmm ? 2 + i % 2 : 1 + i % 4, i % 7 == 0 ? 0.05 : 0);
+        }
+    }
+
+    static final List<Spec> SPECS = new ArrayList<>();
+
+    static {
+        for (int i = 0; i < MODELS; i++) {
+            SPECS.add(Spec.of(i));
+        }
+    }
+
+    static Map<String, Object> settings(String bootstrap, String prefix, Path stateDir) {
+        Map<String, Object> m = StreamingIntegrationTest.config(bootstrap, prefix, stateDir);
+        m.put("points.topic", "soak-points"); // every run reads the same input
+        m.put("num.standby.replicas", "1");
+        m.put("snapshot.interval.ms", "1000");
+        for (Spec s : SPECS) {
+            String o = "model.override." + s.id() + ".";
+            m.put(o + "type", s.hmm() ? "hmm" : "mixture");
+            m.put(o + "covariance.type", s.covariance());
+            m.put(o + "k", String.valueOf(s.k()));
+        }
+        return m;
+    }
+
+    @Test
+    void shouldAccountForEveryInputOnceAndEndBitIdenticalThroughRepeatedKillsOfThreeInstances() throws Exception {
+        long started = System.nanoTime();
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary()) {
+            String bootstrap = broker.bootstrapServers();
+            Map<String, Object> soakSettings = settings(bootstrap, "soak-", tmp.resolve("unused"));
+            OnlineEmConfig soak = new OnlineEmConfig(soakSettings);
+            OnlineEmConfig ref = new OnlineEmConfig(settings(bootstrap, "soakref-", tmp.resolve("ref-state")));
+            StreamApp.createTopics(soak, PARTITIONS);
+            StreamApp.createTopics(ref, PARTITIONS);
+            Input input = new Input(bootstrap);
+            Thread producer = new Thread(input, "soak-producer");
+            producer.start();
+
+            List<Instance> instances = new ArrayList<>();
+            for (int i = 0; i < INSTANCES; i++) {
+                instances.add(new Instance("i" + i, soakSettings));
+            }
+            Chaos chaos = new Chaos(instances);
+            try (Tally out = new Tally(bootstrap, soak, input.total)) {
+                for (Instance in : instances) {
+                    in.start();
+                }
+                while (chaos.kills < KILLS) {
+                    out.poll();
+                    assertTrue(input.failure.get() == null, "producer failed: " + input.failure.get());
+                    chaos.step();
+                }
+                chaos.restartAll();
+                producer.join();
+                assertTrue(input.failure.get() == null, "producer failed: " + input.failure.get());
+                long fedAt = System.nanoTime();
+                out.awaitAccounted(Duration.ofMinutes(15), chaos::step);
+                out.awaitFinalSnapshots(input.perModel, Duration.ofMinutes(3));
+                long accountedAt = System.nanoTime();
+                for (Instance in : instances) {
+                    in.stop();
+                }
+                System.out.printf("soak run: %.0f s in all, %.0f s from the last input to every output; %s%n",
+                        (accountedAt - started) / 1e9, (accountedAt - fedAt) / 1e9, chaos.summary());
+                int errors = 0;
+                for (Instance in : instances) {
+                    errors += in.errorLines();
+                }
+                System.out.println("soak run: ERROR lines in the instances' logs: " + errors);
+
+                // the reference: one uninterrupted instance over the same input
+                long refStart = System.nanoTime();
+                try (Tally expected = new Tally(bootstrap, ref, input.total); StreamApp app = StreamApp.start(ref, PARTITIONS)) {
+                    expected.awaitAccounted(Duration.ofMinutes(15), () -> { });
+                    expected.awaitFinalSnapshots(input.perModel, Duration.ofMinutes(3));
+                    app.close();
+                    System.out.printf("reference run: %.0f s%n", (System.nanoTime() - refStart) / 1e9);
+                    assertEquals(0, expected.lost() + expected.duplicated(), "the reference run itself lost or duplicated inputs");
+
+                    int lost = out.lost();
+                    int duplicated = out.duplicated();
+                    int differ = out.differingFrom(expected);
+                    int hostileAccepted = out.acceptedHostile(input);
+                    Map<String, String> storeDiffs = new TreeMap<>();
+                    for (String store : STORES) {
+                        String d = compare(lastValues(bootstrap, changelog(soak, store)), lastValues(bootstrap, changelog(ref, store)));
+                        if (d != null) {
+                            storeDiffs.put(store, d);
+                        }
+                    }
+                    String snapshotDiff = compare(lastValues(bootstrap, soak.modelsTopic()), lastValues(bootstrap, ref.modelsTopic()));
+                    boolean modelsEqual = storeDiffs.isEmpty() && snapshotDiff == null;
+                    System.out.printf("soak: %d kills, %d instances, %d points, %d hostile, %d lost, %d duplicated, models equal: %s%n",
+                            chaos.kills, INSTANCES, GOOD, HOSTILE, lost, duplicated, modelsEqual);
+                    System.out.printf("soak: %d outputs differ from the reference's, %d hostile records accepted, store differences %s, "
+                            + "last snapshots %s; wall time %.0f s%n", differ, hostileAccepted, storeDiffs,
+                            snapshotDiff == null ? "equal" : snapshotDiff, (System.nanoTime() - started) / 1e9);
+                    assertEquals(0, lost, "lost inputs");
+                    assertEquals(0, duplicated, "duplicated outputs");
+                    assertEquals(0, differ, "outputs that differ from the uninterrupted run's");
+                    assertEquals(0, hostileAccepted, "hostile records with an assignment");
+                    assertTrue(modelsEqual, "stores " + storeDiffs + ", last snapshots " + snapshotDiff);
+                }
+            } finally {
+                input.stop();
+                producer.join(30_000);
+                for (Instance in : instances) {
+                    in.kill();
+                }
+            }
+        }
+    }
+
+    static String changelog(OnlineEmConfig config, String store) {
+        return config.streamsProperties().get("application.id") + "-" + store + "-changelog";
+    }
+
+    /** Null when equal, else a short description of the difference. */
+    static String compare(Map<String, Long> got, Map<String, Long> want) {
+        if (got.equals(want)) {
+            return null;
+        }
+        int missing = 0;
+        int extra = 0;
+        int differ = 0;
+        for (Map.Entry<String, Long> e : want.entrySet()) {
+            Long g = got.get(e.getKey());
+            if (g == null) {
+                missing++;
+            } else if (!g.equals(e.getValue())) {
+                differ++;
+            }
+        }
+        for (String k : got.keySet()) {
+            if (!want.containsKey(k)) {
+                extra++;
+            }
+        }
+        return String.format("%d keys differ, %d missing, %d extra of %d", differ, missing, extra, want.size());
+    }
+
+    /** The hash of the last value of every key of every partition of a topic (tombstones remove it), read_committed to the end. */
+    static Map<String, Long> lastValues(String bootstrap, String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        Map<String, Long> last = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (PartitionInfo i : c.partitionsFor(topic, Duration.ofSeconds(30))) {
+                parts.add(new TopicPartition(topic, i.partition()));
+            }
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                assertTrue(System.nanoTime() < deadline, "could not read " + topic + " to its end");
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    String key = r.partition() + "/" + r.key(); // a task's stores may share keys with another's (the model count)
+                    if (r.value() == null) {
+                        last.remove(key);
+                    } else {
+                        last.put(key, hash(r.value()));
+                    }
+                }
+            }
+        }
+        return last;
+    }
+
+    /** 64-bit FNV-1a. */
+    static long hash(byte[] b) {
+        long h = 0xcbf29ce484222325L;
+        for (byte x : b) {
+            h = (h ^ (x & 0xff)) * 0x100000001b3L;
+        }
+        return h;
+    }
+
+    static int seqOf(Header h) {
+        return h == null ? -1 : ByteBuffer.wrap(h.value()).getInt();
+    }
+
+    /** The paced producer: good points and hostile records, each with its sequence number in a header. */
+    static final class Input implements Runnable {
+        final int total = GOOD + HOSTILE;
+        final boolean[] hostile = new boolean[total];
+        final Map<String, Integer> perModel = new HashMap<>();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final String bootstrap;
+        private volatile boolean stopped;
+
+        Input(String bootstrap) {
+            this.bootstrap = bootstrap;
+        }
+
+        void stop() {
+            stopped = true;
+        }
+
+        @Override
+        public void run() {
+            Random r = new Random(20261123);
+            int[] seen = new int[MODELS];
+            int[] hmmState = new int[MODELS];
+            int weightSum = 0;
+            for (int m = 0; m < MODELS; m++) {
+                weightSum += 1 + m % 7;
+            }
+            int firstHostile = Math.min(GOOD / 2, MODELS * 300); // every model exists, with its dimension, before the first
+            long start = System.nanoTime();
+            long nanosPerRecord = TimeUnit.SECONDS.toNanos(SECONDS) / total;
+            int seq = 0;
+            int hostileSent = 0;
+            try (KafkaProducer<String, byte[]> p = KafkaTestSupport.producer(bootstrap)) {
+                for (int i = 0; i < GOOD && !stopped; i++) {
+                    int m = i < MODELS ? i : pick(r, weightSum);
+                    Spec s = SPECS.get(m);
+                    String json = point(s, seen[m]++, hmmState, m, r);
+                    perModel.merge(s.id(), 1, Integer::sum);
+                    seq = send(p, seq, s.id(), json.getBytes(StandardCharsets.UTF_8), false);
+                    if (i >= firstHostile) {
+                        long due = (long) (i - firstHostile + 1) * HOSTILE / (GOOD - firstHostile);
+                        while (hostileSent < due) {
+                            Spec t = SPECS.get(r.nextInt(MODELS));
+                            FuzzIntegrationTest.Bad b = FuzzIntegrationTest.bad(r, t.id(), t.dim());
+                            seq = send(p, seq, b.key(), b.value(), true);
+                            hostileSent++;
+                        }
+                    }
+                    if (seq % 500 == 0) {
+                        long ahead = start + seq * nanosPerRecord - System.nanoTime();
+                        if (ahead > 0) {
+                            TimeUnit.NANOSECONDS.sleep(ahead);
+                        }
+                    }
+                }
+                assertEquals(total, seq, "records sent");
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }
+
+        private int send(KafkaProducer<String, byte[]> p, int seq, String key, byte[] value, boolean bad) {
+            hostile[seq] = bad;
+            RecordHeaders h = new RecordHeaders();
+            h.add(SEQ, ByteBuffer.allocate(4).putInt(seq).array());
+            p.send(new ProducerRecord<>("soak-points", null, key, value, h), (md, e) -> {
+                if (e != null) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+            return seq + 1;
+        }
+
+        private static int pick(Random r, int weightSum) {
+            int u = r.nextInt(weightSum);
+            for (int m = 0; m < MODELS; m++) {
+                u -= 1 + m % 7;
+                if (u < 0) {
+                    return m;
+                }
+            }
+            return MODELS - 1;
+        }
+
+        /** A point of a model: a mixture's component or a sticky HMM state, shifted and scaled per component. */
+        private static String point(Spec s, int own, int[] hmmState, int m, Random r) {
+            int c;
+            if (s.hmm()) {
+                if (r.nextDouble() < 0.02) {
+                    hmmState[m] = r.nextInt(s.k());
+                }
+                c = hmmState[m];
+            } else {
+                c = r.nextInt(s.k());
+            }
+            StringBuilder x = new StringBuilder();
+            int present = 0;
+            for (int j = 0; j < s.dim(); j++) {
+                boolean missing = r.nextDouble() < s.missing() && (present > 0 || j < s.dim() - 1);
+                x.append(j > 0 ? "," : "");
+                if (missing) {
+                    x.append("null");
+                } else {
+                    x.append(c * 4.0 * (j % 2 == 0 ? 1 : -1) + r.nextGaussian() * (1 + 0.5 * c) + m);
+                    present++;
+                }
+            }
+            return "{\"id\":\"" + s.id() + "-" + own + "\",\"ts\":" + (1_700_000_000_000L + own * 1000L) + ",\"x\":[" + x + "]}";
+        }
+    }
+
+    /**
+     * Every output of one application by input sequence number: how many (assignments and dead letters
+     * together) and the hash of the assignment, or of the dead letter's reason; the last snapshot per model.
+     */
+    static final class Tally implements AutoCloseable {
+        final int[] count;
+        final long[] hash;
+        final boolean[] assigned;
+        final Map<String, Long> lastPointsSeen = new HashMap<>();
+        private final KafkaConsumer<String, byte[]> assignments;
+        private final KafkaConsumer<String, byte[]> deadLetters;
+        private final KafkaConsumer<String, byte[]> models;
+        private int accounted;
+        private int unnumbered;
+
+        Tally(String bootstrap, OnlineEmConfig config, int total) {
+            count = new int[total];
+            hash = new long[total];
+            assigned = new boolean[total];
+            assignments = consumer(bootstrap, config.assignmentsTopic());
+            deadLetters = consumer(bootstrap, config.deadLetterTopic());
+            models = consumer(bootstrap, config.modelsTopic());
+        }
+
+        private static KafkaConsumer<String, byte[]> consumer(String bootstrap, String topic) {
+            Properties p = new Properties();
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, "soak-" + UUID.randomUUID());
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+            KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+            c.subscribe(List.of(topic));
+            return c;
+        }
+
+        void poll() {
+            for (ConsumerRecord<String, byte[]> r : assignments.poll(Duration.ofMillis(50))) {
+                record(seqOf(r.headers().lastHeader(SEQ)), hash(r.value()), true);
+            }
+            for (ConsumerRecord<String, byte[]> r : deadLetters.poll(Duration.ofMillis(10))) {
+                Header reason = r.headers().lastHeader("__streams.errors.message");
+                record(seqOf(r.headers().lastHeader(SEQ)), reason == null ? 0 : hash(reason.value()), false);
+            }
+            for (ConsumerRecord<String, byte[]> r : models.poll(Duration.ofMillis(10))) {
+                lastPointsSeen.put(r.key(), Outputs.parse(r.value()).get("pointsSeen").asLong());
+            }
+        }
+
+        private void record(int seq, long h, boolean assignment) {
+            if (seq < 0 || seq >= count.length) {
+                unnumbered++;
+                return;
+            }
+            if (count[seq]++ == 0) {
+                accounted++;
+                hash[seq] = h;
+                assigned[seq] = assignment;
+            }
+        }
+
+        void awaitAccounted(Duration timeout, Runnable meanwhile) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (accounted < count.length) {
+                assertTrue(System.nanoTime() < deadline, "only " + accounted + " of " + count.length + " inputs accounted for after " + timeout);
+                poll();
+                meanwhile.run();
+            }
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3); // late duplicates would show here
+            while (System.nanoTime() < until) {
+                poll();
+            }
+        }
+
+        void awaitFinalSnapshots(Map<String, Integer> perModel, Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            // a model still in warm-up (fewer points than model.init.points) has no parameters to publish
+            while (!perModel.entrySet().stream().filter(e -> e.getValue() >= INIT_POINTS).allMatch(e -> Objects.equals(lastPointsSeen.get(e.getKey()), (long) e.getValue()))) {
+                assertTrue(System.nanoTime() < deadline, "final snapshots not published: " + lastPointsSeen + " want " + perModel);
+                poll();
+            }
+        }
+
+        int lost() {
+            return count.length - accounted;
+        }
+
+        int duplicated() {
+            int d = unnumbered;
+            for (int c : count) {
+                d += Math.max(0, c - 1);
+            }
+            return d;
+        }
+
+        int differingFrom(Tally other) {
+            int d = 0;
+            for (int i = 0; i < count.length; i++) {
+                if (hash[i] != other.hash[i] || assigned[i] != other.assigned[i]) {
+                    d++;
+                }
+            }
+            return d;
+        }
+
+        int acceptedHostile(Input input) {
+            int n = 0;
+            for (int i = 0; i < count.length; i++) {
+                if (input.hostile[i] && assigned[i]) {
+                    n++;
+                }
+            }
+            return n;
+        }
+
+        @Override
+        public void close() {
+            assignments.close();
+            deadLetters.close();
+            models.close();
+        }
+    }
+
+    /** One processor JVM with its own state directory, restarted under the same configuration. */
+    final class Instance {
+        final String name;
+        final Path config;
+        final List<Path> logs = new ArrayList<>();
+        Process process;
+        long startedAt;
+        long restartAt = -1; // System.nanoTime() at which a dead instance is due back, or -1
+
+        Instance(String name, Map<String, Object> settings) throws IOException {
+            this.name = name;
+            Properties file = new Properties();
+            settings.forEach((k, v) -> file.put(k, String.valueOf(v)));
+            file.put("state.dir", tmp.resolve("state-" + name).toString());
+            config = tmp.resolve(name + ".properties");
+            try (OutputStream o = Files.newOutputStream(config)) {
+                file.store(o, "soak instance " + name);
+            }
+        }
+
+        boolean alive() {
+            return process != null && process.isAlive();
+        }
+
+        void start() throws Exception {
+            Path log = tmp.resolve(name + "-" + logs.size() + ".log");
+            logs.add(log);
+            process = CrashRecoveryIntegrationTest.startChild(config, log);
+            startedAt = System.nanoTime();
+            restartAt = -1;
+        }
+
+        void kill() throws InterruptedException {
+            if (process != null) {
+                process.destroyForcibly(); // SIGKILL
+                assertTrue(process.waitFor(30, TimeUnit.SECONDS), name + " did not die");
+            }
+        }
+
+        void stop() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+
+        int errorLines() {
+            int n = 0;
+            for (Path log : logs) {
+                try {
+                    for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                        if (line.contains(" ERROR ")) {
+                            n++;
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return n;
+        }
+    }
+
+    /**
+     * The kill schedule: events at random intervals spread over the producer's run. An event kills one
+     * instance and restarts it at once (60%), two at once (15%), one and then a second while the first is
+     * still rejoining (15%), or one that stays dead past the session timeout so its tasks move (10%).
+     */
+    static final class Chaos {
+        final List<Instance> instances;
+        final Random r = new Random(100);
+        int kills;
+        int events;
+        int doubles;
+        int duringRejoin;
+        int longDead;
+        long nextAt;
+        Instance followUp; // a second kill due at nextAt while the first victim rejoins
+        final long meanGapNanos;
+
+        Chaos(List<Instance> instances) {
+            this.instances = instances;
+            meanGapNanos = (long) (TimeUnit.SECONDS.toNanos(SECONDS) / Math.max(1.0, KILLS / 1.35));
+            nextAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(15) + gap(); // the group forms first
+        }
+
+        private long gap() {
+            return (long) (meanGapNanos * (0.3 + 1.4 * r.nextDouble()));
+        }
+
+        /** Restarts instances that are due back, and runs the next event when its time has come. */
+        void step() {
+            try {
+                long now = System.nanoTime();
+                for (Instance in : instances) {
+                    if (!in.alive() && in.restartAt >= 0 && now >= in.restartAt) {
+                        in.start();
+                    }
+                }
+                if (kills >= KILLS || now < nextAt) {
+                    return;
+                }
+                if (followUp != null) {
+                    Instance v = followUp.alive() ? followUp : anyAlive();
+                    followUp = null;
+                    if (v != null) {
+                        killAndRestart(v, 0);
+                    }
+                    nextAt = now + gap();
+                    return;
+                }
+                Instance v = anyAlive();
+                if (v == null) {
+                    nextAt = now + TimeUnit.SECONDS.toNanos(1);
+                    return;
+                }
+                events++;
+                double u = r.nextDouble();
+                if (u < 0.60 || kills + 1 >= KILLS) {
+                    killAndRestart(v, 0);
+                    nextAt = now + gap();
+                } else if (u < 0.75) {
+                    doubles++;
+                    killAndRestart(v, 0);
+                    Instance w = anyAlive();
+                    if (w != null) {
+                        killAndRestart(w, 0);
+                    }
+                    nextAt = now + gap();
+                } else if (u < 0.90) {
+                    duringRejoin++;
+                    killAndRestart(v, 0);
+                    followUp = r.nextBoolean() ? v : anyAlive(); // the rejoining one itself, or another
+                    nextAt = now + TimeUnit.MILLISECONDS.toNanos(500 + r.nextInt(3000));
+                } else {
+                    longDead++;
+                    killAndRestart(v, TimeUnit.SECONDS.toNanos(12 + r.nextInt(4)));
+                    nextAt = now + gap();
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private Instance anyAlive() {
+            List<Instance> alive = instances.stream().filter(Instance::alive).toList();
+            return alive.isEmpty() ? null : alive.get(r.nextInt(alive.size()));
+        }
+
+        private void killAndRestart(Instance v, long afterNanos) throws Exception {
+            v.kill();
+            kills++;
+            if (afterNanos == 0) {
+                v.start();
+            } else {
+                v.restartAt = System.nanoTime() + afterNanos;
+            }
+        }
+
+        void restartAll() throws Exception {
+            for (Instance in : instances) {
+                if (!in.alive()) {
+                    in.start();
+                }
+            }
+        }
+
+        String summary() {
+            return String.format("%d kills in %d events: %d double kills, %d kills while a victim rejoined, %d instances dead past the session timeout",
+                    kills, events, doubles, duringRejoin, longDead);
+        }
+    }
+
+}
