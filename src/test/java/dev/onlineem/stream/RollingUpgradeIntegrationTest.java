@@ -24,15 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -163,26 +156,12 @@ class RollingUpgradeIntegrationTest {
     /** How many models' latest checkpoints (the models store's changelog) are in each format version. */
     private static Map<Byte, Integer> checkpointVersions(String bootstrap, OnlineEmConfig config) {
         String topic = config.streamsProperties().get("application.id") + "-" + OnlineEmTopology.STORE + "-changelog";
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Map<String, Byte> last = new TreeMap<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = new ArrayList<>();
-            for (PartitionInfo i : c.partitionsFor(topic, Duration.ofSeconds(30))) {
-                parts.add(new TopicPartition(topic, i.partition()));
+        KafkaTestSupport.readToEnd(bootstrap, topic, r -> {
+            if (r.value() != null && r.value().length > 2) {
+                last.put(r.partition() + "/" + r.key(), r.value()[2]); // "OE", then the version byte
             }
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    if (r.value() != null && r.value().length > 2) {
-                        last.put(r.key(), r.value()[2]); // "OE", then the version byte
-                    }
-                }
-            }
-        }
+        });
         Map<Byte, Integer> byVersion = new TreeMap<>();
         last.values().forEach(v -> byVersion.merge(v, 1, Integer::sum));
         return byVersion;

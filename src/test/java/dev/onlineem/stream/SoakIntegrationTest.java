@@ -29,8 +29,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -232,32 +230,15 @@ class SoakIntegrationTest {
 
     /** The hash of the last value of every key of every partition of a topic (tombstones remove it), read_committed to the end. */
     static Map<String, Long> lastValues(String bootstrap, String topic) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         Map<String, Long> last = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = new ArrayList<>();
-            for (PartitionInfo i : c.partitionsFor(topic, Duration.ofSeconds(30))) {
-                parts.add(new TopicPartition(topic, i.partition()));
+        KafkaTestSupport.readToEnd(bootstrap, topic, r -> {
+            String key = r.partition() + "/" + r.key(); // a task's stores may share keys with another's (the model count)
+            if (r.value() == null) {
+                last.remove(key);
+            } else {
+                last.put(key, hash(r.value()));
             }
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                assertTrue(System.nanoTime() < deadline, "could not read " + topic + " to its end");
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    String key = r.partition() + "/" + r.key(); // a task's stores may share keys with another's (the model count)
-                    if (r.value() == null) {
-                        last.remove(key);
-                    } else {
-                        last.put(key, hash(r.value()));
-                    }
-                }
-            }
-        }
+        });
         return last;
     }
 
