@@ -185,13 +185,19 @@ abstract class PipelineModel implements OnlineModel {
         buffered = 0;
     }
 
-    /** Standardises f into {@link #z}; false when a coordinate is too far out to learn from. */
+    /**
+     * Standardises f into {@link #z}; false when a coordinate is too far out to learn from. Such a
+     * coordinate is scored at {@link #LEARN_LIMIT} standard units: beyond it, squares overflow (a model
+     * of data at 1e-100 meeting a point at 1e100 is 1e200 units out) and the scores would be NaN, while
+     * at the limit the point is still scored as astronomically unlikely.
+     */
     final boolean standardise(double[] f) {
         boolean learnable = true;
         for (int j = 0; j < featureDimension; j++) {
             z[j] = (f[j] - center[j]) / scale[j];
             if (Math.abs(z[j]) > LEARN_LIMIT) {
                 learnable = false;
+                z[j] = Math.copySign(LEARN_LIMIT, z[j]);
             }
         }
         return learnable;

@@ -238,6 +238,10 @@ public final class DeadLetters {
 
         @Override
         public Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
+            // rare, and every one matters when outputs go missing: one line each, with the decision
+            log.warn("output to {} of source {}-{}@{} failed: {}: {} ({})", record.topic(), context.topic(), context.partition(), context.offset(),
+                    exception.getClass().getSimpleName(), exception.getMessage(), exception instanceof RetriableException ? "retried"
+                            : exception instanceof RecordTooLargeException ? "source dead-lettered" : "thread fails");
             if (exception instanceof RetriableException) {
                 return Response.retry();
             }
