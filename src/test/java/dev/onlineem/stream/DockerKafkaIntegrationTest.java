@@ -70,7 +70,15 @@ class DockerKafkaIntegrationTest {
         kafka = new KafkaContainer(DockerImageName.parse(image).asCompatibleSubstituteFor("apache/kafka"))
                 .withNetwork(network)
                 .withListener("kafka:19092"); // for containers on the network
-        kafka.start();
+        boolean local = imageExists(image);
+        try {
+            kafka.start();
+        } catch (RuntimeException e) {
+            // an engine without a registry and without the local image (setup failed half-way): skip, as without Docker
+            Assumptions.assumeTrue(local, "skipped: broker image " + image + " is not here and cannot be pulled ("
+                    + e.getMessage() + "); scripts/docker-setup.sh builds it");
+            throw e;
+        }
     }
 
     @AfterAll
