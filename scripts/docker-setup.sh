@@ -44,8 +44,7 @@ apt_install() {
 
 # 1. The engine.
 if ! docker info >/dev/null 2>&1; then
-  command -v dockerd >/dev/null || apt_install docker.io
-  command -v docker >/dev/null || apt_install docker.io
+  { command -v dockerd && command -v docker; } >/dev/null || apt_install docker.io
   if ! { command -v pgrep >/dev/null && pgrep -x dockerd >/dev/null; }; then
     say "starting dockerd (log: $WORK/dockerd.log)"
     as_root sh -c "nohup dockerd >'$WORK/dockerd.log' 2>&1 &" || fail "cannot start dockerd (root needed)"

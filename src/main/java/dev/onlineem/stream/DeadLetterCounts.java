@@ -91,7 +91,7 @@ public final class DeadLetterCounts {
         if (message == null || message.isBlank()) {
             return "unknown";
         }
-        String g = message.replaceAll("[0-9]+(\\.[0-9]+)?", "N");
+        String g = DeadLetters.withoutNumbers(message);
         int cut = g.length();
         for (char c : new char[] {':', ';'}) {
             int i = g.indexOf(c);

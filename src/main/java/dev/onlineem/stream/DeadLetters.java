@@ -79,7 +79,7 @@ public final class DeadLetters {
         StringWriter trace = new StringWriter();
         e.printStackTrace(new PrintWriter(trace));
         String stack = cut(trace.toString());
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String message = reason(e);
         h.add("__streams.errors.exception", utf8(e.getClass().getName()));
         h.add("__streams.errors.message", utf8(cut(message)));
         h.add("__streams.errors.stacktrace", utf8(stack));
@@ -90,6 +90,16 @@ public final class DeadLetters {
             h.add(TRUNCATED_HEADER, utf8(truncated.substring(0, truncated.length() - 2)));
         }
         return r;
+    }
+
+    /** The exception's message, or its class's name where it has none: the dead letter's reason. */
+    static String reason(Exception e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /** Numbers as N, so that reasons alike but for their figures read alike (logs and metrics). */
+    static String withoutNumbers(String message) {
+        return message.replaceAll("[0-9]+(\\.[0-9]+)?", "N");
     }
 
     private static String cut(String s) {
@@ -130,8 +140,7 @@ public final class DeadLetters {
         }
 
         synchronized void rejected(ErrorHandlerContext context, Exception e) {
-            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            DeadLetterCounts.get().count(message);
+            String message = reason(e);
             rejected(context.topic() + "-" + context.partition() + "@" + context.offset(), message);
         }
 
@@ -170,7 +179,7 @@ public final class DeadLetters {
 
         /** The reason without its numbers and past its first clause, so that alike records count together. */
         static String gist(String message) {
-            String g = message.replaceAll("[0-9]+(\\.[0-9]+)?", "N");
+            String g = withoutNumbers(message);
             int cut = g.indexOf(';');
             g = cut > 0 ? g.substring(0, cut) : g;
             return g.length() > 80 ? g.substring(0, 80) + "..." : g;
@@ -191,8 +200,13 @@ public final class DeadLetters {
             }
         }
 
+        /** The dead letter for the source record, counted by reason ({@link DeadLetterCounts}); none without a topic. */
         List<ProducerRecord<byte[], byte[]>> letters(ErrorHandlerContext context, Exception e) {
-            return topic == null ? List.of() : List.of(build(topic, maxValueBytes, context, e));
+            if (topic == null) {
+                return List.of();
+            }
+            DeadLetterCounts.get().count(reason(e));
+            return List.of(build(topic, maxValueBytes, context, e));
         }
     }
 
@@ -247,8 +261,6 @@ public final class DeadLetters {
             }
             if (exception instanceof RecordTooLargeException) {
                 int size = (record.key() == null ? 0 : record.key().length) + (record.value() == null ? 0 : record.value().length);
-                log.error("output to {} of {} bytes refused as too large; source record dead-lettered", record.topic(), size);
-                DeadLetterCounts.get().count("output too large");
                 return Response.resume(target.letters(context, new RecordTooLargeException("output to " + record.topic() + " of " + size
                         + " bytes is larger than the producer or topic allows (max.request.size, max.message.bytes): " + exception.getMessage())));
             }

@@ -114,6 +114,16 @@ class DegenerateStreamTest {
         });
     }
 
+    @ParameterizedTest
+    @EnumSource(CovarianceType.class)
+    void shouldStayFiniteWhenAPointIs1e200StandardUnitsOut(CovarianceType type) {
+        // data at 1e-100 meets points at 1e100: squares of the standardised coordinates would overflow
+        Random r = new Random(5);
+        assertHealthyAfter(type, 3000, i -> i > 1000 && i % 100 == 0
+                ? new double[] {1e100, -1e100, 1e100 * r.nextDouble()}
+                : new double[] {1e-100 * r.nextGaussian(), 1e-100 * (r.nextGaussian() + i % 2 * 4), 1e-100 * r.nextGaussian()});
+    }
+
     @Test
     void shouldRejectAPointOfTheWrongDimensionAndLeaveTheModelUnchanged() {
         OnlineMixtureModel model = new OnlineMixtureModel(ModelSettings.builder().build());

@@ -49,11 +49,10 @@ class ComposeSmokeTest {
         Assumptions.assumeTrue(DockerEngine.apiVersion() != null, "skipped: no Docker engine (scripts/docker-setup.sh starts one)");
         List<String> compose = composeCommand();
         Assumptions.assumeTrue(compose != null, "skipped: neither `docker compose` nor `docker-compose` is installed (scripts/docker-setup.sh installs it)");
-        Assumptions.assumeTrue(run(List.of("docker", "image", "inspect", DockerKafkaIntegrationTest.LOCAL_PROCESSOR), Duration.ofSeconds(30)) == 0,
+        Assumptions.assumeTrue(DockerKafkaIntegrationTest.imageExists(DockerKafkaIntegrationTest.LOCAL_PROCESSOR),
                 "skipped: no processor image " + DockerKafkaIntegrationTest.LOCAL_PROCESSOR + " (scripts/docker-setup.sh builds it)");
         String localKafka = DockerKafkaIntegrationTest.LOCAL_KAFKA + AppInfoParser.getVersion();
-        String kafkaImage = run(List.of("docker", "image", "inspect", localKafka), Duration.ofSeconds(30)) == 0
-                ? localKafka : "apache/kafka:" + AppInfoParser.getVersion();
+        String kafkaImage = DockerKafkaIntegrationTest.imageExists(localKafka) ? localKafka : "apache/kafka:" + AppInfoParser.getVersion();
         Map<String, String> env = Map.of("KAFKA_IMAGE", kafkaImage);
         Path log = tmp.resolve("compose.log");
         down(compose, env, log); // a run killed before its tear-down leaves the project behind

@@ -11,9 +11,7 @@ import dev.onlineem.em.TickBars;
 import dev.onlineem.serde.JsonSerializer;
 import dev.onlineem.serde.Tick;
 import java.io.File;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +20,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Future;
@@ -230,13 +227,9 @@ class CrashRecoveryIntegrationTest {
     void shouldLoseNothingAndCountNothingTwiceWhenTheProcessIsKilledFiveTimes() throws Exception {
         Path stateDir = tmp.resolve("crash-state");
         OnlineEmConfig config = config("crash", stateDir);
-        Properties file = new Properties();
-        settings("crash", stateDir).forEach((k, v) -> file.put(k, String.valueOf(v)));
-        file.put("group.instance.id", "crash-instance"); // static membership: a restarted process takes its partitions back at once
-        Path configFile = tmp.resolve("crash.properties");
-        try (OutputStream out = Files.newOutputStream(configFile)) {
-            file.store(out, "crash test");
-        }
+        // static membership under a fixed id: a restarted process takes its partitions back at once
+        Path configFile = KafkaTestSupport.propertiesFile(settings("crash", stateDir), tmp.resolve("crash.properties"),
+                "group.instance.id", "crash-instance");
         Random r = new Random(5);
         List<Integer> killAt = new ArrayList<>();
         for (int i = 0; i < 5; i++) {

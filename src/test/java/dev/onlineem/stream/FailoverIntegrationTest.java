@@ -6,14 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.onlineem.broker.EmbeddedKafkaBroker;
 import dev.onlineem.config.OnlineEmConfig;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -123,13 +120,8 @@ class FailoverIntegrationTest {
         }
 
         Process start(String instance) throws Exception {
-            Properties file = new Properties();
-            settings.forEach((k, v) -> file.put(k, String.valueOf(v)));
-            file.put("state.dir", tmp.resolve(name + "-state-" + instance).toString());
-            Path cfg = tmp.resolve(name + "-" + instance + ".properties");
-            try (OutputStream o = Files.newOutputStream(cfg)) {
-                file.store(o, name);
-            }
+            Path cfg = KafkaTestSupport.propertiesFile(settings, tmp.resolve(name + "-" + instance + ".properties"),
+                    "state.dir", tmp.resolve(name + "-state-" + instance).toString());
             return CrashRecoveryIntegrationTest.startChild(cfg, tmp.resolve(name + "-" + instance + "-" + System.nanoTime() + ".log"));
         }
 

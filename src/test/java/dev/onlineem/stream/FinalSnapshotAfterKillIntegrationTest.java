@@ -6,14 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.onlineem.broker.EmbeddedKafkaBroker;
 import dev.onlineem.config.OnlineEmConfig;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -91,15 +88,9 @@ class FinalSnapshotAfterKillIntegrationTest {
         return s.isEmpty() ? 0 : s.get(s.size() - 1).get("pointsSeen").asLong();
     }
 
-    private Path configFile(Map<String, Object> settings, String name, long snapshotIntervalMs) throws Exception {
-        Properties file = new Properties();
-        settings.forEach((k, v) -> file.put(k, String.valueOf(v)));
-        file.put("snapshot.interval.ms", String.valueOf(snapshotIntervalMs));
-        file.put("group.instance.id", "last-instance"); // static membership: the second owner takes the partitions at once
-        Path p = tmp.resolve(name + ".properties");
-        try (OutputStream o = Files.newOutputStream(p)) {
-            file.store(o, name);
-        }
-        return p;
+    private Path configFile(Map<String, Object> settings, String name, long snapshotIntervalMs) {
+        // static membership under a fixed id: the second owner takes the partitions at once
+        return KafkaTestSupport.propertiesFile(settings, tmp.resolve(name + ".properties"),
+                "snapshot.interval.ms", String.valueOf(snapshotIntervalMs), "group.instance.id", "last-instance");
     }
 }

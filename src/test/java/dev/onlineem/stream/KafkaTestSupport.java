@@ -1,5 +1,6 @@
 package dev.onlineem.stream;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +39,24 @@ final class KafkaTestSupport {
         KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
         c.subscribe(List.of(topic));
         return c;
+    }
+
+    /**
+     * A processor configuration file for a child JVM ({@code run --config}): the settings, then the
+     * overrides (alternating keys and values), written to {@code file}.
+     */
+    static Path propertiesFile(Map<String, Object> settings, Path file, String... overrides) {
+        Properties p = new Properties();
+        settings.forEach((k, v) -> p.put(k, String.valueOf(v)));
+        for (int i = 0; i + 1 < overrides.length; i += 2) {
+            p.put(overrides[i], overrides[i + 1]);
+        }
+        try (java.io.OutputStream o = java.nio.file.Files.newOutputStream(file)) {
+            p.store(o, file.getFileName().toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return file;
     }
 
     /** Every record of every partition of a topic, read_committed from the beginning to the end as of now. */

@@ -8,7 +8,6 @@ import dev.onlineem.broker.EmbeddedKafkaBroker;
 import dev.onlineem.config.OnlineEmConfig;
 import dev.onlineem.em.StateCodec;
 import java.io.File;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -168,13 +166,8 @@ class RollingUpgradeIntegrationTest {
     }
 
     private Process start(Path jar, Map<String, Object> settings, String instance, String incarnation) throws Exception {
-        Properties file = new Properties();
-        settings.forEach((k, v) -> file.put(k, String.valueOf(v)));
-        file.put("state.dir", tmp.resolve("state-" + instance).toString());
-        Path cfg = tmp.resolve(incarnation + ".properties");
-        try (OutputStream o = Files.newOutputStream(cfg)) {
-            file.store(o, incarnation);
-        }
+        Path cfg = KafkaTestSupport.propertiesFile(settings, tmp.resolve(incarnation + ".properties"),
+                "state.dir", tmp.resolve("state-" + instance).toString());
         if (jar == null) {
             return CrashRecoveryIntegrationTest.startChild(cfg, tmp.resolve(incarnation + ".log"));
         }

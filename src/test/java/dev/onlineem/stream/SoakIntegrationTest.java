@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.onlineem.broker.EmbeddedKafkaBroker;
 import dev.onlineem.config.OnlineEmConfig;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -89,13 +88,7 @@ class SoakIntegrationTest {
         }
     }
 
-    static final List<Spec> SPECS = new ArrayList<>();
-
-    static {
-        for (int i = 0; i < MODELS; i++) {
-            SPECS.add(Spec.of(i));
-        }
-    }
+    static final List<Spec> SPECS = java.util.stream.IntStream.range(0, MODELS).mapToObj(Spec::of).toList();
 
     static Map<String, Object> settings(String bootstrap, String prefix, Path stateDir) {
         Map<String, Object> m = StreamingIntegrationTest.config(bootstrap, prefix, stateDir);
@@ -506,15 +499,9 @@ class SoakIntegrationTest {
         long startedAt;
         long restartAt = -1; // System.nanoTime() at which a dead instance is due back, or -1
 
-        Instance(String name, Map<String, Object> settings) throws IOException {
+        Instance(String name, Map<String, Object> settings) {
             this.name = name;
-            Properties file = new Properties();
-            settings.forEach((k, v) -> file.put(k, String.valueOf(v)));
-            file.put("state.dir", tmp.resolve("state-" + name).toString());
-            config = tmp.resolve(name + ".properties");
-            try (OutputStream o = Files.newOutputStream(config)) {
-                file.store(o, "soak instance " + name);
-            }
+            config = KafkaTestSupport.propertiesFile(settings, tmp.resolve(name + ".properties"), "state.dir", tmp.resolve("state-" + name).toString());
         }
 
         boolean alive() {
