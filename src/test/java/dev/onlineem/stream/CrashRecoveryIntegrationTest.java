@@ -308,8 +308,15 @@ class CrashRecoveryIntegrationTest {
 
     static Process startChild(Path configFile, Path logFile) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = List.of(java, "-Xmx768m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                "dev.onlineem.cli.Main", "run", "--config", configFile.toString(), "--partitions", "2");
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx768m", "-XX:+UseSerialGC"));
+        // extra JVM options for diagnosis, e.g. -Dchild.jvm.args=-Dorg.slf4j.simpleLogger.log.org.apache.kafka.streams=info
+        for (String a : System.getProperty("child.jvm.args", "").trim().split("\\s+")) {
+            if (!a.isEmpty()) {
+                cmd.add(a);
+            }
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.onlineem.cli.Main", "run", "--config", configFile.toString(),
+                "--partitions", "2"));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).directory(new File(".")).start();
     }
 }

@@ -34,6 +34,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -76,7 +77,7 @@ class SoakIntegrationTest {
     static final long EVENT_TIME_BASE = (System.currentTimeMillis() - 2 * 86_400_000L) / 1000 * 1000;
     static final String[] STORES = {OnlineEmTopology.STORE, OnlineEmTopology.LOG_STORE, OnlineEmTopology.UNPUBLISHED_STORE};
 
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS) // the instances' logs stay for a failed soak
     Path tmp;
 
     /** One model of the soak: its id, kind, covariance type, components, dimension and share of missing coordinates. */
