@@ -8,6 +8,7 @@ import dev.onlineem.serde.JsonSerializer;
 import dev.onlineem.serde.Tick;
 import dev.onlineem.serde.Point;
 import dev.onlineem.serde.PointSerializer;
+import dev.onlineem.http.HttpApi;
 import dev.onlineem.stream.StreamApp;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -60,24 +61,64 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600", description = "Give up waiting for results after this long (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080",
+            description = "Port of the dashboard and the HTTP API (default: ${DEFAULT-VALUE}; a free port when it is taken; 0 = any free port).")
+    int httpPort;
+
+    @Option(names = "--rate", paramLabel = "POINTS_PER_S", defaultValue = "0",
+            description = "Produce the points at this rate, to watch them arrive on the dashboard (default: as fast as possible).")
+    double rate;
+
+    @Option(names = "--exit", description = "Exit after the summary instead of keeping the dashboard up until Ctrl-C.")
+    boolean exit;
+
+    @Option(names = "--verbose", description = "Show Kafka's and the processor's log lines on the console instead of writing them to a file.")
+    boolean verbose;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (points < 3000) {
             throw new IllegalArgumentException("--points must be at least 3000 (each model warms up on 500 points)");
         }
+        if (rate < 0) {
+            throw new IllegalArgumentException("--rate must be 0 (as fast as possible) or a positive number of points per second");
+        }
+        int port = choosePort(httpPort);
+        String url = "http://localhost:" + port + "/";
+        out.println("Dashboard: " + url + " (live as soon as the processor runs)");
+        String logFile = System.getProperty(Main.LOG_FILE_PROPERTY);
+        if (logFile != null) {
+            out.println("Logs of the broker and the processor: " + logFile + " (--verbose shows them here)");
+        }
         Path work = Files.createTempDirectory("online-em-demo-");
         out.println("Starting an in-process Kafka broker (KRaft) ...");
         out.flush();
         long t0 = System.nanoTime();
+        java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        if (!exit) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stop.countDown();
+                try {
+                    done.await(30, java.util.concurrent.TimeUnit.SECONDS); // the processor and the broker close first
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "demo-stop"));
+        }
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary()) {
             out.printf(Locale.ROOT, "Broker up at %s in %.1f s%n", broker.bootstrapServers(), (System.nanoTime() - t0) / 1e9);
-            OnlineEmConfig config = new OnlineEmConfig(demoConfig(broker.bootstrapServers(), work));
+            Map<String, Object> settings = demoConfig(broker.bootstrapServers(), work);
+            settings.put(OnlineEmConfig.HTTP_PORT_CONFIG, String.valueOf(port));
+            settings.put(OnlineEmConfig.HTTP_BIND_ADDRESS_CONFIG, "127.0.0.1");
+            settings.put("application.server", "localhost:" + port);
+            OnlineEmConfig config = new OnlineEmConfig(settings);
             DemoData data = new DemoData(seed);
             // event time ends about now, so the ticks look like a live feed (ticks.max.ahead.ms, retention by timestamp)
             long marketStart = Math.floorDiv(System.currentTimeMillis() - (bars + 1L) * BAR_MS, BAR_MS) * BAR_MS;
             MarketSimulator market = new MarketSimulator(seed, MARKET_SYMBOLS, BAR_MS, marketStart);
-            try (StreamApp app = StreamApp.start(config, partitions)) {
+            try (StreamApp app = StreamApp.start(config, partitions); HttpApi api = HttpApi.start(app, config)) {
                 app.awaitRunning(Duration.ofSeconds(60));
                 out.println("Processor running; producing " + points + " points across " + DemoData.MODELS.size() + " models"
                         + (bars > 0 ? " and the ticks of " + bars + " one-minute bars of " + MARKET_SYMBOLS.size() + " symbols" : "") + " ...");
@@ -94,11 +135,34 @@ public final class DemoCommand implements Callable<Integer> {
                 Map<String, JsonNode> snapshots = latestSnapshots(broker.bootstrapServers(), config.modelsTopic());
                 summary(out, data, tally, snapshots, seconds);
                 marketSummary(out, market, tally, snapshots, config.tickModelPrefix());
+                if (!exit) {
+                    out.println();
+                    out.println("The dashboard stays up at " + url + " ; Ctrl-C stops the demo.");
+                    out.flush();
+                    stop.await();
+                }
             }
         } finally {
             EmbeddedKafkaBroker.deleteRecursively(work);
+            done.countDown();
         }
         return 0;
+    }
+
+    /** The port asked for, or a free one when it is taken (or 0 was asked for). */
+    static int choosePort(int wanted) throws java.io.IOException {
+        if (wanted > 0) {
+            try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+                s.setReuseAddress(true);
+                s.bind(new java.net.InetSocketAddress("127.0.0.1", wanted));
+                return wanted;
+            } catch (java.io.IOException taken) {
+                // fall through to a free port
+            }
+        }
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 0, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
     }
 
     static Map<String, Object> demoConfig(String bootstrap, Path work) {
@@ -142,7 +206,20 @@ public final class DemoCommand implements Callable<Integer> {
         Map<String, Object> p = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.LINGER_MS_CONFIG, 10,
                 ProducerConfig.BATCH_SIZE_CONFIG, 65536);
         try (KafkaProducer<String, Point> producer = new KafkaProducer<>(p, new StringSerializer(), new PointSerializer())) {
+            long start = System.nanoTime();
             for (int i = 0; i < points; i++) {
+                if (rate > 0) {
+                    long due = start + (long) (i / rate * 1e9);
+                    long wait = due - System.nanoTime();
+                    if (wait > 1_000_000) {
+                        try {
+                            Thread.sleep(wait / 1_000_000);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
+                }
                 DemoData.Generated g = data.next(i, points);
                 producer.send(new ProducerRecord<>(topic, g.model(), g.point()));
             }
@@ -160,7 +237,7 @@ public final class DemoCommand implements Callable<Integer> {
     private Tally consume(String bootstrap, OnlineEmConfig config, DemoData data, MarketSimulator market, PrintWriter out) throws Exception {
         Properties p = committedReader(bootstrap, "online-em-demo-reader");
         Tally tally = new Tally();
-        long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos() + (rate > 0 ? (long) (points / rate * 1e9) : 0);
         long lastPrint = System.nanoTime();
         long start = lastPrint;
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {

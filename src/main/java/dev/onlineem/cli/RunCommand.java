@@ -1,6 +1,7 @@
 package dev.onlineem.cli;
 
 import dev.onlineem.config.OnlineEmConfig;
+import dev.onlineem.http.HttpApi;
 import dev.onlineem.stream.StreamApp;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -27,7 +28,14 @@ public final class RunCommand implements Callable<Integer> {
         OnlineEmConfig cfg = OnlineEmConfig.load(config, overrides);
         CountDownLatch stopped = new CountDownLatch(1);
         StreamApp app = StreamApp.start(cfg, partitions);
+        HttpApi http = cfg.httpPort() > 0 ? HttpApi.start(app, cfg) : null;
+        if (http != null) {
+            System.out.println("HTTP on port " + http.port() + ": /models, /health/live, /health/ready, /metrics, dashboard at /");
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (http != null) {
+                http.close();
+            }
             app.close();
             stopped.countDown();
         }, "online-em-shutdown"));

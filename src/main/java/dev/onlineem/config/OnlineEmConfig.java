@@ -74,6 +74,20 @@ public final class OnlineEmConfig extends AbstractConfig {
             + "dead-letter topic with the reason; existing models go on. Each held model stays in memory (about 8 (K d^2 + 2 K d) bytes "
             + "times 2 for parameters and statistics).";
 
+    public static final String HTTP_PORT_CONFIG = "http.port";
+    private static final String HTTP_PORT_DOC = "Port of the HTTP server (models, health, Prometheus metrics, dashboard); 0 = no server. "
+            + "With a server and no application.server set, application.server becomes <host name>:<http.port>, so that any "
+            + "instance answers for any model by forwarding to its owner.";
+    public static final String HTTP_BIND_ADDRESS_CONFIG = "http.bind.address";
+    private static final String HTTP_BIND_ADDRESS_DOC = "Address the HTTP server listens on: 0.0.0.0 for all interfaces (containers), 127.0.0.1 for this host only.";
+    public static final String HTTP_RECENT_POINTS_CONFIG = "http.recent.points";
+    private static final String HTTP_RECENT_POINTS_DOC = "Points per model kept in memory for the dashboard and /models/{id}/recent.";
+    public static final String HTTP_RECENT_MODELS_CONFIG = "http.recent.models";
+    private static final String HTTP_RECENT_MODELS_DOC = "Models whose recent points are kept (the least recently updated is dropped first); "
+            + "also the models with a per-model points counter in /metrics.";
+    public static final String HTTP_HISTORY_EVERY_POINTS_CONFIG = "http.history.every.points";
+    private static final String HTTP_HISTORY_EVERY_POINTS_DOC = "A model's weights are recorded for the dashboard every this many points (a snapshot each time).";
+
     public static final String TICKS_TOPIC_CONFIG = "ticks.topic";
     private static final String TICKS_TOPIC_DOC = "Input topic of market ticks: key = symbol, value = {\"symbol\", \"price\", \"size\", \"ts\"}. "
             + "Each symbol's ticks become bars, and each bar's feature vector a point of model ticks.model.prefix + symbol on the points topic.";
@@ -203,7 +217,12 @@ public final class OnlineEmConfig extends AbstractConfig {
             .define(FEATURES_DAY_OF_WEEK_CONFIG, Type.BOOLEAN, FeatureSettings.DEFAULT.dayOfWeek(), Importance.MEDIUM,
                     "Adds the day of the week (UTC) of the point's timestamp, as (cos, sin).")
             .define(WEIGHT_FLOOR_CONFIG, Type.DOUBLE, ModelSettings.DEFAULT_WEIGHT_FLOOR, Range.between(0, 0.4), Importance.LOW, "A component whose weight falls below this is re-seeded by splitting the heaviest.")
-            .define(SEED_CONFIG, Type.LONG, ModelSettings.DEFAULT_SEED, Importance.LOW, "Seed of the warm-up k-means++, so models are reproducible.");
+            .define(SEED_CONFIG, Type.LONG, ModelSettings.DEFAULT_SEED, Importance.LOW, "Seed of the warm-up k-means++, so models are reproducible.")
+            .define(HTTP_PORT_CONFIG, Type.INT, 0, Range.between(0, 65_535), Importance.MEDIUM, HTTP_PORT_DOC)
+            .define(HTTP_BIND_ADDRESS_CONFIG, Type.STRING, "0.0.0.0", new ConfigDef.NonEmptyString(), Importance.LOW, HTTP_BIND_ADDRESS_DOC)
+            .define(HTTP_RECENT_POINTS_CONFIG, Type.INT, 500, Range.between(1, 100_000), Importance.LOW, HTTP_RECENT_POINTS_DOC)
+            .define(HTTP_RECENT_MODELS_CONFIG, Type.INT, 1000, Range.between(1, 1_000_000), Importance.LOW, HTTP_RECENT_MODELS_DOC)
+            .define(HTTP_HISTORY_EVERY_POINTS_CONFIG, Type.INT, 50, Range.atLeast(1), Importance.LOW, HTTP_HISTORY_EVERY_POINTS_DOC);
 
     private final Map<String, Object> passThrough;
     private final ModelSettings defaults;
@@ -373,9 +392,31 @@ public final class OnlineEmConfig extends AbstractConfig {
                 String.valueOf(passThrough.getOrDefault(StreamsConfig.APPLICATION_ID_CONFIG, p.get(StreamsConfig.APPLICATION_ID_CONFIG))),
                 String.valueOf(passThrough.getOrDefault(StreamsConfig.STATE_DIR_CONFIG, p.get(StreamsConfig.STATE_DIR_CONFIG)))));
         clientDefault(p, StreamsConfig.MAIN_CONSUMER_PREFIX, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, () -> String.valueOf(DEFAULT_SESSION_TIMEOUT_MS));
+        if (httpPort() > 0) {
+            // interactive queries: each instance advertises its HTTP server, so any one can forward to a key's owner
+            p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, hostName() + ":" + httpPort());
+        }
         p.putAll(passThrough);
         p.put(MAX_RECORD_BYTES_CONFIG, String.valueOf(getInt(MAX_RECORD_BYTES_CONFIG))); // read by the dead-letter handlers
         return p;
+    }
+
+    /** The HTTP server's port, or 0 when there is none. */
+    public int httpPort() {
+        return getInt(HTTP_PORT_CONFIG);
+    }
+
+    /** This host's name, as other instances should reach it ({@code HOSTNAME} in containers). */
+    static String hostName() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                host = "localhost";
+            }
+        }
+        return host;
     }
 
     /** Puts {@code prefix + key = value} unless the user set {@code key} for any client, plain or prefixed. */
@@ -394,14 +435,7 @@ public final class OnlineEmConfig extends AbstractConfig {
      * directory's absolute path (two instances on one host cannot share a state directory).
      */
     static String instanceId(String applicationId, String stateDir) {
-        String host = System.getenv("HOSTNAME");
-        if (host == null || host.isBlank()) {
-            try {
-                host = InetAddress.getLocalHost().getHostName();
-            } catch (IOException e) {
-                host = "localhost";
-            }
-        }
+        String host = hostName();
         String dir = Path.of(stateDir).toAbsolutePath().normalize().toString();
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(dir.getBytes(StandardCharsets.UTF_8));

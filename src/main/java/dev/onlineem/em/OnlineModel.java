@@ -51,4 +51,11 @@ public interface OnlineModel {
 
     /** The feature stage, or null before the first point. */
     FeatureStage features();
+
+    /**
+     * The feature vector the last {@link #update} built (the coordinates the snapshot's means are in), or
+     * null when that point came before the feature stage had enough history. A work array: valid until
+     * the next update, never to be modified.
+     */
+    double[] lastFeatures();
 }

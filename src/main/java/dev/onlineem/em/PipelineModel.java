@@ -48,6 +48,7 @@ abstract class PipelineModel implements OnlineModel {
     // work arrays, never serialised
     double[] z;
     double[] featureVector;
+    boolean featuresReady;        // whether featureVector holds the last point's features
     final AnomalyScorer.Score score = new AnomalyScorer.Score();
 
     PipelineModel(ModelSettings settings) {
@@ -79,6 +80,11 @@ abstract class PipelineModel implements OnlineModel {
         return features;
     }
 
+    @Override
+    public double[] lastFeatures() {
+        return featuresReady ? featureVector : null;
+    }
+
     /**
      * Turns the point into features, scores them under the current model, then learns from them.
      *
@@ -97,6 +103,7 @@ abstract class PipelineModel implements OnlineModel {
         }
         out.beginPoint();
         boolean ready = features.transform(x, timestampMs, featureVector);
+        featuresReady = ready;
         if (!ready) {
             pointsSeen++;
             out.markWarmup(modelVersion, pointsSeen);

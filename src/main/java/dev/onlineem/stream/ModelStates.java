@@ -60,7 +60,7 @@ final class ModelStates {
                 return OnlineModel.create(settings.apply(id));
             }
             model = StateCodec.decode(stored);
-            replay(id, model);
+            replay(id, model, log::get, checkpointPoints, discarded);
             live.put(id, model);
         }
         return model;
@@ -75,21 +75,43 @@ final class ModelStates {
         return count;
     }
 
-    private void replay(String id, OnlineModel model) {
+    /**
+     * A model as its stores hold it, read without changing anything (the HTTP layer's interactive
+     * queries): its checkpoint decoded and its logged points replayed; null when there is no checkpoint.
+     *
+     * @return the model and the time of the last point replayed (0 when none was)
+     */
+    static Restored read(String id, Function<String, byte[]> checkpoints, Function<String, byte[]> log, int checkpointPoints) {
+        byte[] stored = checkpoints.apply(id);
+        if (stored == null) {
+            return null;
+        }
+        OnlineModel model = StateCodec.decode(stored);
+        long lastTs = replay(id, model, log, checkpointPoints, new PointResult());
+        return new Restored(model, lastTs);
+    }
+
+    record Restored(OnlineModel model, long lastPointTs) {
+    }
+
+    /** Replays the logged points that follow the model's checkpoint; returns the last one's time, or 0. */
+    private static long replay(String id, OnlineModel model, Function<String, byte[]> log, int checkpointPoints, PointResult discarded) {
+        long lastTs = 0;
         for (long seq = model.pointsSeen() + 1; ; seq++) {
-            byte[] entry = log.get(slot(id, seq));
+            byte[] entry = log.apply(slot(id, seq, checkpointPoints));
             if (entry == null) {
-                return;
+                return lastTs;
             }
             ByteBuffer in = ByteBuffer.wrap(entry).order(ByteOrder.LITTLE_ENDIAN);
             if (in.getLong() != seq) {
-                return;
+                return lastTs;
             }
             // an entry written before timestamps were logged holds exactly the d coordinates after its sequence number
             long ts = in.remaining() == Double.BYTES * model.dimension() ? 0L : in.getLong();
             double[] x = new double[in.remaining() / Double.BYTES];
             in.asDoubleBuffer().get(x);
             model.update(x, ts, discarded);
+            lastTs = ts;
         }
     }
 
@@ -112,8 +134,17 @@ final class ModelStates {
     }
 
     private String slot(String id, long seq) {
+        return slot(id, seq, checkpointPoints);
+    }
+
+    private static String slot(String id, long seq, int checkpointPoints) {
         // the slot number is all digits after the last '#', so no two (id, slot) pairs share a key
         return id + '#' + (seq % checkpointPoints);
+    }
+
+    /** How many models are held in memory (read racily by the metrics). */
+    int heldCount() {
+        return live.size();
     }
 
     OnlineModel held(String id) {

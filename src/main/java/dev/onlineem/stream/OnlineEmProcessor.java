@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -49,9 +50,13 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
     private KeyValueStore<String, byte[]> unpublished;
     private static final byte[] MARK = {1};
     private final PointResult result = new PointResult();
+    /** The HTTP layer's view, or null when the server is off. */
+    private final LiveView live;
+    private final LongSupplier heldModels = () -> models == null ? 0 : models.heldCount();
 
     OnlineEmProcessor(Function<String, ModelSettings> settings, int checkpointPoints, long maxModels,
-                      long snapshotEveryPoints, long snapshotIntervalMs) {
+                      long snapshotEveryPoints, long snapshotIntervalMs, LiveView live) {
+        this.live = live;
         this.settings = settings;
         this.checkpointPoints = checkpointPoints;
         this.maxModels = maxModels;
@@ -74,6 +79,9 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
             it.forEachRemaining(kv -> updatedSinceSnapshot.add(kv.key));
         }
         context.schedule(Duration.ofMillis(snapshotIntervalMs), PunctuationType.WALL_CLOCK_TIME, now -> publishUpdated());
+        if (live != null) {
+            live.register(heldModels);
+        }
     }
 
     @Override
@@ -96,10 +104,14 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
                     + " is not created; raise max.models or spread model ids over more partitions");
         }
         long ts = point.ts() != null ? point.ts() : record.timestamp();
+        long started = live == null ? 0 : System.nanoTime();
         try {
             model.update(point.x(), ts, result);
         } catch (IllegalArgumentException e) {
             throw new BadPointException(e.getMessage() + " for model " + key);
+        }
+        if (live != null) {
+            live.point(key, model, point.x(), ts, result, System.nanoTime() - started);
         }
         models.accepted(key, model, point.x(), ts);
         AssignmentMessage a = assignment(key, point, ts);
@@ -139,6 +151,9 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
         ModelSnapshot s = model.snapshot();
         if (s != null) {
             context.forward(new Record<String, Object>(key, ModelSnapshotMessage.of(key, s), ts), MODELS);
+            if (live != null) {
+                live.published(key, s, ts);
+            }
         }
         if (updatedSinceSnapshot.remove(key)) {
             unpublished.delete(key);
@@ -158,6 +173,9 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
 
     @Override
     public void close() {
+        if (live != null) {
+            live.unregister(heldModels);
+        }
         if (models != null) {
             models.clear();
         }

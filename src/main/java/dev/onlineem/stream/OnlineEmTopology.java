@@ -38,6 +38,11 @@ public final class OnlineEmTopology {
 
     /** The topology {@code run}, {@code demo} and the tests all run. */
     public static Topology build(OnlineEmConfig config) {
+        return build(config, null);
+    }
+
+    /** The topology, its processors reporting to the HTTP layer's view when there is one. */
+    public static Topology build(OnlineEmConfig config, LiveView live) {
         Topology t = new Topology();
         t.addSource(SOURCE, new StringDeserializer(),
                 new PointDeserializer(config.getInt(OnlineEmConfig.MAX_DIMENSION_CONFIG), config.getInt(OnlineEmConfig.MAX_RECORD_BYTES_CONFIG)),
@@ -46,7 +51,7 @@ public final class OnlineEmTopology {
         long interval = config.getLong(OnlineEmConfig.SNAPSHOT_INTERVAL_MS_CONFIG);
         int checkpoint = config.getInt(OnlineEmConfig.CHECKPOINT_POINTS_CONFIG);
         long maxModels = config.getLong(OnlineEmConfig.MAX_MODELS_CONFIG);
-        t.addProcessor(PROCESSOR, () -> new OnlineEmProcessor(config::settingsFor, checkpoint, maxModels, every, interval), SOURCE);
+        t.addProcessor(PROCESSOR, () -> new OnlineEmProcessor(config::settingsFor, checkpoint, maxModels, every, interval, live), SOURCE);
         for (String store : new String[] {STORE, LOG_STORE, UNPUBLISHED_STORE}) {
             t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), Serdes.ByteArray())
                     .withCachingEnabled(), PROCESSOR);

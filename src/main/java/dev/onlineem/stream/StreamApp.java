@@ -17,19 +17,39 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 /** Starts and stops the processor: creates missing topics, runs {@link OnlineEmTopology} in a {@link KafkaStreams}. */
 public final class StreamApp implements AutoCloseable {
     private final KafkaStreams streams;
+    private final LiveView live;
+    private final RestoreTracker restore;
 
-    private StreamApp(KafkaStreams streams) {
+    private StreamApp(KafkaStreams streams, LiveView live, RestoreTracker restore) {
         this.streams = streams;
+        this.live = live;
+        this.restore = restore;
     }
 
-    /** Creates the topology's topics where they are missing, then starts the processor. */
+    /**
+     * Creates the topology's topics where they are missing, then starts the processor; with {@code http.port}
+     * set, its processors also report to a {@link LiveView} for the HTTP server.
+     */
     public static StreamApp start(OnlineEmConfig config, int partitions) {
         createTopics(config, partitions);
-        KafkaStreams s = new KafkaStreams(OnlineEmTopology.build(config), config.streamsProperties());
+        LiveView live = config.httpPort() > 0 ? new LiveView(config.getInt(OnlineEmConfig.HTTP_RECENT_POINTS_CONFIG),
+                config.getInt(OnlineEmConfig.HTTP_RECENT_MODELS_CONFIG), config.getInt(OnlineEmConfig.HTTP_HISTORY_EVERY_POINTS_CONFIG)) : null;
+        RestoreTracker restore = new RestoreTracker();
+        KafkaStreams s = new KafkaStreams(OnlineEmTopology.build(config, live), config.streamsProperties());
         // a failed stream thread is replaced rather than taking the application down
         s.setUncaughtExceptionHandler(e -> StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD);
+        s.setGlobalStateRestoreListener(restore);
         s.start();
-        return new StreamApp(s);
+        return new StreamApp(s, live, restore);
+    }
+
+    /** What the processors show the HTTP server, or null when {@code http.port} is not set. */
+    public LiveView liveView() {
+        return live;
+    }
+
+    public RestoreTracker restoreTracker() {
+        return restore;
     }
 
     /** Input, output and dead-letter topics; the models topic is compacted. Existing topics are left as they are. */

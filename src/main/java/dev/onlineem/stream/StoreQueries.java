@@ -1,0 +1,69 @@
+package dev.onlineem.stream;
+
+import dev.onlineem.em.OnlineModel;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * Interactive queries of the models this instance's active tasks hold: a model is its checkpoint decoded
+ * and its logged points replayed ({@link ModelStates#read}), a copy the processor never sees, so nothing a
+ * query does can change a model. Reads go through the stores' caches, so they see every processed point,
+ * committed or not yet.
+ */
+public final class StoreQueries {
+    private final KafkaStreams streams;
+    private final int checkpointPoints;
+
+    public StoreQueries(KafkaStreams streams, int checkpointPoints) {
+        this.streams = streams;
+        this.checkpointPoints = checkpointPoints;
+    }
+
+    /** A model as stored, and the time of its last logged point (0 when its checkpoint is its latest state). */
+    public record Stored(String id, OnlineModel model, long lastPointTs) {
+    }
+
+    /** Which instance's active task owns the model's key ({@link KeyQueryMetadata#NOT_AVAILABLE} while rebalancing). */
+    public KeyQueryMetadata owner(String id) {
+        return streams.queryMetadataForKey(OnlineEmTopology.STORE, id, Serdes.String().serializer());
+    }
+
+    /** The model from this instance's task of that partition, or null when it has none. */
+    public Stored read(String id, int partition) {
+        ReadOnlyKeyValueStore<String, byte[]> checkpoints = store(OnlineEmTopology.STORE, partition);
+        ReadOnlyKeyValueStore<String, byte[]> log = store(OnlineEmTopology.LOG_STORE, partition);
+        ModelStates.Restored r = ModelStates.read(id, checkpoints::get, log::get, checkpointPoints);
+        return r == null ? null : new Stored(id, r.model(), r.lastPointTs());
+    }
+
+    /** Every model of this instance's active tasks, by id. */
+    public List<Stored> all() {
+        ReadOnlyKeyValueStore<String, byte[]> checkpoints = store(OnlineEmTopology.STORE, null);
+        ReadOnlyKeyValueStore<String, byte[]> log = store(OnlineEmTopology.LOG_STORE, null);
+        List<String> ids = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = checkpoints.all()) {
+            it.forEachRemaining(kv -> ids.add(kv.key));
+        }
+        List<Stored> out = new ArrayList<>();
+        for (String id : ids) {
+            ModelStates.Restored r = ModelStates.read(id, checkpoints::get, log::get, checkpointPoints);
+            if (r != null) {
+                out.add(new Stored(id, r.model(), r.lastPointTs()));
+            }
+        }
+        return out;
+    }
+
+    private ReadOnlyKeyValueStore<String, byte[]> store(String name, Integer partition) {
+        StoreQueryParameters<ReadOnlyKeyValueStore<String, byte[]>> p =
+                StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore());
+        return streams.store(partition == null ? p : p.withPartition(partition));
+    }
+}
