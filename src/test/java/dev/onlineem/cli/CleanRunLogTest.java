@@ -26,9 +26,18 @@ class CleanRunLogTest {
 
     @Test
     void shouldLogNoErrorWhenTheDemoRunsCleanly() throws Exception {
-        List<String> lines = runChild("demo", "--points", "9000", "--bars", "300", "--timeout", "240");
+        List<String> lines = runChild("demo", "--points", "9000", "--bars", "300", "--timeout", "240", "--exit", "--http-port", "0");
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("calm-feed")), "the demo printed its summary:\n" + String.join("\n", lines));
         assertNoError(lines);
+        // the broker's and the processor's logs went to the file the demo names
+        String named = lines.stream().filter(l -> l.startsWith("Logs of the broker and the processor: ")).findFirst()
+                .orElseThrow(() -> new AssertionError("the demo names its log file:\n" + String.join("\n", lines)));
+        Path logFile = Path.of(named.substring("Logs of the broker and the processor: ".length(), named.indexOf(" (")));
+        try {
+            assertNoError(Files.readAllLines(logFile, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(logFile);
+        }
     }
 
     @Test
