@@ -93,6 +93,13 @@ public final class FitCommand implements Callable<Integer> {
             paramLabel = "FILE")
     Path scores;
 
+    @Option(names = "--plot", paramLabel = "FILE.svg", description = "Also draw the fit as SVG: the data on two columns with each component's "
+            + "95% ellipse, and the log-likelihood trace.")
+    Path plot;
+
+    @Option(names = "--plot-columns", split = ",", paramLabel = "a,b", description = "The two columns --plot draws (default: the first two modelled).")
+    List<String> plotColumns;
+
     @Override
     public Integer call() throws IOException {
         CsvTable table = CsvTable.read(input);
@@ -110,14 +117,27 @@ public final class FitCommand implements Callable<Integer> {
             throw new IllegalArgumentException(input + " has no data rows");
         }
         ModelSettings settings = settings(data.length);
+        int[] plotted = plotted(cols);
         if (settings.kind() == ModelKind.HMM && batch) {
-            spec.commandLine().getOut().println(hmmBatchReport(data, cols, skipped));
+            HmmBatch fit = hmmBatchReport(data, cols, skipped);
+            spec.commandLine().getOut().println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(fit.report()));
+            if (plot != null) {
+                Files.writeString(plot, FitPlot.render(input.getFileName() + ": batch Baum-Welch, hmm, K=" + k + ", " + data.length + " rows", data, cols,
+                        plotted[0], plotted[1], fit.snapshot(), new double[0][], fit.report().get("avgLogLikelihood").asDouble()), StandardCharsets.UTF_8);
+            }
             return 0;
         }
         OnlineModel model = OnlineModel.create(settings);
         int[] order = new int[data.length];
         Random random = new Random(seed);
         PointResult result = new PointResult();
+        // the prequential trace for --plot: block averages of each row's log-density before it is learned
+        long rows = (long) data.length * (batch ? 1 : passes);
+        long block = Math.max(1, Math.max(rows / 100, Math.min(rows / 10, 50))); // about 100 blocks of at least 50 rows where there are rows enough
+        List<double[]> trace = new java.util.ArrayList<>();
+        double blockSum = 0;
+        long blockCount = 0;
+        long streamed = 0;
         try (PrintWriter out = scores == null ? null : new PrintWriter(newWriter(scores))) {
             if (out != null) {
                 out.println("logDensity,pValue,cluster,anomaly");
@@ -134,18 +154,59 @@ public final class FitCommand implements Callable<Integer> {
                     if (out != null) {
                         writeScore(out, result);
                     }
+                    streamed++;
+                    if (!result.warmup && Double.isFinite(result.logDensity)) {
+                        blockSum += result.logDensity;
+                        blockCount++;
+                    }
+                    if (streamed % block == 0 && blockCount > 0) {
+                        trace.add(new double[] {streamed, blockSum / blockCount});
+                        blockSum = 0;
+                        blockCount = 0;
+                    }
                 }
             }
         }
         if (!model.isInitialised()) {
             throw new IllegalArgumentException("the file has " + data.length + " rows, fewer than --init-points " + settings.initPoints());
         }
-        spec.commandLine().getOut().println(report(model, data, cols, skipped));
+        ObjectNode report = report(model, data, cols, skipped);
+        spec.commandLine().getOut().println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
+        if (plot != null) {
+            String title = input.getFileName() + ": " + (batch ? "batch EM" : "online EM, " + passes + " pass" + (passes == 1 ? "" : "es"))
+                    + ", " + model.kind().label() + ", K=" + model.snapshot().components() + ", " + report.get("rows").asLong() + " rows";
+            Files.writeString(plot, FitPlot.render(title, data, cols, plotted[0], plotted[1], model.snapshot(), trace.toArray(new double[0][]),
+                    report.get("avgLogLikelihood").asDouble()), StandardCharsets.UTF_8);
+        }
         return 0;
     }
 
+    /** The indices, among the modelled columns, of the two --plot draws; fails fast on a bad --plot-columns. */
+    private int[] plotted(List<String> cols) {
+        if (plot == null) {
+            return null;
+        }
+        if (plotColumns == null) {
+            return new int[] {0, Math.min(1, cols.size() - 1)};
+        }
+        if (plotColumns.size() != 2) {
+            throw new IllegalArgumentException("--plot-columns names two columns, e.g. --plot-columns x,y; got " + plotColumns);
+        }
+        int[] idx = new int[2];
+        for (int n = 0; n < 2; n++) {
+            idx[n] = cols.indexOf(plotColumns.get(n));
+            if (idx[n] < 0) {
+                throw new IllegalArgumentException("--plot-columns: " + plotColumns.get(n) + " is not one of the modelled columns " + cols);
+            }
+        }
+        return idx;
+    }
+
     /** Baum-Welch to convergence on the whole file (stationary initial law, like statsmodels' MarkovRegression). */
-    private String hmmBatchReport(double[][] data, List<String> cols, int skipped) throws IOException {
+    private record HmmBatch(ObjectNode report, ModelSnapshot snapshot) {
+    }
+
+    private HmmBatch hmmBatchReport(double[][] data, List<String> cols, int skipped) {
         int d = data[0].length;
         double meanVariance = 0;
         for (int j = 0; j < d; j++) {
@@ -180,7 +241,7 @@ public final class FitCommand implements Callable<Integer> {
         node.put("iterations", fit.iterations);
         node.put("rows", data.length);
         node.put("skippedRows", skipped);
-        return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(node);
+        return new HmmBatch(node, s);
     }
 
     private static BufferedWriter newWriter(Path p) throws IOException {
@@ -239,7 +300,7 @@ public final class FitCommand implements Callable<Integer> {
     }
 
     /** The snapshot JSON with the whole file's avgLogLikelihood, BIC and AIC under the final model. */
-    static String report(OnlineModel model, double[][] data, List<String> cols, int skipped) throws IOException {
+    static ObjectNode report(OnlineModel model, double[][] data, List<String> cols, int skipped) {
         ModelSnapshot s = model.snapshot();
         double ll = 0;
         int p;
@@ -262,6 +323,6 @@ public final class FitCommand implements Callable<Integer> {
         node.put("freeParameters", p);
         node.put("rows", data.length);
         node.put("skippedRows", skipped);
-        return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(node);
+        return node;
     }
 }
