@@ -81,7 +81,7 @@ function drawScatter(model, recent) {
   }
   const xv = pts.map((p) => p.x[i]).concat(comps.flatMap((e) => e.path.map((q) => q[0])));
   const yv = pts.map((p) => p.x[j]).concat(comps.flatMap((e) => e.path.map((q) => q[1])));
-  const m = { l: 48, r: 26, t: 10, b: 24 };
+  const m = { l: 60, r: 26, t: 10, b: 24 };
   const { w, h } = size(svg);
   const xd = extent(xv), yd = extent(yv);
   const xs = scale(xd, [m.l, w - m.r]), ys = scale(yd, [h - m.b, m.t]);
@@ -115,7 +115,7 @@ function drawScatter(model, recent) {
 
 function lineChart(svg, series, flags, ydomain) {
   clear(svg);
-  const m = { l: 48, r: 26, t: 8, b: 22 };
+  const m = { l: 60, r: 26, t: 8, b: 22 };
   const { w, h } = size(svg);
   const xd = extent(series.flatMap((s) => s.values.map((v) => v[0])));
   const yd = ydomain || extent(series.flatMap((s) => s.values.map((v) => v[1])));
