@@ -35,6 +35,7 @@ public final class StreamApp implements AutoCloseable {
         LiveView live = config.httpPort() > 0 ? new LiveView(config.getInt(OnlineEmConfig.HTTP_RECENT_POINTS_CONFIG),
                 config.getInt(OnlineEmConfig.HTTP_RECENT_MODELS_CONFIG), config.getInt(OnlineEmConfig.HTTP_HISTORY_EVERY_POINTS_CONFIG)) : null;
         RestoreTracker restore = new RestoreTracker();
+        UncheckpointedState.wipe(config.streamsProperties());
         KafkaStreams s = new KafkaStreams(OnlineEmTopology.build(config, live), config.streamsProperties());
         // a failed stream thread is replaced rather than taking the application down
         s.setUncaughtExceptionHandler(e -> StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD);
