@@ -138,10 +138,7 @@ public final class LiveView {
 
     /** The model's points and anomalies since this process began serving it, or null when it has no history here. */
     public long[] count(String id) {
-        Recent r;
-        synchronized (models) {
-            r = models.get(id);
-        }
+        Recent r = recent(id, false);
         if (r == null) {
             return null;
         }
@@ -152,10 +149,7 @@ public final class LiveView {
 
     /** A copy of the model's recent history, or null when this process has none. */
     public History history(String id) {
-        Recent r;
-        synchronized (models) {
-            r = models.get(id);
-        }
+        Recent r = recent(id, false);
         if (r == null) {
             return null;
         }
