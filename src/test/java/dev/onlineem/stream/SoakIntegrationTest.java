@@ -145,11 +145,12 @@ class SoakIntegrationTest {
                 }
                 System.out.printf("soak run: %.0f s in all, %.0f s from the last input to every output; %s%n",
                         (accountedAt - started) / 1e9, (accountedAt - fedAt) / 1e9, chaos.summary());
-                int errors = 0;
+                List<String> errors = new ArrayList<>();
                 for (Instance in : instances) {
-                    errors += in.errorLines();
+                    errors.addAll(in.errorLines());
                 }
-                System.out.println("soak run: ERROR lines in the instances' logs: " + errors);
+                System.out.println("soak run: ERROR lines in the instances' logs: " + errors.size());
+                errors.stream().limit(20).forEach(l -> System.out.println("soak run:   " + l));
 
                 // the reference: one uninterrupted instance over the same input
                 long refStart = System.nanoTime();
@@ -531,13 +532,14 @@ class SoakIntegrationTest {
             }
         }
 
-        int errorLines() {
-            int n = 0;
+        /** The ERROR lines of every run of this instance, each prefixed with its log's name. */
+        List<String> errorLines() {
+            List<String> n = new ArrayList<>();
             for (Path log : logs) {
                 try {
                     for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
                         if (line.contains(" ERROR ")) {
-                            n++;
+                            n.add(log.getFileName() + ": " + (line.length() > 400 ? line.substring(0, 400) + "..." : line));
                         }
                     }
                 } catch (IOException e) {
