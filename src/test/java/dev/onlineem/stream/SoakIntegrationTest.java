@@ -398,28 +398,42 @@ class SoakIntegrationTest {
 
         void poll() {
             for (ConsumerRecord<String, byte[]> r : assignments.poll(Duration.ofMillis(50))) {
-                record(seqOf(r.headers().lastHeader(SEQ)), hash(r.value()), true);
+                record(seqOf(r.headers().lastHeader(SEQ)), hash(r.value()), true, r);
             }
             for (ConsumerRecord<String, byte[]> r : deadLetters.poll(Duration.ofMillis(10))) {
                 Header reason = r.headers().lastHeader("__streams.errors.message");
-                record(seqOf(r.headers().lastHeader(SEQ)), reason == null ? 0 : hash(reason.value()), false);
+                record(seqOf(r.headers().lastHeader(SEQ)), reason == null ? 0 : hash(reason.value()), false, r);
             }
             for (ConsumerRecord<String, byte[]> r : models.poll(Duration.ofMillis(10))) {
                 lastPointsSeen.put(r.key(), Outputs.parse(r.value()).get("pointsSeen").asLong());
             }
         }
 
-        private void record(int seq, long h, boolean assignment) {
+        private void record(int seq, long h, boolean assignment, ConsumerRecord<String, byte[]> r) {
             if (seq < 0 || seq >= count.length) {
                 unnumbered++;
+                extra(r, "no sequence header");
                 return;
             }
             if (count[seq]++ == 0) {
                 accounted++;
                 hash[seq] = h;
                 assigned[seq] = assignment;
+            } else {
+                extra(r, "second output of input " + seq);
             }
         }
+
+        /** Prints an output that should not be there (at most 20), with where it is, for diagnosis. */
+        private void extra(ConsumerRecord<String, byte[]> r, String why) {
+            if (extras++ < 20) {
+                Header reason = r.headers().lastHeader("__streams.errors.message");
+                System.out.println("soak run: extra output (" + why + "): " + r.topic() + "-" + r.partition() + "@" + r.offset() + " key " + r.key()
+                        + (reason == null ? "" : " reason " + new String(reason.value(), StandardCharsets.UTF_8)));
+            }
+        }
+
+        private int extras;
 
         void awaitAccounted(Duration timeout, Runnable meanwhile) {
             long deadline = System.nanoTime() + timeout.toNanos();
