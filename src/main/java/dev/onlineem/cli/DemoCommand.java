@@ -3,14 +3,18 @@ package dev.onlineem.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.onlineem.broker.EmbeddedKafkaBroker;
 import dev.onlineem.config.OnlineEmConfig;
+import dev.onlineem.http.HttpApi;
 import dev.onlineem.serde.Json;
 import dev.onlineem.serde.JsonSerializer;
-import dev.onlineem.serde.Tick;
 import dev.onlineem.serde.Point;
 import dev.onlineem.serde.PointSerializer;
-import dev.onlineem.http.HttpApi;
+import dev.onlineem.serde.Tick;
 import dev.onlineem.stream.StreamApp;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +26,8 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -31,9 +37,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code demo}: the whole product on the embedded default. Starts a real single-node KRaft broker in
@@ -95,13 +101,13 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("Starting an in-process Kafka broker (KRaft) ...");
         out.flush();
         long t0 = System.nanoTime();
-        java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
         if (!exit) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 stop.countDown();
                 try {
-                    done.await(30, java.util.concurrent.TimeUnit.SECONDS); // the processor and the broker close first
+                    done.await(30, TimeUnit.SECONDS); // the processor and the broker close first
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -150,17 +156,17 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** The port asked for, or a free one when it is taken (or 0 was asked for). */
-    static int choosePort(int wanted) throws java.io.IOException {
+    static int choosePort(int wanted) throws IOException {
         if (wanted > 0) {
-            try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+            try (ServerSocket s = new ServerSocket()) {
                 s.setReuseAddress(true);
-                s.bind(new java.net.InetSocketAddress("127.0.0.1", wanted));
+                s.bind(new InetSocketAddress("127.0.0.1", wanted));
                 return wanted;
-            } catch (java.io.IOException taken) {
+            } catch (IOException taken) {
                 // fall through to a free port
             }
         }
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 0, java.net.InetAddress.getByName("127.0.0.1"))) {
+        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getByName("127.0.0.1"))) {
             return s.getLocalPort();
         }
     }

@@ -133,6 +133,15 @@ public final class FeatureStage {
         seen++;
     }
 
+    /** Names of the features for points whose coordinates are named x0, x1, ...; allocates. */
+    public String[] names() {
+        String[] names = new String[d];
+        for (int j = 0; j < d; j++) {
+            names[j] = "x" + j;
+        }
+        return names(names);
+    }
+
     /** Names of the features for points whose coordinates are named {@code names}; allocates. */
     public String[] names(String[] names) {
         String[] out = new String[outputDimension()];

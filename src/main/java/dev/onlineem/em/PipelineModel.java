@@ -284,11 +284,7 @@ abstract class PipelineModel implements OnlineModel {
 
     /** The names of the feature vector's coordinates, built on x0, x1, ... for the input point's. */
     final String[] featureNames() {
-        String[] names = new String[dimension];
-        for (int j = 0; j < dimension; j++) {
-            names[j] = "x" + j;
-        }
-        return features.names(names);
+        return features.names();
     }
 
     void allocateFeatureWork() {

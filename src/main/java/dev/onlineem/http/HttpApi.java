@@ -19,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -177,7 +178,7 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private static Map<String, String> query(String raw) {
-        Map<String, String> m = new java.util.HashMap<>();
+        Map<String, String> m = new HashMap<>();
         if (raw != null) {
             for (String kv : raw.split("&")) {
                 int i = kv.indexOf('=');

@@ -76,7 +76,7 @@ final class ModelQueries {
             OnlineModel m = s.model();
             ObjectNode o = models.addObject().put("model", s.id()).put("type", m.kind().label()).put("pointsSeen", m.pointsSeen())
                     .put("version", m.modelVersion()).put("warmup", !m.isInitialised());
-            long last = lastPointTs(s, live.history(s.id()));
+            long last = lastPointTs(s, live.last(s.id()));
             if (last > 0) {
                 o.put("lastPointTs", last);
             }
@@ -108,7 +108,7 @@ final class ModelQueries {
     }
 
     /** The snapshot as on the models topic, plus the model's state around it. */
-    private static ObjectNode describe(String id, StoreQueries.Stored stored, LiveView.History history) {
+    private ObjectNode describe(String id, StoreQueries.Stored stored, LiveView.History history) {
         ObjectNode body;
         OnlineModel m = stored == null ? null : stored.model();
         ModelSnapshot s = m == null ? null : m.snapshot();
@@ -119,7 +119,7 @@ final class ModelQueries {
         }
         if (m != null) {
             body.put("type", m.kind().label()).put("pointsSeen", m.pointsSeen()).put("version", m.modelVersion()).put("warmup", !m.isInitialised());
-            long last = lastPointTs(stored, history);
+            long last = lastPointTs(stored, live.last(id));
             if (last > 0) {
                 body.put("lastPointTs", last);
             }
@@ -130,12 +130,8 @@ final class ModelQueries {
                 fs.set("settings", Json.mapper().valueToTree(f.settings()));
                 fs.put("inputDimension", m.dimension()).put("outputDimension", f.outputDimension())
                         .put("pastPointsNeeded", f.settings().history());
-                String[] in = new String[m.dimension()];
-                for (int j = 0; j < in.length; j++) {
-                    in[j] = "x" + j;
-                }
                 ArrayNode names = fs.putArray("names");
-                for (String n : f.names(in)) {
+                for (String n : f.names()) {
                     names.add(n);
                 }
             }
@@ -150,15 +146,15 @@ final class ModelQueries {
         return body;
     }
 
-    /** The time of the model's last point: from its point log, else from this instance's recent points; 0 when neither knows. */
-    private static long lastPointTs(StoreQueries.Stored s, LiveView.History h) {
+    /**
+     * The time of the model's last point: from its point log, else from this instance's recent points
+     * ({@link LiveView#last}: time, count) when they end at the same point; 0 when neither knows.
+     */
+    private static long lastPointTs(StoreQueries.Stored s, long[] last) {
         if (s.lastPointTs() > 0) {
             return s.lastPointTs();
         }
-        if (h != null && !h.points().isEmpty() && h.points().get(h.points().size() - 1).pointsSeen() == s.model().pointsSeen()) {
-            return h.points().get(h.points().size() - 1).ts();
-        }
-        return 0;
+        return last != null && last[1] == s.model().pointsSeen() ? last[0] : 0;
     }
 
     /** The dashboard's data: recent points as scored, weights over time, the last snapshot taken here. */

@@ -68,7 +68,7 @@ public final class LiveView {
         Recent recent = recent(id, true);
         double[] f = model.lastFeatures();
         synchronized (recent) {
-            recent.add(f != null ? f.clone() : x.clone(), ts, r);
+            recent.add(f != null ? f : x, ts, r);
             if (!r.warmup && (r.initialisedNow || r.pointsSeen % historyEvery == 0)) {
                 recent.snapshot(model.snapshot(), ts);
             }
@@ -147,6 +147,21 @@ public final class LiveView {
         }
     }
 
+    /** The time and point count of the model's last point here, or null when it has no history here. */
+    public long[] last(String id) {
+        Recent r = recent(id, false);
+        if (r == null) {
+            return null;
+        }
+        synchronized (r) {
+            if (r.size == 0) {
+                return null;
+            }
+            int i = (r.next - 1 + r.ts.length) % r.ts.length;
+            return new long[] {r.ts[i], r.seen[i]};
+        }
+    }
+
     /** A copy of the model's recent history, or null when this process has none. */
     public History history(String id) {
         Recent r = recent(id, false);
@@ -178,8 +193,22 @@ public final class LiveView {
         }
     }
 
+    /**
+     * One model's ring of recent points, in parallel arrays whose slots are overwritten in place, so that
+     * recording a point allocates nothing once the ring is full; {@link #copy} builds the readers' records.
+     */
     private static final class Recent {
-        final Scored[] ring;
+        final long[] ts;
+        final long[] seen;
+        final double[][] x;
+        final boolean[] warmup;
+        final boolean[] anomaly;
+        final double[] logDensity;
+        final double[] score;
+        final double[] pValue;
+        final int[] cluster;
+        final int[] regime;
+        final double[][] probabilities;
         int next;
         int size;
         final List<Weights> weights = new ArrayList<>();
@@ -188,22 +217,50 @@ public final class LiveView {
         long anomalies;
 
         Recent(int capacity) {
-            ring = new Scored[capacity];
+            ts = new long[capacity];
+            seen = new long[capacity];
+            x = new double[capacity][];
+            warmup = new boolean[capacity];
+            anomaly = new boolean[capacity];
+            logDensity = new double[capacity];
+            score = new double[capacity];
+            pValue = new double[capacity];
+            cluster = new int[capacity];
+            regime = new int[capacity];
+            probabilities = new double[capacity][];
         }
 
-        void add(double[] x, long ts, PointResult r) {
-            boolean hmm = r.regime >= 0;
-            ring[next] = new Scored(ts, r.pointsSeen, x, r.warmup, r.logDensity, r.anomalyScore, r.pValue, r.anomaly, r.cluster, r.regime,
-                    hmm ? r.responsibilitiesCopy() : null);
-            next = (next + 1) % ring.length;
-            size = Math.min(size + 1, ring.length);
+        void add(double[] point, long time, PointResult r) {
+            int i = next;
+            x[i] = into(x[i], point, point.length);
+            ts[i] = time;
+            seen[i] = r.pointsSeen;
+            warmup[i] = r.warmup;
+            anomaly[i] = r.anomaly;
+            logDensity[i] = r.logDensity;
+            score[i] = r.anomalyScore;
+            pValue[i] = r.pValue;
+            cluster[i] = r.cluster;
+            regime[i] = r.regime;
+            if (r.regime >= 0) {
+                probabilities[i] = into(probabilities[i], r.responsibilities, r.components);
+            }
+            next = (next + 1) % ts.length;
+            size = Math.min(size + 1, ts.length);
             total++;
             if (r.anomaly) {
                 anomalies++;
             }
         }
 
-        void snapshot(ModelSnapshot s, long ts) {
+        /** {@code from[0..n)} copied into {@code slot}, reallocated only when its length differs. */
+        private static double[] into(double[] slot, double[] from, int n) {
+            double[] to = slot != null && slot.length == n ? slot : new double[n];
+            System.arraycopy(from, 0, to, 0, n);
+            return to;
+        }
+
+        void snapshot(ModelSnapshot s, long time) {
             if (s == null) {
                 return;
             }
@@ -211,16 +268,18 @@ public final class LiveView {
             if (!weights.isEmpty() && weights.get(weights.size() - 1).pointsSeen() == s.pointsSeen()) {
                 return;
             }
-            weights.add(new Weights(ts, s.pointsSeen(), s.weights().clone()));
-            if (weights.size() > 2 * ring.length) { // keep the newer half
-                weights.subList(0, ring.length).clear();
+            weights.add(new Weights(time, s.pointsSeen(), s.weights()));
+            if (weights.size() > 2 * ts.length) { // keep the newer half
+                weights.subList(0, ts.length).clear();
             }
         }
 
         History copy() {
             List<Scored> pts = new ArrayList<>(size);
-            for (int i = 0; i < size; i++) {
-                pts.add(ring[(next - size + i + ring.length) % ring.length]);
+            for (int k = 0; k < size; k++) {
+                int i = (next - size + k + ts.length) % ts.length;
+                pts.add(new Scored(ts[i], seen[i], x[i].clone(), warmup[i], logDensity[i], score[i], pValue[i], anomaly[i], cluster[i], regime[i],
+                        regime[i] >= 0 ? probabilities[i].clone() : null));
             }
             return new History(pts, List.copyOf(weights), snapshot, total, anomalies);
         }
