@@ -117,7 +117,7 @@ public final class CsvTable {
         return out;
     }
 
-    private static boolean isFiniteNumber(String s) {
+    static boolean isFiniteNumber(String s) {
         try {
             return Double.isFinite(Double.parseDouble(s));
         } catch (NumberFormatException e) {

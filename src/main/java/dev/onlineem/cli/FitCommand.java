@@ -86,8 +86,18 @@ public final class FitCommand implements Callable<Integer> {
             + "with --batch, Baum-Welch to convergence with the chain's stationary law as initial law, like statsmodels) (default: ${DEFAULT-VALUE}).")
     String modelType;
 
+    @Option(names = "--average", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Polyak-Ruppert averaging of the statistics after warm-up: the printed model is that of their running mean, "
+                    + "not of the last step (mixtures; default: ${DEFAULT-VALUE}).")
+    boolean average;
+
     @Option(names = "--batch", description = "Plain batch EM to convergence on the whole file instead of online EM (for comparison).")
     boolean batch;
+
+    @Option(names = "--tol", paramLabel = "T", defaultValue = "1e-5",
+            description = "With --batch: stop when |L - L_prev| / (1 + |L|) < T, L the total log-likelihood (mclust's criterion and default; "
+                    + "default: ${DEFAULT-VALUE}).")
+    double tol;
 
     @Option(names = "--scores", description = "Write logDensity,pValue,cluster,anomaly per point, in stream order (empty fields during warm-up).",
             paramLabel = "FILE")
@@ -102,24 +112,22 @@ public final class FitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        CsvTable table = CsvTable.read(input);
-        List<String> cols = columns == null ? table.numericColumns() : columns;
-        if (cols.isEmpty()) {
-            throw new IllegalArgumentException(input + " has no numeric column; name them with --columns");
-        }
-        double[][] all = table.matrix(cols);
-        // a row with every selected cell missing carries no information: it is skipped and counted
-        double[][] data = java.util.Arrays.stream(all)
-                .filter(row -> java.util.Arrays.stream(row).anyMatch(v -> !Double.isNaN(v)))
-                .toArray(double[][]::new);
-        int skipped = all.length - data.length;
-        if (data.length == 0) {
+        // online EM over the file as it comes streams it, in constant memory; shuffled passes, batch fits and
+        // HMMs (whose likelihood runs over the whole sequence) need every row at hand
+        boolean wholeFile = batch || shuffle || ModelKind.parse(modelType) == ModelKind.HMM;
+        Rows rows = wholeFile ? TableRows.load(input, columns) : new FileRows(input, columns);
+        List<String> cols = rows.columns();
+        int headRows = batch ? Integer.MAX_VALUE : initPoints == null ? ModelSettings.DEFAULT_INIT_POINTS : initPoints;
+        List<double[]> head = rows.head(headRows);
+        if (head.isEmpty()) {
             throw new IllegalArgumentException(input + " has no data rows");
         }
-        ModelSettings settings = settings(data.length);
+        int known = batch ? head.size() : head.size() < headRows ? head.size() : -1; // the row count, where the head holds every row
+        ModelSettings settings = settings(known < 0 ? Integer.MAX_VALUE : known);
         int[] plotted = plotted(cols);
         if (settings.kind() == ModelKind.HMM && batch) {
-            HmmBatch fit = hmmBatchReport(data, cols, skipped);
+            double[][] data = ((TableRows) rows).data;
+            HmmBatch fit = hmmBatchReport(data, cols, rows.skipped());
             spec.commandLine().getOut().println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(fit.report()));
             if (plot != null) {
                 Files.writeString(plot, FitPlot.render(input.getFileName() + ": batch Baum-Welch, hmm, K=" + k + ", " + data.length + " rows", data, cols,
@@ -128,57 +136,137 @@ public final class FitCommand implements Callable<Integer> {
             return 0;
         }
         OnlineModel model = OnlineModel.create(settings);
-        int[] order = new int[data.length];
+        if (batch && model instanceof OnlineMixtureModel m) {
+            m.useWarmupEm(new BatchEm(settings.covarianceType(), settings.regularization(), settings.initRestarts(), settings.initMaxIterations(),
+                    tol, true));
+        }
         Random random = new Random(seed);
         PointResult result = new PointResult();
-        // the prequential trace for --plot: block averages of each row's log-density before it is learned
-        long rows = (long) data.length * (batch ? 1 : passes);
-        long block = Math.max(1, Math.max(rows / 100, Math.min(rows / 10, 50))); // about 100 blocks of at least 50 rows where there are rows enough
-        List<double[]> trace = new java.util.ArrayList<>();
-        double blockSum = 0;
-        long blockCount = 0;
-        long streamed = 0;
+        Trace trace = new Trace(known > 0 ? (long) known * (batch ? 1 : passes) : -1);
+        Reservoir shown = plot == null ? null : new Reservoir(FitPlot.MAX_POINTS);
+        double[] row = new double[cols.size()];
         try (PrintWriter out = scores == null ? null : new PrintWriter(newWriter(scores))) {
             if (out != null) {
                 out.println("logDensity,pValue,cluster,anomaly");
             }
             for (int pass = 0; pass < (batch ? 1 : passes); pass++) {
-                for (int i = 0; i < order.length; i++) {
-                    order[i] = i;
-                }
-                if (shuffle && !batch) {
-                    shuffle(order, random);
-                }
-                for (int i : order) {
-                    model.update(data[i], result);
+                RowCursor cursor = rows.pass(pass, shuffle && !batch ? random : null);
+                double[] x;
+                while ((x = cursor.next(row)) != null) {
+                    model.update(x, result);
                     if (out != null) {
                         writeScore(out, result);
                     }
-                    streamed++;
-                    if (!result.warmup && Double.isFinite(result.logDensity)) {
-                        blockSum += result.logDensity;
-                        blockCount++;
-                    }
-                    if (streamed % block == 0 && blockCount > 0) {
-                        trace.add(new double[] {streamed, blockSum / blockCount});
-                        blockSum = 0;
-                        blockCount = 0;
+                    trace.add(result);
+                    if (pass == 0 && shown != null) {
+                        shown.offer(x);
                     }
                 }
             }
         }
         if (!model.isInitialised()) {
-            throw new IllegalArgumentException("the file has " + data.length + " rows, fewer than --init-points " + settings.initPoints());
+            throw new IllegalArgumentException("the file has " + rows.count() + " rows, fewer than --init-points " + settings.initPoints());
         }
-        ObjectNode report = report(model, data, cols, skipped);
+        ObjectNode report = report(model, rows, cols);
+        if (model instanceof OnlineMixtureModel m && m.warmupFit() != null && batch) {
+            report.putPOJO("iterations", m.warmupFit().iterationsPerStart);
+        }
         spec.commandLine().getOut().println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
         if (plot != null) {
             String title = input.getFileName() + ": " + (batch ? "batch EM" : "online EM, " + passes + " pass" + (passes == 1 ? "" : "es"))
                     + ", " + model.kind().label() + ", K=" + model.snapshot().components() + ", " + report.get("rows").asLong() + " rows";
-            Files.writeString(plot, FitPlot.render(title, data, cols, plotted[0], plotted[1], model.snapshot(), trace.toArray(new double[0][]),
+            Files.writeString(plot, FitPlot.render(title, shown.rows(), cols, plotted[0], plotted[1], model.snapshot(), trace.points(),
                     report.get("avgLogLikelihood").asDouble()), StandardCharsets.UTF_8);
         }
         return 0;
+    }
+
+    /**
+     * The prequential trace for --plot: block averages of each row's log-density before it was learned.
+     * With the row count known, about 100 blocks of at least 50 rows where there are rows enough; unknown
+     * (a streamed file), blocks of 50 rows that merge pairwise whenever there are more than 200.
+     */
+    static final class Trace {
+        private static final int MAX_BLOCKS = 200;
+        private final List<double[]> blocks = new java.util.ArrayList<>(); // {end row, mean, rows in the mean}
+        private long block;
+        private long streamed;
+        private double sum;
+        private long count;
+
+        Trace(long rows) {
+            this.block = rows > 0 ? Math.max(1, Math.max(rows / 100, Math.min(rows / 10, 50))) : 50;
+        }
+
+        void add(PointResult r) {
+            streamed++;
+            if (!r.warmup && Double.isFinite(r.logDensity)) {
+                sum += r.logDensity;
+                count++;
+            }
+            if (streamed % block == 0 && count > 0) {
+                blocks.add(new double[] {streamed, sum / count, count});
+                sum = 0;
+                count = 0;
+                if (blocks.size() > MAX_BLOCKS) {
+                    merge();
+                }
+            }
+        }
+
+        private void merge() {
+            List<double[]> merged = new java.util.ArrayList<>();
+            for (int i = 0; i + 1 < blocks.size(); i += 2) {
+                double[] a = blocks.get(i);
+                double[] b = blocks.get(i + 1);
+                merged.add(new double[] {b[0], (a[1] * a[2] + b[1] * b[2]) / (a[2] + b[2]), a[2] + b[2]});
+            }
+            if (blocks.size() % 2 == 1) {
+                merged.add(blocks.get(blocks.size() - 1));
+            }
+            blocks.clear();
+            blocks.addAll(merged);
+            block *= 2;
+        }
+
+        /** {row, mean log-density} per block. */
+        double[][] points() {
+            return blocks.stream().map(b -> new double[] {b[0], b[1]}).toArray(double[][]::new);
+        }
+    }
+
+    /**
+     * Rows evenly spaced through a stream of unknown length, between n and 2n of them once there are n:
+     * every s-th row is kept, and s doubles (every other kept row dropped) when 2n are held.
+     */
+    static final class Reservoir {
+        private final int n;
+        private final List<double[]> kept = new java.util.ArrayList<>();
+        private long step = 1;
+        private long seen;
+
+        Reservoir(int n) {
+            this.n = n;
+        }
+
+        /** @param row not modified (copied when kept) */
+        void offer(double[] row) {
+            if (seen++ % step != 0) {
+                return;
+            }
+            kept.add(row.clone());
+            if (kept.size() >= 2 * n) {
+                for (int i = 0; i < n; i++) {
+                    kept.set(i, kept.get(2 * i));
+                }
+                kept.subList(n, kept.size()).clear();
+                step *= 2;
+            }
+        }
+
+        double[][] rows() {
+            return kept.toArray(new double[0][]);
+        }
     }
 
     /** The indices, among the modelled columns, of the two --plot draws; fails fast on a bad --plot-columns. */
@@ -206,7 +294,7 @@ public final class FitCommand implements Callable<Integer> {
     private record HmmBatch(ObjectNode report, ModelSnapshot snapshot) {
     }
 
-    private HmmBatch hmmBatchReport(double[][] data, List<String> cols, int skipped) {
+    private HmmBatch hmmBatchReport(double[][] data, List<String> cols, long skipped) {
         int d = data[0].length;
         double meanVariance = 0;
         for (int j = 0; j < d; j++) {
@@ -259,6 +347,7 @@ public final class FitCommand implements Callable<Integer> {
                 .anomalyAlpha(anomalyAlpha)
                 .seed(seed)
                 .kind(ModelKind.parse(modelType));
+        b.averaging(average && !batch && ModelKind.parse(modelType) == ModelKind.MIXTURE);
         if (kRange != null) {
             String[] parts = kRange.split("\\.\\.");
             if (parts.length != 2) {
@@ -282,7 +371,7 @@ public final class FitCommand implements Callable<Integer> {
         return b.build();
     }
 
-    private static void shuffle(int[] a, Random r) {
+    static void shuffle(int[] a, Random r) {
         for (int i = a.length - 1; i > 0; i--) {
             int j = r.nextInt(i + 1);
             int t = a[i];
@@ -299,30 +388,32 @@ public final class FitCommand implements Callable<Integer> {
         }
     }
 
-    /** The snapshot JSON with the whole file's avgLogLikelihood, BIC and AIC under the final model. */
-    static ObjectNode report(OnlineModel model, double[][] data, List<String> cols, int skipped) {
+    /**
+     * The snapshot JSON with the whole file's avgLogLikelihood, BIC and AIC under the final model: for a
+     * mixture, a second pass over the rows (streamed again from the file when they were streamed).
+     */
+    static ObjectNode report(OnlineModel model, Rows rows, List<String> cols) throws IOException {
         ModelSnapshot s = model.snapshot();
         double ll = 0;
         int p;
         if (model instanceof OnlineMixtureModel mixture) {
-            for (double[] row : data) {
-                ll += mixture.logDensity(row);
-            }
+            ll = rows.logLikelihood(mixture);
             p = BatchEm.freeParameters(s.components(), s.dimension(), s.covarianceType());
         } else {
             GaussianHmm hmm = GaussianHmm.of(s);
-            ll = hmm.logLikelihood(data);
+            ll = hmm.logLikelihood(((TableRows) rows).data);
             p = GaussianHmm.freeParameters(s.components(), s.dimension(), s.covarianceType(), GaussianHmm.Initial.FREE);
         }
+        long n = rows.count();
         ObjectNode node = Json.mapper().valueToTree(ModelSnapshotMessage.of(null, s));
         node.putPOJO("columns", cols);
-        node.put("avgLogLikelihood", ll / data.length);
+        node.put("avgLogLikelihood", ll / n);
         node.put("logLikelihood", ll);
-        node.put("bic", -2 * ll + p * Math.log(data.length));
+        node.put("bic", -2 * ll + p * Math.log(n));
         node.put("aic", -2 * ll + 2 * p);
         node.put("freeParameters", p);
-        node.put("rows", data.length);
-        node.put("skippedRows", skipped);
+        node.put("rows", n);
+        node.put("skippedRows", rows.skipped());
         return node;
     }
 }

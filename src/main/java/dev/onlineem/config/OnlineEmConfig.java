@@ -74,6 +74,11 @@ public final class OnlineEmConfig extends AbstractConfig {
             + "dead-letter topic with the reason; existing models go on. Each held model stays in memory (about 8 (K d^2 + 2 K d) bytes "
             + "times 2 for parameters and statistics).";
 
+    public static final String HELD_MODELS_CONFIG = "state.held.models";
+    private static final String HELD_MODELS_DOC = "Most models one task keeps decoded in memory. Past it the least recently used model is dropped "
+            + "from memory (its state is in the stores) and restored, bit for bit, from its checkpoint and logged points at its next point, "
+            + "so memory stays bounded however many models a task holds (max.models).";
+
     public static final String HTTP_PORT_CONFIG = "http.port";
     private static final String HTTP_PORT_DOC = "Port of the HTTP server (models, health, Prometheus metrics, dashboard); 0 = no server. "
             + "With a server and no application.server set, application.server becomes <host name>:<http.port>, so that any "
@@ -137,13 +142,17 @@ public final class OnlineEmConfig extends AbstractConfig {
     public static final String FEATURES_DAY_OF_WEEK_CONFIG = "model.features.day.of.week";
     public static final String WEIGHT_FLOOR_CONFIG = "model.weight.floor";
     public static final String SEED_CONFIG = "model.seed";
+    public static final String AVERAGING_CONFIG = "model.averaging";
+    public static final String AVERAGING_DOC = "Polyak-Ruppert averaging of a mixture's statistics after warm-up: snapshots publish the parameters "
+            + "of the running mean of the statistics (forgetting at model.half.life when set) instead of the last iterate, which "
+            + "removes most of the step-size noise on a stationary stream; points are still scored by the iterate. Mixtures only.";
 
     /** The model settings that may be overridden per prefix, without the {@code model.} prefix. */
     static final List<String> MODEL_KEYS = List.of("type", "regime.min.probability", "regime.persistence", "k", "k.range", "covariance.type", "step.exponent", "step.offset",
             "half.life", "mstep.interval", "regularization", "init.points", "init.restarts", "anomaly.alpha",
             "anomaly.half.life", "anomaly.likelihood.window", "anomaly.likelihood.half.life", "anomaly.suppress.points",
             "features.lags", "features.differences", "features.window", "features.time.of.day", "features.day.of.week",
-            "weight.floor", "seed");
+            "weight.floor", "seed", "averaging");
 
     public static final ConfigDef CONFIG = new ConfigDef()
             .define(POINTS_TOPIC_CONFIG, Type.STRING, "points", new ConfigDef.NonEmptyString(), Importance.HIGH, POINTS_TOPIC_DOC)
@@ -174,6 +183,7 @@ public final class OnlineEmConfig extends AbstractConfig {
             .define(MAX_DIMENSION_CONFIG, Type.INT, 1024, Range.between(1, 65_536), Importance.MEDIUM, MAX_DIMENSION_DOC)
             .define(MAX_RECORD_BYTES_CONFIG, Type.INT, 1 << 20, Range.between(16, 64 << 20), Importance.MEDIUM, MAX_RECORD_BYTES_DOC)
             .define(MAX_MODELS_CONFIG, Type.LONG, 10_000L, Range.atLeast(1), Importance.MEDIUM, MAX_MODELS_DOC)
+            .define(HELD_MODELS_CONFIG, Type.INT, 10_000, Range.atLeast(1), Importance.MEDIUM, HELD_MODELS_DOC)
             .define(TYPE_CONFIG, Type.STRING, "mixture", ValidString.in("mixture", "hmm"), Importance.HIGH,
                     "The kind of model: mixture (independent points from a Gaussian mixture) or hmm (a Gaussian hidden Markov model: regimes with persistence; model.k is its number of states).")
             .define(REGIME_MIN_PROBABILITY_CONFIG, Type.DOUBLE, RegimeSettings.DEFAULT_MIN_PROBABILITY, Range.between(0.5000001, 1.0), Importance.MEDIUM,
@@ -218,6 +228,7 @@ public final class OnlineEmConfig extends AbstractConfig {
                     "Adds the day of the week (UTC) of the point's timestamp, as (cos, sin).")
             .define(WEIGHT_FLOOR_CONFIG, Type.DOUBLE, ModelSettings.DEFAULT_WEIGHT_FLOOR, Range.between(0, 0.4), Importance.LOW, "A component whose weight falls below this is re-seeded by splitting the heaviest.")
             .define(SEED_CONFIG, Type.LONG, ModelSettings.DEFAULT_SEED, Importance.LOW, "Seed of the warm-up k-means++, so models are reproducible.")
+            .define(AVERAGING_CONFIG, Type.BOOLEAN, false, Importance.LOW, AVERAGING_DOC)
             .define(HTTP_PORT_CONFIG, Type.INT, 0, Range.between(0, 65_535), Importance.MEDIUM, HTTP_PORT_DOC)
             .define(HTTP_BIND_ADDRESS_CONFIG, Type.STRING, "0.0.0.0", new ConfigDef.NonEmptyString(), Importance.LOW, HTTP_BIND_ADDRESS_DOC)
             .define(HTTP_RECENT_POINTS_CONFIG, Type.INT, 500, Range.between(1, 100_000), Importance.LOW, HTTP_RECENT_POINTS_DOC)
@@ -326,6 +337,7 @@ public final class OnlineEmConfig extends AbstractConfig {
                             (Boolean) parsed.get(FEATURES_DAY_OF_WEEK_CONFIG)))
                     .weightFloor((Double) parsed.get(WEIGHT_FLOOR_CONFIG))
                     .seed((Long) parsed.get(SEED_CONFIG))
+                    .averaging((Boolean) parsed.get(AVERAGING_CONFIG))
                     .kind(ModelKind.parse((String) parsed.get(TYPE_CONFIG)))
                     .regime(new RegimeSettings((Double) parsed.get(REGIME_MIN_PROBABILITY_CONFIG), (Integer) parsed.get(REGIME_PERSISTENCE_CONFIG)));
             if (range.isEmpty()) {

@@ -2,6 +2,7 @@ package dev.onlineem.em;
 
 import java.util.Arrays;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
  * Batch EM to convergence with k-means++ starts, keeping the best of several restarts; optionally the
@@ -11,20 +12,39 @@ import java.util.Random;
 public final class BatchEm {
     /** Convergence: stop when the mean log-likelihood per point improves by less than this. */
     public static final double DEFAULT_TOLERANCE = 1e-10;
+    /** mclust's default (emControl tol[1]): stop when |L - L_prev| / (1 + |L|) falls below it, L the total log-likelihood. */
+    public static final double MCLUST_TOLERANCE = 1e-5;
     private static final int LLOYD_ITERATIONS = 10;
+    /**
+     * From this many rows the E-step runs over {@link #CHUNKS} fixed slices of the rows in parallel, each with its
+     * own copy of the parameters and its own statistics, summed in slice order: the result depends on the
+     * data alone, not on the number of cores or on thread timing. Below it (every warm-up buffer) one thread.
+     */
+    static final int PARALLEL_MIN_ROWS = 50_000;
+    static final int CHUNKS = 8;
 
     private final CovarianceType type;
     private final double regularization;
     private final int restarts;
     private final int maxIterations;
     private final double tolerance;
+    private final boolean relative;
 
     /**
      * @param regularization added to every covariance diagonal (in the units of the data given to {@link #fit})
      * @param restarts independent k-means++ starts; the best final log-likelihood wins
      * @param maxIterations EM iterations per start
+     * @param tolerance stop when the mean log-likelihood per point improves by less than this
      */
     public BatchEm(CovarianceType type, double regularization, int restarts, int maxIterations, double tolerance) {
+        this(type, regularization, restarts, maxIterations, tolerance, false);
+    }
+
+    /**
+     * @param relative whether {@code tolerance} is mclust's relative one, |L - L_prev| / (1 + |L|) with L the total
+     *        log-likelihood, rather than a change of the mean log-likelihood per point
+     */
+    public BatchEm(CovarianceType type, double regularization, int restarts, int maxIterations, double tolerance, boolean relative) {
         if (restarts < 1 || maxIterations < 1) {
             throw new IllegalArgumentException("restarts and maxIterations must be at least 1");
         }
@@ -33,6 +53,7 @@ public final class BatchEm {
         this.restarts = restarts;
         this.maxIterations = maxIterations;
         this.tolerance = tolerance;
+        this.relative = relative;
     }
 
     /** The result of a batch fit: parameters, the statistics they came from, and the likelihood trace. */
@@ -44,13 +65,24 @@ public final class BatchEm {
         /** Total log-likelihood before each M-step, one entry per iteration. */
         public final double[] trace;
         public final int n;
+        /** EM iterations of each start, in order (this fit's own count alone when it did not come from {@link #fit}). */
+        public final int[] iterationsPerStart;
 
         Fit(GaussianMixture mixture, SufficientStatistics statistics, double logLikelihood, double[] trace, int n) {
+            this(mixture, statistics, logLikelihood, trace, n, new int[] {trace.length});
+        }
+
+        private Fit(GaussianMixture mixture, SufficientStatistics statistics, double logLikelihood, double[] trace, int n, int[] iterationsPerStart) {
             this.mixture = mixture;
             this.statistics = statistics;
             this.logLikelihood = logLikelihood;
             this.trace = trace;
             this.n = n;
+            this.iterationsPerStart = iterationsPerStart;
+        }
+
+        Fit withIterationsPerStart(int[] its) {
+            return new Fit(mixture, statistics, logLikelihood, trace, n, its);
         }
 
         /** -2 log L + p ln n, lower is better. */
@@ -80,13 +112,15 @@ public final class BatchEm {
             throw new IllegalArgumentException("cannot fit " + k + " components to " + data.length + " points");
         }
         Fit best = null;
+        int[] its = new int[restarts];
         for (int r = 0; r < restarts; r++) {
             Fit f = fitOnce(data, k, random);
+            its[r] = f.trace.length;
             if (best == null || f.logLikelihood > best.logLikelihood) {
                 best = f;
             }
         }
-        return best;
+        return best.withIterationsPerStart(its);
     }
 
     /** Fits every K in kMin..kMax and returns the fit with the lowest BIC. */
@@ -108,27 +142,87 @@ public final class BatchEm {
     public Fit iterate(double[][] data, GaussianMixture start) {
         int n = data.length;
         SufficientStatistics stats = new SufficientStatistics(start.k, start.d, start.type);
-        double[] resp = new double[start.k];
         double[] trace = new double[maxIterations];
         double previous = Double.NEGATIVE_INFINITY;
         int it = 0;
         for (; it < maxIterations; it++) {
-            stats.clear();
-            double ll = 0;
-            for (double[] row : data) {
-                ll += start.eStep(row, resp, true);
-                stats.blend(1, 1.0 / n, resp, start);
-            }
+            // E-step: s = (1/n) sum_i T(x_i) under the current theta, and the log-likelihood L
+            double ll = eStep(data, start, stats);
             trace[it] = ll;
             reviveEmptyComponents(stats, data);
             stats.mStep(start, regularization);
-            if (Math.abs(ll - previous) / n < tolerance) {
+            if (converged(ll, previous, n)) {
                 it++;
                 break;
             }
             previous = ll;
         }
-        return new Fit(start, stats, start.logLikelihood(data), Arrays.copyOf(trace, it), n);
+        return new Fit(start, stats, logLikelihood(data, start), Arrays.copyOf(trace, it), n);
+    }
+
+    private boolean converged(double ll, double previous, int n) {
+        return relative ? Math.abs(ll - previous) / (1 + Math.abs(ll)) < tolerance : Math.abs(ll - previous) / n < tolerance;
+    }
+
+    /**
+     * The statistics of every row under {@code mixture} into {@code stats} (cleared first); returns the total
+     * log-likelihood. In {@link #CHUNKS} parallel slices from {@link #PARALLEL_MIN_ROWS} rows.
+     *
+     * @param mixture not modified (its work arrays aside)
+     * @param stats receives the statistics. Modified.
+     */
+    private static double eStep(double[][] data, GaussianMixture mixture, SufficientStatistics stats) {
+        stats.clear();
+        int n = data.length;
+        if (n < PARALLEL_MIN_ROWS) {
+            return eStepSlice(data, 0, n, mixture, stats);
+        }
+        SufficientStatistics[] parts = new SufficientStatistics[CHUNKS];
+        double[] lls = new double[CHUNKS];
+        IntStream.range(0, CHUNKS).parallel().forEach(c -> {
+            parts[c] = new SufficientStatistics(mixture.k, mixture.d, mixture.type);
+            lls[c] = eStepSlice(data, (int) ((long) n * c / CHUNKS), (int) ((long) n * (c + 1) / CHUNKS), mixture.copy(), parts[c]);
+        });
+        double ll = 0;
+        for (int c = 0; c < CHUNKS; c++) {
+            stats.addScaled(parts[c], 1);
+            ll += lls[c];
+        }
+        return ll;
+    }
+
+    private static double eStepSlice(double[][] data, int from, int to, GaussianMixture mixture, SufficientStatistics stats) {
+        double[] resp = new double[mixture.k];
+        double gain = 1.0 / data.length;
+        double ll = 0;
+        for (int i = from; i < to; i++) {
+            ll += mixture.eStep(data[i], resp, true);
+            stats.blend(1, gain, resp, mixture);
+        }
+        return ll;
+    }
+
+    /** The total log-likelihood of the rows under the mixture, in parallel slices as {@link #eStep}. @param mixture not modified */
+    public static double logLikelihood(double[][] data, GaussianMixture mixture) {
+        int n = data.length;
+        if (n < PARALLEL_MIN_ROWS) {
+            return mixture.logLikelihood(data);
+        }
+        double[] lls = new double[CHUNKS];
+        IntStream.range(0, CHUNKS).parallel().forEach(c -> {
+            GaussianMixture g = mixture.copy();
+            double[] resp = new double[g.k];
+            double s = 0;
+            for (int i = (int) ((long) n * c / CHUNKS); i < (int) ((long) n * (c + 1) / CHUNKS); i++) {
+                s += g.eStep(data[i], resp, false);
+            }
+            lls[c] = s;
+        });
+        double ll = 0;
+        for (double v : lls) {
+            ll += v;
+        }
+        return ll;
     }
 
     private Fit fitOnce(double[][] data, int k, Random random) {

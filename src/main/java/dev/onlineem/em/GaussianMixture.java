@@ -80,6 +80,18 @@ public final class GaussianMixture {
         refreshAll();
     }
 
+    /** A copy of the parameters with its own factors and work arrays, for use on another thread. */
+    public GaussianMixture copy() {
+        GaussianMixture g = new GaussianMixture(k, d, type);
+        System.arraycopy(weights, 0, g.weights, 0, k);
+        for (int c = 0; c < k; c++) {
+            System.arraycopy(means[c], 0, g.means[c], 0, d);
+            System.arraycopy(covariances[c], 0, g.covariances[c], 0, covariances[c].length);
+        }
+        g.refreshAll();
+        return g;
+    }
+
     public int components() {
         return k;
     }

@@ -22,11 +22,16 @@ package dev.onlineem.em;
  * @param scoring how surprise becomes pValue, anomalyScore and alerts
  * @param kind mixture or hmm (then K is the number of states, and the remaining settings mean the same)
  * @param regime when an HMM announces a change of regime
+ * @param averaging Polyak-Ruppert averaging of a mixture's statistics after warm-up: the published
+ *        parameters are those of the running mean of the statistics (forgetting at the half-life, when
+ *        there is one) rather than of the last iterate; the per-point E-step and scores still use the
+ *        iterate. Mixtures only.
  */
 public record ModelSettings(int kMin, int kMax, CovarianceType covarianceType, double stepExponent,
                               double stepOffset, double gammaMin, int mStepInterval, double regularization,
                               int initPoints, int initRestarts, int initMaxIterations, double weightFloor, long seed,
-                              FeatureSettings features, ScoreSettings scoring, ModelKind kind, RegimeSettings regime) {
+                              FeatureSettings features, ScoreSettings scoring, ModelKind kind, RegimeSettings regime,
+                              boolean averaging) {
 
     public static final int DEFAULT_K = 2;
     public static final double DEFAULT_STEP_EXPONENT = 0.6;
@@ -55,6 +60,7 @@ public record ModelSettings(int kMin, int kMax, CovarianceType covarianceType, d
         check(kind != null, "type", null, "one of mixture, hmm");
         check(regime != null, "regime", null, "set");
         check(kind != ModelKind.HMM || kMin == kMax, "k.range", kMin + ".." + kMax, "empty for model.type=hmm (set model.k, the number of states)");
+        check(!averaging || kind == ModelKind.MIXTURE, "averaging", averaging, "false for model.type=hmm (averaging applies to mixtures)");
         check(weightFloor >= 0 && weightFloor * kMax < 0.5, "weight.floor", weightFloor, "in [0, 0.5 / k.max)");
     }
 
@@ -114,6 +120,13 @@ public record ModelSettings(int kMin, int kMax, CovarianceType covarianceType, d
         private long seed = DEFAULT_SEED;
         private ModelKind kind = ModelKind.MIXTURE;
         private RegimeSettings regime = RegimeSettings.DEFAULT;
+        private boolean averaging;
+
+        /** Polyak-Ruppert averaging of the statistics (mixtures only). */
+        public Builder averaging(boolean a) {
+            this.averaging = a;
+            return this;
+        }
 
         public Builder kind(ModelKind k) {
             this.kind = k;
@@ -220,7 +233,7 @@ public record ModelSettings(int kMin, int kMax, CovarianceType covarianceType, d
 
         public ModelSettings build() {
             return new ModelSettings(kMin, kMax, covarianceType, stepExponent, stepOffset, gammaMin, mStepInterval,
-                    regularization, initPoints, initRestarts, initMaxIterations, weightFloor, seed, features, scoring, kind, regime);
+                    regularization, initPoints, initRestarts, initMaxIterations, weightFloor, seed, features, scoring, kind, regime, averaging);
         }
     }
 }

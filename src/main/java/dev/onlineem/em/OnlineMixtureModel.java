@@ -28,9 +28,16 @@ public final class OnlineMixtureModel extends PipelineModel {
     GaussianMixture mixture;
     SufficientStatistics stats;
     int sinceMStep;
+    /** Polyak-Ruppert: the running mean of the statistics since warm-up (or the last re-seeding); null when averaging is off. */
+    SufficientStatistics averaged;
+    long averagedPoints;
 
     // work arrays, never serialised
     private double[] resp;
+    /** The batch EM that ends warm-up in place of the settings' one ({@code fit --batch}); never serialised. */
+    private BatchEm warmupEm;
+    /** The warm-up's batch fit (for its iteration counts); never serialised. */
+    private BatchEm.Fit warmupFit;
 
     /** A new, empty model; the first point fixes its dimension. */
     public OnlineMixtureModel(ModelSettings settings) {
@@ -76,6 +83,9 @@ public final class OnlineMixtureModel extends PipelineModel {
             double gamma = settings.stepSize(t);
             // s += gamma (T(x) - s)
             stats.blend(1 - gamma, gamma, resp, mixture);
+            if (averaged != null) {
+                average();
+            }
             t++;
             lastStepSize = gamma;
             if (++sinceMStep >= settings.mStepInterval()) {
@@ -86,6 +96,35 @@ public final class OnlineMixtureModel extends PipelineModel {
             lastStepSize = 0;
         }
         finishPoint(out);
+    }
+
+    /**
+     * Polyak-Ruppert averaging: s_bar = (1 - w) s_bar + w s with w = max(1 / n, gamma_min), n the points
+     * averaged: the plain mean of the iterates since warm-up, or with a half-life an average that forgets
+     * at the same rate as the statistics.
+     */
+    private void average() {
+        averagedPoints++;
+        averaged.moveToward(stats, Math.max(1.0 / averagedPoints, settings.gammaMin()));
+    }
+
+    /** Starts the average afresh at the current statistics (after warm-up, or after a re-seeding changed them abruptly). */
+    private void restartAverage() {
+        averaged = stats.copy();
+        averagedPoints = 1;
+    }
+
+    /**
+     * The parameters the model reports: the current ones, or with averaging those of the averaged
+     * statistics (a new mixture). Allocates when averaging.
+     */
+    GaussianMixture reported() {
+        if (averaged == null) {
+            return mixture;
+        }
+        GaussianMixture g = mixture.copy();
+        averaged.mStep(g, settings.regularization());
+        return g;
     }
 
     /**
@@ -144,6 +183,9 @@ public final class OnlineMixtureModel extends PipelineModel {
         double total = stats.totalWeight();
         stats.mStepComponent(mixture, c, total, settings.regularization());
         stats.mStepComponent(mixture, h, total, settings.regularization());
+        if (averaged != null) {
+            restartAverage();
+        }
     }
 
     /** The principal axis of component h's covariance (power iteration), written to v; returns its variance. */
@@ -203,21 +245,41 @@ public final class OnlineMixtureModel extends PipelineModel {
         }
     }
 
+    /**
+     * Has warm-up end with this batch EM instead of the one the settings describe (restarts, iterations and a
+     * tolerance of its own): for a batch fit of a whole file, whose settings are not stored with any state.
+     *
+     * @param em kept, not modified
+     */
+    public void useWarmupEm(BatchEm em) {
+        this.warmupEm = em;
+    }
+
+    /** The batch fit that ended warm-up in this object's life, or null (a decoded model has none). */
+    public BatchEm.Fit warmupFit() {
+        return warmupFit;
+    }
+
     /** Ends warm-up: standardises the buffer, fits it by batch EM (choosing K by BIC if a range is set). */
     @Override
     void initialise() {
         double[][] data = standardisedBuffer();
         int n = buffered;
-        BatchEm em = new BatchEm(settings.covarianceType(), settings.regularization(), settings.initRestarts(),
+        buffer = null; // the rows live on standardised in data: a whole file fitted by batch EM is held once, not twice
+        BatchEm em = warmupEm != null ? warmupEm : new BatchEm(settings.covarianceType(), settings.regularization(), settings.initRestarts(),
                 settings.initMaxIterations(), BatchEm.DEFAULT_TOLERANCE);
         Random random = new Random(settings.seed());
         BatchEm.Fit fit = settings.fixedK()
                 ? em.fit(data, settings.kMin(), random)
                 : em.fitBestBic(data, settings.kMin(), settings.kMax(), random);
+        warmupFit = fit;
         mixture = fit.mixture;
         stats = fit.statistics;
         // the statistics and the parameters must agree: refit the parameters from the statistics kept
         stats.mStep(mixture, settings.regularization());
+        if (settings.averaging()) {
+            restartAverage();
+        }
         allocateWork();
         double[] surprises = new double[n];
         double[] r = new double[mixture.k];
@@ -231,24 +293,25 @@ public final class OnlineMixtureModel extends PipelineModel {
         resp = new double[mixture.k];
     }
 
-    /** The current parameters in the data's units, or null during warm-up. Allocates. */
+    /** The current parameters (the averaged ones, with averaging) in the data's units, or null during warm-up. Allocates. */
     public ModelSnapshot snapshot() {
         if (mixture == null) {
             return null;
         }
-        int k = mixture.k;
+        GaussianMixture g = reported();
+        int k = g.k;
         int d = featureDimension;
         double[][] means = new double[k][d];
         double[][][] covs = new double[k][d][d];
         for (int c = 0; c < k; c++) {
-            toDataUnits(mixture, c, means[c], covs[c]);
+            toDataUnits(g, c, means[c], covs[c]);
         }
-        return new ModelSnapshot(d, featureNames(), mixture.type, modelVersion, pointsSeen, mixture.weights.clone(), means, covs,
+        return new ModelSnapshot(d, featureNames(), g.type, modelVersion, pointsSeen, g.weights.clone(), means, covs,
                 avgLogLikelihood, lastStepSize);
     }
 
     /**
-     * Log-density of a feature vector under the current parameters in the data's units, without learning.
+     * Log-density of a feature vector under the reported parameters ({@link #snapshot}'s) in the data's units, without learning.
      * Without features (the default of the core), feature vectors are the points themselves.
      *
      * @param x not modified; NaN marks a missing coordinate
@@ -262,7 +325,67 @@ public final class OnlineMixtureModel extends PipelineModel {
             zz[j] = (x[j] - center[j]) / scale[j];
         }
         double jac = observedLogScale(zz);
-        return mixture.eStep(zz, new double[mixture.k], false) - jac;
+        GaussianMixture g = averaged == null ? mixture : reported();
+        return g.eStep(zz, new double[g.k], false) - jac;
+    }
+
+    /**
+     * A scorer of the current parameters that is independent of this model (its own copy and work
+     * arrays): several threads can each score rows with their own while the model is left alone.
+     */
+    public Scorer scorer() {
+        if (mixture == null) {
+            throw new IllegalStateException("the model is still warming up");
+        }
+        return new Scorer(averaged == null ? mixture.copy() : reported(), center.clone(), scale.clone());
+    }
+
+    /** Log-densities under fixed parameters, allocating nothing per call. Not thread-safe: one per thread. */
+    public static final class Scorer {
+        private final GaussianMixture mixture;
+        private final double[] center;
+        private final double[] scale;
+        private final double[] z;
+        private final double[] resp;
+        private final double logScaleSum;
+
+        Scorer(GaussianMixture mixture, double[] center, double[] scale) {
+            this.mixture = mixture;
+            this.center = center;
+            this.scale = scale;
+            this.z = new double[center.length];
+            this.resp = new double[mixture.k];
+            double s = 0;
+            for (double v : scale) {
+                s += Math.log(v);
+            }
+            this.logScaleSum = s;
+        }
+
+        /**
+         * The log-density of x (of its observed coordinates) in the data's units, as
+         * {@link OnlineMixtureModel#logDensity} gives it.
+         *
+         * @param x not modified; NaN marks a missing coordinate
+         */
+        public double logDensity(double[] x) {
+            double jacobian = 0;
+            boolean missing = false;
+            for (int j = 0; j < z.length; j++) {
+                z[j] = (x[j] - center[j]) / scale[j];
+                missing |= Double.isNaN(x[j]);
+            }
+            if (missing) {
+                for (int j = 0; j < z.length; j++) {
+                    if (!Double.isNaN(z[j])) {
+                        jacobian += Math.log(scale[j]);
+                    }
+                }
+            } else {
+                jacobian = logScaleSum;
+            }
+            return mixture.eStep(z, resp, false) - jacobian;
+        }
     }
 
     @Override

@@ -10,11 +10,13 @@ import java.nio.ByteOrder;
  * (Cholesky factors, log-weights, work arrays) are rebuilt on decode, not stored. Decoding an encoded
  * model gives a model that behaves identically, bit for bit.
  *
- * <p>Layout, version 5: magic "OE", version byte, the model kind's tag (0 mixture, 1 hmm), settings (with
- * the feature, score and regime settings, ending with the likelihood tail), dimension, phase, counters, the feature stage's history (once
- * the dimension is known), then either the warm-up buffer (feature vectors) or the kind's online state,
- * ending with the anomaly scorer. Version 4 is version 5 without the likelihood tail (read as gaussian, the
- * only one it knew). Version 3 is version 4 without the tag and the regime settings: always a mixture, and
+ * <p>Layout, version 6: magic "OE", version byte, the model kind's tag (0 mixture, 1 hmm), settings (with
+ * the feature, score and regime settings, then the likelihood tail and the averaging flag), dimension, phase,
+ * counters, the feature stage's history (once the dimension is known), then either the warm-up buffer
+ * (feature vectors) or the kind's online state, ending with the anomaly scorer; a mixture with averaging
+ * on keeps its averaged statistics (and their count) between its statistics and its scorer. Version 5 is
+ * version 6 without the averaging flag (read as off). Version 4 is version 5 without the likelihood tail
+ * (read as gaussian, the only one it knew). Version 3 is version 4 without the tag and the regime settings: always a mixture, and
  * still read.
  * Version 2 (no feature stage; the scorer was the surprise sketch alone) is still read: it becomes a model
  * without features whose anomaly likelihood and alert suppression are off, so it goes on scoring as before.
@@ -23,14 +25,16 @@ import java.nio.ByteOrder;
 public final class StateCodec {
     static final byte MAGIC_0 = 'O';
     static final byte MAGIC_1 = 'E';
-    public static final byte VERSION = 5;
+    static final byte VERSION_6 = 6;
+    public static final byte VERSION = VERSION_6;
+    static final byte VERSION_5 = 5;
     static final byte VERSION_4 = 4;
     static final byte VERSION_3 = 3;
     static final byte VERSION_2 = 2;
     static final byte TAG_MIXTURE = 0;
     static final byte TAG_HMM = 1;
     static final int SETTINGS_BYTES = 4 + 4 + 1 + 8 * 3 + 4 + 8 + 4 * 3 + 8 + 8
-            + (4 + 1 + 4 + 1 + 1) + (8 * 3 + 4 * 2) + (1 + 8 + 4) + 1;
+            + (4 + 1 + 4 + 1 + 1) + (8 * 3 + 4 * 2) + (1 + 8 + 4) + 1 + 1;
 
     private StateCodec() {
     }
@@ -75,6 +79,9 @@ public final class StateCodec {
         size += 8 * 2 * d;                          // center, scale
         size += 8 * k * (1 + d + cl);               // weights, means, covariances
         size += 8 * k * (1 + d + cl);               // s0, s1, s2
+        if (m.averaged != null) {
+            size += 8 + 8 * k * (1 + d + cl);       // points averaged, averaged s0, s1, s2
+        }
         return size + m.scorer.serializedSize();
     }
 
@@ -142,13 +149,30 @@ public final class StateCodec {
             putAll(out, g.means[c]);
             putAll(out, g.covariances[c]);
         }
-        SufficientStatistics s = m.stats;
+        putStatistics(out, m.stats);
+        if (m.averaged != null) {
+            out.putLong(m.averagedPoints);
+            putStatistics(out, m.averaged);
+        }
+        m.scorer.writeTo(out);
+    }
+
+    private static void putStatistics(ByteBuffer out, SufficientStatistics s) {
         putAll(out, s.s0);
-        for (int c = 0; c < g.k; c++) {
+        for (int c = 0; c < s.k; c++) {
             putAll(out, s.s1[c]);
             putAll(out, s.s2[c]);
         }
-        m.scorer.writeTo(out);
+    }
+
+    private static SufficientStatistics getStatistics(ByteBuffer in, int k, int d, CovarianceType type) {
+        SufficientStatistics s = new SufficientStatistics(k, d, type);
+        getAll(in, s.s0);
+        for (int c = 0; c < k; c++) {
+            getAll(in, s.s1[c]);
+            getAll(in, s.s2[c]);
+        }
+        return s;
     }
 
     /** @throws CorruptStateException when the bytes are not a state of a known version */
@@ -206,14 +230,12 @@ public final class StateCodec {
             getAll(in, g.covariances[c]);
         }
         g.refreshAll();
-        SufficientStatistics s = new SufficientStatistics(k, d, g.type);
-        getAll(in, s.s0);
-        for (int c = 0; c < k; c++) {
-            getAll(in, s.s1[c]);
-            getAll(in, s.s2[c]);
-        }
         m.mixture = g;
-        m.stats = s;
+        m.stats = getStatistics(in, k, d, g.type);
+        if (m.settings.averaging()) {
+            m.averagedPoints = in.getLong();
+            m.averaged = getStatistics(in, k, d, g.type);
+        }
         m.scorer = v2 ? AnomalyScorer.fromSketch(SurpriseSketch.readFrom(in), m.settings.scoring())
                 : AnomalyScorer.readFrom(in, m.settings.scoring());
         m.allocateWork();
@@ -233,6 +255,7 @@ public final class StateCodec {
                 .putInt(a.suppressPoints());
         out.put((byte) s.kind().ordinal()).putDouble(s.regime().minProbability()).putInt(s.regime().persistence());
         out.put((byte) a.likelihoodTail().ordinal());
+        out.put((byte) (s.averaging() ? 1 : 0));
     }
 
     /**
@@ -270,15 +293,16 @@ public final class StateCodec {
             kind = ModelKind.values()[kindCode];
             regime = new RegimeSettings(in.getDouble(), in.getInt());
         }
-        if (version >= VERSION) {
+        if (version >= VERSION_5) {
             int tailCode = in.get();
             if (tailCode < 0 || tailCode >= LikelihoodTail.values().length) {
                 throw new CorruptStateException("unknown likelihood tail code " + tailCode, null);
             }
             a = a.withLikelihoodTail(LikelihoodTail.values()[tailCode]);
         }
+        boolean averaging = version >= VERSION_6 && in.get() == 1;
         return new ModelSettings(kMin, kMax, type, stepExponent, stepOffset, gammaMin, mStepInterval, reg, initPoints,
-                initRestarts, initMaxIterations, weightFloor, seed, f, a, kind, regime);
+                initRestarts, initMaxIterations, weightFloor, seed, f, a, kind, regime, averaging);
     }
 
     private static CovarianceType readType(ByteBuffer in) {

@@ -114,6 +114,31 @@ public final class SufficientStatistics {
         }
     }
 
+    /** s = (1 - w) s + w other, statistic by statistic (same K, d and covariance type). @param other not modified */
+    void moveToward(SufficientStatistics other, double w) {
+        double keep = 1 - w;
+        for (int c = 0; c < k; c++) {
+            s0[c] = keep * s0[c] + w * other.s0[c];
+            double[] a = s1[c];
+            double[] b = other.s1[c];
+            for (int j = 0; j < d; j++) {
+                a[j] = keep * a[j] + w * b[j];
+            }
+            a = s2[c];
+            b = other.s2[c];
+            for (int j = 0; j < a.length; j++) {
+                a[j] = keep * a[j] + w * b[j];
+            }
+        }
+    }
+
+    /** A copy of these statistics. */
+    SufficientStatistics copy() {
+        SufficientStatistics s = new SufficientStatistics(k, d, type);
+        s.addScaled(this, 1);
+        return s;
+    }
+
     /** Sum of the component weights s0 (1 for normalised statistics, up to round-off). */
     public double totalWeight() {
         double t = 0;

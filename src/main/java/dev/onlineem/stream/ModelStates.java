@@ -6,7 +6,7 @@ import dev.onlineem.em.PointResult;
 import dev.onlineem.em.StateCodec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -25,22 +25,37 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * the one that was lost. A slot whose sequence number does not follow is stale and ends the replay.
  * The log store also keeps the number of models the task holds, under {@link #COUNT_KEY}.
  *
- * <p>Models are held deserialised in memory for the life of the task; the stores are read only when a
- * model is first needed.
+ * <p>Models are held deserialised in memory, at most {@code maxHeld} of them: past that the least recently
+ * used one is dropped from memory (everything it accepted is already in the stores, to be made durable at
+ * the next commit), and restored from its checkpoint and log, bit for bit, at its next point. The stores are
+ * read only when a model is not held.
  */
 final class ModelStates {
     private final KeyValueStore<String, byte[]> checkpoints;
     private final KeyValueStore<String, byte[]> log;
     private final Function<String, ModelSettings> settings;
     private final int checkpointPoints;
-    private final Map<String, OnlineModel> live = new HashMap<>();
+    private final Map<String, OnlineModel> live;
     private final PointResult discarded = new PointResult();
     /** Log-store key of the number of models this task holds; model ids are never empty, so no slot key equals it. */
     static final String COUNT_KEY = "#models";
     private long count = -1;
+    private long evicted;
+    private long restored;
 
     ModelStates(KeyValueStore<String, byte[]> checkpoints, KeyValueStore<String, byte[]> log,
-                Function<String, ModelSettings> settings, int checkpointPoints) {
+                Function<String, ModelSettings> settings, int checkpointPoints, int maxHeld) {
+        // access order: iteration starts at the least recently used model, which goes first past maxHeld
+        this.live = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, OnlineModel> eldest) {
+                if (size() > maxHeld) {
+                    evicted++;
+                    return true;
+                }
+                return false;
+            }
+        };
         this.checkpoints = checkpoints;
         this.log = log;
         this.settings = settings;
@@ -62,6 +77,7 @@ final class ModelStates {
             model = StateCodec.decode(stored);
             replay(id, model, log::get, checkpointPoints, discarded);
             live.put(id, model);
+            restored++;
         }
         return model;
     }
@@ -145,6 +161,15 @@ final class ModelStates {
     /** How many models are held in memory (read racily by the metrics). */
     int heldCount() {
         return live.size();
+    }
+
+    /** Models dropped from memory past the cap, and models restored from the stores, since the task started. */
+    long evictedCount() {
+        return evicted;
+    }
+
+    long restoredCount() {
+        return restored;
     }
 
     OnlineModel held(String id) {

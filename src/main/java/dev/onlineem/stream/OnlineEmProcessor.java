@@ -22,8 +22,9 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The online-EM step per record. Models are held deserialised in memory for the life of the task, so
- * a record costs no store read or decode; each accepted point is made durable through
+ * The online-EM step per record. Models are held deserialised in memory (up to {@code state.held.models}
+ * per task, least recently used dropped first), so a record of a held model costs no store read or decode;
+ * each accepted point is made durable through
  * {@link ModelStates} (a checkpoint every few points, the point itself in between), in cached,
  * changelogged stores flushed at each commit, so every committed offset's effects are durable and
  * exactly-once stays exact.
@@ -40,6 +41,7 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
     private final Function<String, ModelSettings> settings;
     private final int checkpointPoints;
     private final long maxModels;
+    private final int heldModelsMax;
     private final long snapshotEveryPoints;
     private final long snapshotIntervalMs;
 
@@ -54,8 +56,9 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
     private final LiveView live;
     private final LongSupplier heldModels = () -> models == null ? 0 : models.heldCount();
 
-    OnlineEmProcessor(Function<String, ModelSettings> settings, int checkpointPoints, long maxModels,
+    OnlineEmProcessor(Function<String, ModelSettings> settings, int checkpointPoints, long maxModels, int heldModelsMax,
                       long snapshotEveryPoints, long snapshotIntervalMs, LiveView live) {
+        this.heldModelsMax = heldModelsMax;
         this.live = live;
         this.settings = settings;
         this.checkpointPoints = checkpointPoints;
@@ -70,7 +73,7 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
         KeyValueStore<String, byte[]> checkpoints = context.getStateStore(OnlineEmTopology.STORE);
         KeyValueStore<String, byte[]> log = context.getStateStore(OnlineEmTopology.LOG_STORE);
         // a re-initialised task reads the stores again, never trusts memory
-        this.models = new ModelStates(checkpoints, log, settings, checkpointPoints);
+        this.models = new ModelStates(checkpoints, log, settings, checkpointPoints, heldModelsMax);
         this.unpublished = context.getStateStore(OnlineEmTopology.UNPUBLISHED_STORE);
         updatedSinceSnapshot.clear();
         // models whose latest state a previous owner of this task may not have published (it was killed

@@ -51,7 +51,8 @@ public final class OnlineEmTopology {
         long interval = config.getLong(OnlineEmConfig.SNAPSHOT_INTERVAL_MS_CONFIG);
         int checkpoint = config.getInt(OnlineEmConfig.CHECKPOINT_POINTS_CONFIG);
         long maxModels = config.getLong(OnlineEmConfig.MAX_MODELS_CONFIG);
-        t.addProcessor(PROCESSOR, () -> new OnlineEmProcessor(config::settingsFor, checkpoint, maxModels, every, interval, live), SOURCE);
+        int held = config.getInt(OnlineEmConfig.HELD_MODELS_CONFIG);
+        t.addProcessor(PROCESSOR, () -> new OnlineEmProcessor(config::settingsFor, checkpoint, maxModels, held, every, interval, live), SOURCE);
         for (String store : new String[] {STORE, LOG_STORE, UNPUBLISHED_STORE}) {
             t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), Serdes.ByteArray())
                     .withCachingEnabled(), PROCESSOR);

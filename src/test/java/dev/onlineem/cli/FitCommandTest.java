@@ -35,7 +35,7 @@ class FitCommandTest {
 
     @Test
     void shouldMatchTheConvergedReferenceFitOfOldFaithfulWithBatchEm() throws Exception {
-        Output o = run("fit", "--batch", "--k", "2", "--input", FAITHFUL.toString());
+        Output o = run("fit", "--batch", "--k", "2", "--tol", "1e-12", "--input", FAITHFUL.toString());
         assertEquals(0, o.exit(), o.err());
         JsonNode fit = Json.mapper().readTree(o.out());
         // Reference: mclust 6.0.0, Mclust(G=2, "VVV", emControl(tol=1e-12)), see

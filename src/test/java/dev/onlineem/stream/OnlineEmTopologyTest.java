@@ -224,6 +224,42 @@ class OnlineEmTopologyTest {
     }
 
     @Test
+    void shouldGiveTheSameOutputsWhenColdModelsAreDroppedFromMemoryAndRestored(@TempDir Path otherDir) {
+        // the same interleaved points of 7 models (one a 3-state HMM, one with missing values) through a task that
+        // holds every model and through one that holds 2 and restores the others from the stores at their next point
+        Map<String, Object> small = baseConfig(otherDir);
+        small.put("state.held.models", "2");
+        small.put("application.id", "topology-test-evicting");
+        OnlineEmConfig config = new OnlineEmConfig(small);
+        try (TopologyTestDriver evicting = new TopologyTestDriver(OnlineEmTopology.build(config), config.streamsProperties())) {
+            TestInputTopic<String, byte[]> in = evicting.createInputTopic("points", new StringSerializer(), new ByteArraySerializer());
+            TestOutputTopic<String, String> out = evicting.createOutputTopic("assignments", new StringDeserializer(), new StringDeserializer());
+            TestOutputTopic<String, String> snaps = evicting.createOutputTopic("models", new StringDeserializer(), new StringDeserializer());
+            Random r = new Random(17);
+            String[] ids = {"a", "b", "c", "fx-d", "e", "regime-f", "g"};
+            for (int i = 0; i < 7 * 400; i++) {
+                String id = ids[(i * 5 + i / 7) % 7];
+                double[] x = {r.nextGaussian() + (i % 3) * 4, r.nextGaussian()};
+                if (id.equals("e") && i % 5 == 0) {
+                    x[1] = Double.NaN;
+                }
+                byte[] json = point("p" + i, x).getBytes(StandardCharsets.UTF_8);
+                long ts = 1_700_000_000_000L + 1000L * i;
+                points.pipeInput(id, json, ts);
+                in.pipeInput(id, json, ts);
+            }
+            List<TestRecord<String, String>> expected = assignments.readRecordsToList();
+            List<TestRecord<String, String>> actual = out.readRecordsToList();
+            assertEquals(7 * 400, actual.size());
+            for (int i = 0; i < expected.size(); i++) {
+                assertEquals(expected.get(i).key(), actual.get(i).key());
+                assertEquals(expected.get(i).value(), actual.get(i).value(), "output " + i);
+            }
+            assertEquals(models.readValuesToList(), snaps.readValuesToList(), "the same snapshots");
+        }
+    }
+
+    @Test
     void shouldRestoreAModelBitForBitFromItsCheckpointAndPointLog() throws Exception {
         OnlineEmConfig config = new OnlineEmConfig(baseConfig(stateDir));
         OnlineMixtureModel reference = new OnlineMixtureModel(config.settingsFor("sensor-9"));
@@ -245,7 +281,7 @@ class OnlineEmTopologyTest {
         // a new task would see exactly these stores: sensor-9 checkpointed at 200 plus 57 logged points,
         // "fresh" checkpointed at its first point plus 29 logged points
         ModelStates restored = new ModelStates(driver.getKeyValueStore(OnlineEmTopology.STORE),
-                driver.getKeyValueStore(OnlineEmTopology.LOG_STORE), config::settingsFor, 100);
+                driver.getKeyValueStore(OnlineEmTopology.LOG_STORE), config::settingsFor, 100, 10);
         assertArrayEquals(StateCodec.encode(reference), StateCodec.encode(restored.get("sensor-9")));
         assertArrayEquals(StateCodec.encode(fresh), StateCodec.encode(restored.get("fresh")));
     }

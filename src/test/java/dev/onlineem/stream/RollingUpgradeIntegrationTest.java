@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * application id while points keep arriving; then one instance and then the other is stopped as a deploy
  * stops it (SIGTERM) and started again from this build, on the same state directory. The new build must
  * take over the format-4 checkpoints the old one wrote (no model starts over: every model's pointsSeen
- * runs 1, 2, 3, ... across both rolls), write format 5 from then on, and account for every point exactly
+ * runs 1, 2, 3, ... across both rolls), write this build's format from then on, and account for every point exactly
  * once with no dead letter.
  */
 @Tag("soak")
