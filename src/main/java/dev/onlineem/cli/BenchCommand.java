@@ -90,6 +90,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "900", description = "Give up on a phase after this long (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting of the online-EM topology (any key of config/application.properties, "
+            + "e.g. model.init.points=20, state.held.models=20000); repeatable.")
+    Map<String, String> settings = new HashMap<>();
+
     /** One topology's figures for one shape. */
     record Result(double pointsPerSecond, double p50Ms, double p99Ms, double maxMs) {
     }
@@ -117,7 +121,7 @@ public final class BenchCommand implements Callable<Integer> {
             for (String shape : shapes) {
                 int[] kd = parseShape(shape);
                 Workload w = new Workload(kd[0], kd[1], models, warmup + points, latencyPoints, 11);
-                out.printf(Locale.ROOT, "%nK=%d, d=%d (%d-byte JSON points)%n", kd[0], kd[1], w.bytes[0].length);
+                out.printf(Locale.ROOT, "%nK=%d, d=%d (%d-byte JSON points)%n", kd[0], kd[1], w.point(0).length);
                 out.flush();
                 Result pass = measure(broker, work, w, "pass-" + shape, false, warmup, out);
                 Result em = measure(broker, work, w, "em-" + shape, true, warmup, out);
@@ -180,6 +184,7 @@ public final class BenchCommand implements Callable<Integer> {
         m.put("models.topic", "bench-" + name + "-models");
         m.put("dead.letter.topic", "bench-" + name + "-dlq");
         m.put("model.k", String.valueOf(w.k));
+        m.putAll(settings);
         OnlineEmConfig config = new OnlineEmConfig(m);
         StreamApp.createTopics(config, partitions);
 
@@ -206,6 +211,14 @@ public final class BenchCommand implements Callable<Integer> {
                 lat[i] = (received[i] - sent[i]) / 1e6;
             }
             Arrays.sort(lat);
+            if (em && out != null) {
+                // with the application still running: what its models and everything else in this JVM hold
+                System.gc();
+                Runtime rt = Runtime.getRuntime();
+                out.printf(Locale.ROOT, "  online EM: heap in use after GC %,d MB of %,d MB max (broker, clients and processor in this JVM), %,d models%n",
+                        (rt.totalMemory() - rt.freeMemory()) >> 20, rt.maxMemory() >> 20, Math.min(w.models, w.throughputPoints() + w.latencyPoints));
+                out.flush();
+            }
             return new Result(pps, quantile(lat, 0.5), quantile(lat, 0.99), lat[lat.length - 1]);
         }
     }
@@ -247,7 +260,7 @@ public final class BenchCommand implements Callable<Integer> {
                     }
                     sent[i] = System.nanoTime();
                 }
-                producer.send(new ProducerRecord<>(topic, w.modelOf(from + i), w.bytes[from + i]));
+                producer.send(new ProducerRecord<>(topic, w.modelOf(from + i), w.point(from + i)));
             }
             producer.flush();
         } catch (InterruptedException e) {
@@ -296,22 +309,28 @@ public final class BenchCommand implements Callable<Integer> {
 
     /**
      * The seeded input: K well-separated spherical clusters in d dimensions per model, as the JSON the
-     * points topic carries. Throughput points have ids {@code t<i>}, latency points {@code L<i>}.
+     * points topic carries, made on demand (point i is the same whenever it is asked for, so a million
+     * models' points take no memory here). Throughput points have ids {@code t<i>}, latency points {@code L<i>}.
      */
     static final class Workload {
         final int k;
         final int d;
         final int models;
         final int latencyPoints;
-        final byte[][] bytes;
+        private final int throughputPoints;
+        private final long seed;
+        private final double[][][] means;
+        private final PointSerializer ser = new PointSerializer();
 
         Workload(int k, int d, int models, int throughputPoints, int latencyPoints, long seed) {
             this.k = k;
             this.d = d;
             this.models = models;
             this.latencyPoints = latencyPoints;
+            this.throughputPoints = throughputPoints;
+            this.seed = seed;
             Random r = new Random(seed);
-            double[][][] means = new double[models][k][d];
+            means = new double[models][k][d];
             for (double[][] mm : means) {
                 for (double[] mu : mm) {
                     for (int j = 0; j < d; j++) {
@@ -319,21 +338,22 @@ public final class BenchCommand implements Callable<Integer> {
                     }
                 }
             }
-            bytes = new byte[throughputPoints + latencyPoints][];
-            PointSerializer ser = new PointSerializer();
-            for (int i = 0; i < bytes.length; i++) {
-                double[] mu = means[i % models][r.nextInt(k)];
-                double[] x = new double[d];
-                for (int j = 0; j < d; j++) {
-                    x[j] = mu[j] + r.nextGaussian();
-                }
-                String id = i < throughputPoints ? "t" + i : "L" + (i - throughputPoints);
-                bytes[i] = ser.serialize(null, new Point(id, 1_700_000_000_000L + i, x));
+        }
+
+        /** The JSON of point i. */
+        byte[] point(int i) {
+            Random r = new Random(seed * 1_000_003L + i);
+            double[] mu = means[i % models][r.nextInt(k)];
+            double[] x = new double[d];
+            for (int j = 0; j < d; j++) {
+                x[j] = mu[j] + r.nextGaussian();
             }
+            String id = i < throughputPoints ? "t" + i : "L" + (i - throughputPoints);
+            return ser.serialize(null, new Point(id, 1_700_000_000_000L + i, x));
         }
 
         int throughputPoints() {
-            return bytes.length - latencyPoints;
+            return throughputPoints;
         }
 
         String modelOf(int i) {

@@ -150,7 +150,7 @@ public final class FitCommand implements Callable<Integer> {
                 out.println("logDensity,pValue,cluster,anomaly");
             }
             for (int pass = 0; pass < (batch ? 1 : passes); pass++) {
-                RowCursor cursor = rows.pass(pass, shuffle && !batch ? random : null);
+                Rows.RowCursor cursor = rows.pass(pass, shuffle && !batch ? random : null);
                 double[] x;
                 while ((x = cursor.next(row)) != null) {
                     model.update(x, result);

@@ -62,8 +62,9 @@ public final class OnlineEmConfig extends AbstractConfig {
     public static final String SNAPSHOT_INTERVAL_MS_CONFIG = "snapshot.interval.ms";
     private static final String SNAPSHOT_INTERVAL_MS_DOC = "Also publish, every this many milliseconds of wall-clock time, each model updated since its last snapshot.";
     public static final String CHECKPOINT_POINTS_CONFIG = "state.checkpoint.points";
-    private static final String CHECKPOINT_POINTS_DOC = "A model's full state is written to the models store every this many accepted points; "
-            + "the points in between are logged and replayed on restore. Larger: less work per point, a longer replay on restore.";
+    private static final String CHECKPOINT_POINTS_DOC = "Each commit writes what a model changed since the last: a busy model's full state, a "
+            + "quiet model's few points to the log, replayed on restore; a quiet model's full state is written again at least every this many "
+            + "points. Larger: fewer full writes for quiet models, a longer replay on restore.";
     public static final String MAX_DIMENSION_CONFIG = "max.dimension";
     private static final String MAX_DIMENSION_DOC = "Largest accepted point dimension; longer points go to the dead-letter topic.";
     public static final String MAX_RECORD_BYTES_CONFIG = "max.record.bytes";
@@ -71,8 +72,8 @@ public final class OnlineEmConfig extends AbstractConfig {
 
     public static final String MAX_MODELS_CONFIG = "max.models";
     private static final String MAX_MODELS_DOC = "Most models one task (input partition) holds. A point for a new model id beyond it goes to the "
-            + "dead-letter topic with the reason; existing models go on. Each held model stays in memory (about 8 (K d^2 + 2 K d) bytes "
-            + "times 2 for parameters and statistics).";
+            + "dead-letter topic with the reason; existing models go on. At most state.held.models of them are in memory at once "
+            + "(about 8 (K d^2 + 2 K d) bytes times 2 for parameters and statistics, each).";
 
     public static final String HELD_MODELS_CONFIG = "state.held.models";
     private static final String HELD_MODELS_DOC = "Most models one task keeps decoded in memory. Past it the least recently used model is dropped "

@@ -6,54 +6,89 @@ import dev.onlineem.em.PointResult;
 import dev.onlineem.em.StateCodec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The durable state of the models one task owns, as a checkpoint plus a short point log.
+ * The durable state of the models one task owns, written at each commit for the models that changed
+ * since the last one: a model's full encoded state in the {@code models} store, or for a model that took
+ * only a few points since, just those points in the {@code model-log} store.
  *
- * <p>Encoding a whole model after every point would cost a copy of all its parameters and statistics
- * per record (35 KB for K=8, d=16). Instead, at its first accepted point and every
- * {@code checkpointPoints} accepted points after, the full encoded model goes to the {@code models} store, and in between each accepted point goes to the
- * {@code model-log} store under the slot {@code id#(seq mod checkpointPoints)}, with its sequence number
- * and timestamp (the calendar features read it).
- * Both stores are changelogged and cached, so each commit makes durable exactly the checkpoint and the
- * points that its offsets account for. Loading a model decodes its checkpoint and replays the logged
- * points that follow it, in order; the update is deterministic, so the replayed model is bit for bit
- * the one that was lost. A slot whose sequence number does not follow is stale and ends the replay.
- * The log store also keeps the number of models the task holds, under {@link #COUNT_KEY}.
+ * <p>Models are held decoded in memory and learn there; {@link #accepted} only notes the change. At each
+ * commit, before the stores' caches reach their changelogs, {@link #writeChanged} runs
+ * ({@link ModelCheckpointStore}'s hook), so the commit's transaction carries exactly the state its input
+ * offsets account for and a point costs no store write of its own. A model that took more than
+ * {@link #LOG_LIMIT} points since the last commit (a busy model), or whose logged points would reach
+ * {@code checkpointPoints} past its last full state, has its full state written: once per commit however
+ * many points it took. A quiet model (one point a commit among many models) has its few points written to
+ * the log under the slot {@code id#(seq mod checkpointPoints)}, with their sequence numbers and times,
+ * which is far smaller than its state. Loading a model decodes its state and replays the logged points
+ * that follow it, in order; the update is deterministic, so the loaded model is bit for bit the one that
+ * was lost. A slot whose sequence number does not follow is stale and ends the replay. (Builds before state
+ * format 6 wrote every point to the log as it came, and a full state every {@code checkpointPoints}
+ * points: the same layout, which loads the same way.) The log store also keeps the number of models the
+ * task holds, under {@link #COUNT_KEY}.
  *
- * <p>Models are held deserialised in memory, at most {@code maxHeld} of them: past that the least recently
- * used one is dropped from memory (everything it accepted is already in the stores, to be made durable at
- * the next commit), and restored from its checkpoint and log, bit for bit, at its next point. The stores are
- * read only when a model is not held.
+ * <p>At most {@code maxHeld} models stay in memory: past that the least recently used one is dropped
+ * (what it has not written yet is written first) and loaded again, bit for bit, at its next point.
  */
 final class ModelStates {
-    private final KeyValueStore<String, byte[]> checkpoints;
+    /** Points a model may take between two commits and still be written as logged points rather than as a full state. */
+    static final int LOG_LIMIT = 8;
+    private final ModelCheckpointStore checkpoints;
     private final KeyValueStore<String, byte[]> log;
     private final Function<String, ModelSettings> settings;
     private final int checkpointPoints;
-    private final Map<String, OnlineModel> live;
+    private final Map<String, Held> live;
+    /** Models changed since the last commit, in the order they first changed (an evicted one is written and unmarked). */
+    private final List<Held> changed = new ArrayList<>();
     private final PointResult discarded = new PointResult();
     /** Log-store key of the number of models this task holds; model ids are never empty, so no slot key equals it. */
     static final String COUNT_KEY = "#models";
     private long count = -1;
     private long evicted;
     private long restored;
+    /** The last model {@link #get} returned, so that {@link #accepted} finds it without a second lookup. */
+    private Held last;
 
-    ModelStates(KeyValueStore<String, byte[]> checkpoints, KeyValueStore<String, byte[]> log,
+    /** A held model and what of it the stores do not have yet. */
+    private static final class Held {
+        final String id;
+        final OnlineModel model;
+        /** pointsSeen of the model's full state in the store (0: none yet). */
+        long stateAt;
+        /** Log entries of the points taken since the last commit, while they are few. */
+        final List<byte[]> pending = new ArrayList<>(LOG_LIMIT);
+        /** The full state is to be written at the next commit. */
+        boolean full;
+        boolean changed;
+
+        Held(String id, OnlineModel model, long stateAt) {
+            this.id = id;
+            this.model = model;
+            this.stateAt = stateAt;
+        }
+    }
+
+    ModelStates(ModelCheckpointStore checkpoints, KeyValueStore<String, byte[]> log,
                 Function<String, ModelSettings> settings, int checkpointPoints, int maxHeld) {
         // access order: iteration starts at the least recently used model, which goes first past maxHeld
         this.live = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, OnlineModel> eldest) {
-                if (size() > maxHeld) {
-                    evicted++;
-                    return true;
+            protected boolean removeEldestEntry(Map.Entry<String, Held> eldest) {
+                if (size() <= maxHeld) {
+                    return false;
                 }
-                return false;
+                write(eldest.getValue());
+                if (last == eldest.getValue()) {
+                    last = null;
+                }
+                evicted++;
+                return true;
             }
         };
         this.checkpoints = checkpoints;
@@ -63,23 +98,27 @@ final class ModelStates {
     }
 
     /**
-     * The model with this id: held, or restored from its checkpoint and log, or new with its prefix's
-     * settings. A new model (pointsSeen 0) is held, counted and checkpointed only once it accepts a
-     * point, so ids whose first records are all rejected leave nothing behind.
+     * The model with this id: held, or loaded from its state and the points logged after it, or new with
+     * its prefix's settings. A new model (pointsSeen 0) is held, counted and written only once it accepts
+     * a point, so ids whose first records are all rejected leave nothing behind.
      */
     OnlineModel get(String id) {
-        OnlineModel model = live.get(id);
-        if (model == null) {
+        Held h = live.get(id);
+        if (h == null) {
             byte[] stored = checkpoints.get(id);
             if (stored == null) {
+                last = null;
                 return OnlineModel.create(settings.apply(id));
             }
-            model = StateCodec.decode(stored);
+            OnlineModel model = StateCodec.decode(stored);
+            long stateAt = model.pointsSeen();
             replay(id, model, log::get, checkpointPoints, discarded);
-            live.put(id, model);
+            h = new Held(id, model, stateAt);
+            live.put(id, h);
             restored++;
         }
-        return model;
+        last = h;
+        return h.model;
     }
 
     /** How many models this task holds (every model that has accepted a point). */
@@ -92,8 +131,8 @@ final class ModelStates {
     }
 
     /**
-     * A model as its stores hold it, read without changing anything (the HTTP layer's interactive
-     * queries): its checkpoint decoded and its logged points replayed; null when there is no checkpoint.
+     * A model as its stores hold it at the last commit, read without changing anything (the HTTP layer's
+     * interactive queries): its state decoded and any logged points replayed; null when there is none.
      *
      * @return the model and the time of the last point replayed (0 when none was)
      */
@@ -131,26 +170,64 @@ final class ModelStates {
         }
     }
 
-    /** Makes the point the model has just accepted durable (at the next commit). */
+    /**
+     * Notes the point the model has just accepted; {@link #writeChanged} makes it durable at the next commit.
+     *
+     * @param x the point as accepted (logged for a quiet model). Not modified.
+     */
     void accepted(String id, OnlineModel model, double[] x, long ts) {
         long seq = model.pointsSeen();
-        if (seq == 1) { // a new model: a held model had accepted a point before this one
-            live.put(id, model);
+        Held h = last != null && last.model == model ? last : live.get(id);
+        if (h == null) { // a new model
+            h = new Held(id, model, 0);
+            h.full = true;
+            live.put(id, h);
+            last = h;
             count = count() + 1;
             log.put(COUNT_KEY, ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(count).array());
         }
-        if (seq == 1 || seq % checkpointPoints == 0) {
-            checkpoints.put(id, StateCodec.encode(model));
+        if (!h.changed) {
+            h.changed = true;
+            changed.add(h);
+        }
+        if (h.full) {
             return;
         }
-        ByteBuffer out = ByteBuffer.allocate(2 * Long.BYTES + Double.BYTES * x.length).order(ByteOrder.LITTLE_ENDIAN);
-        out.putLong(seq).putLong(ts);
-        out.asDoubleBuffer().put(x);
-        log.put(slot(id, seq), out.array());
+        if (h.pending.size() < LOG_LIMIT && seq - h.stateAt < checkpointPoints) {
+            ByteBuffer entry = ByteBuffer.allocate(2 * Long.BYTES + Double.BYTES * x.length).order(ByteOrder.LITTLE_ENDIAN);
+            entry.putLong(seq).putLong(ts);
+            entry.asDoubleBuffer().put(x);
+            h.pending.add(entry.array());
+        } else {
+            h.full = true;
+            h.pending.clear();
+        }
     }
 
-    private String slot(String id, long seq) {
-        return slot(id, seq, checkpointPoints);
+    /** Writes what every model changed since the last call, as its full state or its logged points; run at each commit. */
+    void writeChanged() {
+        for (Held h : changed) {
+            write(h);
+        }
+        changed.clear();
+    }
+
+    private void write(Held h) {
+        if (!h.changed) {
+            return;
+        }
+        if (h.full) {
+            checkpoints.put(h.id, StateCodec.encode(h.model));
+            h.stateAt = h.model.pointsSeen();
+        } else {
+            for (byte[] entry : h.pending) {
+                long seq = ByteBuffer.wrap(entry).order(ByteOrder.LITTLE_ENDIAN).getLong();
+                log.put(slot(h.id, seq, checkpointPoints), entry);
+            }
+        }
+        h.pending.clear();
+        h.full = false;
+        h.changed = false;
     }
 
     private static String slot(String id, long seq, int checkpointPoints) {
@@ -173,11 +250,15 @@ final class ModelStates {
     }
 
     OnlineModel held(String id) {
-        return live.get(id);
+        Held h = live.get(id);
+        return h == null ? null : h.model;
     }
 
+    /** Forgets every held and changed model (the task closes; what was not committed is not kept). */
     void clear() {
         live.clear();
+        changed.clear();
+        last = null;
         count = -1;
     }
 }

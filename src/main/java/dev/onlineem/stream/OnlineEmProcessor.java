@@ -23,10 +23,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The online-EM step per record. Models are held deserialised in memory (up to {@code state.held.models}
- * per task, least recently used dropped first), so a record of a held model costs no store read or decode;
- * each accepted point is made durable through
- * {@link ModelStates} (a checkpoint every few points, the point itself in between), in cached,
- * changelogged stores flushed at each commit, so every committed offset's effects are durable and
+ * per task, least recently used dropped first), so a record of a held model costs no store read or decode
+ * and no store write: {@link ModelStates} writes what changed once per commit (a busy model's full state, a quiet
+ * model's few points), in the commit's own transaction, so every committed offset's effects are durable and
  * exactly-once stays exact.
  */
 final class OnlineEmProcessor implements Processor<String, Point, String, Object> {
@@ -70,10 +69,11 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        KeyValueStore<String, byte[]> checkpoints = context.getStateStore(OnlineEmTopology.STORE);
+        ModelCheckpointStore checkpoints = ModelCheckpointStore.of(context.getStateStore(OnlineEmTopology.STORE));
         KeyValueStore<String, byte[]> log = context.getStateStore(OnlineEmTopology.LOG_STORE);
         // a re-initialised task reads the stores again, never trusts memory
         this.models = new ModelStates(checkpoints, log, settings, checkpointPoints, heldModelsMax);
+        checkpoints.beforeCommit(models::writeChanged);
         this.unpublished = context.getStateStore(OnlineEmTopology.UNPUBLISHED_STORE);
         updatedSinceSnapshot.clear();
         // models whose latest state a previous owner of this task may not have published (it was killed

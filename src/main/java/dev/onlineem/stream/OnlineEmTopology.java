@@ -17,7 +17,9 @@ import org.apache.kafka.streams.state.Stores;
  * The topology: the tick stage (ticks topic, then {@link TickBarProcessor} with its changelogged "bars" store,
  * then the points topic), and the model stage: points topic, then the online-EM processor with its changelogged stores "models"
  * (checkpoints) and "model-log" (points since each model's checkpoint; see {@link ModelStates}), then
- * three sinks (assignments, anomalies, models). Rejected records reach the dead-letter topic through
+ * three sinks (assignments, anomalies, models). The "models" store is a {@link ModelCheckpointStore}: the processor
+ * writes each changed model into it once per commit; "model-log" holds only the task's model count and the points
+ * that builds before state format 6 logged between checkpoints. Rejected records reach the dead-letter topic through
  * Kafka Streams' exception-handler hooks, which {@link OnlineEmConfig#streamsProperties()} sets to the
  * {@link DeadLetters} handlers.
  */
@@ -53,7 +55,9 @@ public final class OnlineEmTopology {
         long maxModels = config.getLong(OnlineEmConfig.MAX_MODELS_CONFIG);
         int held = config.getInt(OnlineEmConfig.HELD_MODELS_CONFIG);
         t.addProcessor(PROCESSOR, () -> new OnlineEmProcessor(config::settingsFor, checkpoint, maxModels, held, every, interval, live), SOURCE);
-        for (String store : new String[] {STORE, LOG_STORE, UNPUBLISHED_STORE}) {
+        t.addStateStore(new ModelCheckpointStore.Builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
+                Serdes.ByteArray())).withCachingEnabled(), PROCESSOR);
+        for (String store : new String[] {LOG_STORE, UNPUBLISHED_STORE}) {
             t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), Serdes.ByteArray())
                     .withCachingEnabled(), PROCESSOR);
         }

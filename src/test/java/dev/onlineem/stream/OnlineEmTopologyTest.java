@@ -16,6 +16,8 @@ import dev.onlineem.em.StateCodec;
 import dev.onlineem.serde.Json;
 import dev.onlineem.serde.JsonSerializer;
 import dev.onlineem.serde.Tick;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Instant;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -32,6 +34,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -218,9 +221,11 @@ class OnlineEmTopologyTest {
         JsonNode snap = Json.mapper().readTree(snaps.get(0).value());
         assertEquals("sensor-1", snap.get("model").asText());
         assertEquals(50, snap.get("pointsSeen").asLong());
-        byte[] stored = driver.<String, byte[]>getKeyValueStore(OnlineEmTopology.STORE).get("sensor-1");
-        assertEquals(100, StateCodec.decode(stored).pointsSeen(), "checkpointed every state.checkpoint.points = 100");
-        assertNotNull(driver.<String, byte[]>getKeyValueStore(OnlineEmTopology.LOG_STORE).get("sensor-1#20"), "points 101..120 logged");
+        byte[] stored = ModelCheckpointStore.of(driver.getAllStateStores().get(OnlineEmTopology.STORE)).get("sensor-1");
+        // the test driver commits after each record, so each commit saw one point: a full state at the first point and
+        // at 101 (checkpoint.points = 100 past the one before), the points in between logged
+        assertEquals(101, StateCodec.decode(stored).pointsSeen());
+        assertNotNull(driver.<String, byte[]>getKeyValueStore(OnlineEmTopology.LOG_STORE).get("sensor-1#20"), "points 102..120 logged");
     }
 
     @Test
@@ -237,7 +242,7 @@ class OnlineEmTopologyTest {
             TestOutputTopic<String, String> snaps = evicting.createOutputTopic("models", new StringDeserializer(), new StringDeserializer());
             Random r = new Random(17);
             String[] ids = {"a", "b", "c", "fx-d", "e", "regime-f", "g"};
-            for (int i = 0; i < 7 * 400; i++) {
+            for (int i = 0; i < 7 * 250; i++) {
                 String id = ids[(i * 5 + i / 7) % 7];
                 double[] x = {r.nextGaussian() + (i % 3) * 4, r.nextGaussian()};
                 if (id.equals("e") && i % 5 == 0) {
@@ -250,7 +255,7 @@ class OnlineEmTopologyTest {
             }
             List<TestRecord<String, String>> expected = assignments.readRecordsToList();
             List<TestRecord<String, String>> actual = out.readRecordsToList();
-            assertEquals(7 * 400, actual.size());
+            assertEquals(7 * 250, actual.size());
             for (int i = 0; i < expected.size(); i++) {
                 assertEquals(expected.get(i).key(), actual.get(i).key());
                 assertEquals(expected.get(i).value(), actual.get(i).value(), "output " + i);
@@ -260,30 +265,45 @@ class OnlineEmTopologyTest {
     }
 
     @Test
-    void shouldRestoreAModelBitForBitFromItsCheckpointAndPointLog() throws Exception {
+    void shouldRestoreAModelBitForBitFromItsCommittedStateAndFromPointsAnEarlierBuildLogged() throws Exception {
         OnlineEmConfig config = new OnlineEmConfig(baseConfig(stateDir));
         OnlineMixtureModel reference = new OnlineMixtureModel(config.settingsFor("sensor-9"));
+        OnlineMixtureModel at200 = new OnlineMixtureModel(config.settingsFor("sensor-9"));
         OnlineMixtureModel fresh = new OnlineMixtureModel(config.settingsFor("fresh"));
         PointResult ignored = new PointResult();
         Random r = new Random(9);
+        double[][] xs = new double[257][];
         for (int i = 0; i < 257; i++) {
             double[] x = {r.nextGaussian() + (i % 2) * 5, Double.NaN};
             if (i % 7 != 0) {
                 x[1] = r.nextGaussian();
             }
+            xs[i] = x;
             send("sensor-9", point("p" + i, x));
             reference.update(x, ignored);
+            if (i < 200) {
+                at200.update(x, ignored);
+            }
             if (i < 30) {
                 send("fresh", point("f" + i, x));
                 fresh.update(x, ignored);
             }
         }
-        // a new task would see exactly these stores: sensor-9 checkpointed at 200 plus 57 logged points,
-        // "fresh" checkpointed at its first point plus 29 logged points
-        ModelStates restored = new ModelStates(driver.getKeyValueStore(OnlineEmTopology.STORE),
-                driver.getKeyValueStore(OnlineEmTopology.LOG_STORE), config::settingsFor, 100, 10);
+        // a new task would see exactly these stores: each model's state as of the last commit
+        ModelCheckpointStore store = ModelCheckpointStore.of(driver.getAllStateStores().get(OnlineEmTopology.STORE));
+        KeyValueStore<String, byte[]> log = driver.getKeyValueStore(OnlineEmTopology.LOG_STORE);
+        ModelStates restored = new ModelStates(store, log, config::settingsFor, 100, 10);
         assertArrayEquals(StateCodec.encode(reference), StateCodec.encode(restored.get("sensor-9")));
         assertArrayEquals(StateCodec.encode(fresh), StateCodec.encode(restored.get("fresh")));
+        // what builds before state format 6 left: a full state every 100 points, each point after it in slot id#(seq mod 100)
+        store.put("old-9", StateCodec.encode(at200));
+        for (int seq = 201; seq <= 257; seq++) {
+            ByteBuffer entry = ByteBuffer.allocate(8 * 4).order(ByteOrder.LITTLE_ENDIAN).putLong(seq).putLong(0);
+            entry.asDoubleBuffer().put(xs[seq - 1]);
+            log.put("old-9#" + seq % 100, entry.array());
+        }
+        log.put("old-9#" + 258 % 100, ByteBuffer.allocate(8 * 4).order(ByteOrder.LITTLE_ENDIAN).putLong(158).array()); // stale: ends the replay
+        assertArrayEquals(StateCodec.encode(reference), StateCodec.encode(restored.get("old-9")));
     }
 
     @Test

@@ -1,0 +1,148 @@
+package dev.onlineem.cli;
+
+import dev.onlineem.em.OnlineMixtureModel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/** Rows streamed from the file on every pass; the log-likelihood pass splits the file between the cores. */
+final class FileRows implements Rows {
+    private final Path file;
+    private final List<String> columns;
+    private List<double[]> head = List.of();
+    private CsvRows first;
+    private long count;
+    private long skipped;
+    private boolean counted;
+
+    FileRows(Path file, List<String> columns) throws IOException {
+        this.file = file;
+        this.first = CsvRows.open(file, columns);
+        this.columns = first.columns();
+    }
+
+    @Override
+    public List<String> columns() {
+        return columns;
+    }
+
+    @Override
+    public List<double[]> head(int n) throws IOException {
+        List<double[]> rows = new ArrayList<>();
+        double[] row = new double[columns.size()];
+        while (rows.size() < n && readRow(first, row)) {
+            rows.add(row.clone());
+        }
+        head = rows;
+        return rows;
+    }
+
+    /** Reads the next row with an observed cell into row; counts skipped rows on the first pass. */
+    private boolean readRow(CsvRows in, double[] row) throws IOException {
+        while (in.next(row)) {
+            if (anyObserved(row)) {
+                if (!counted) {
+                    count++;
+                }
+                return true;
+            }
+            if (!counted) {
+                skipped++;
+            }
+        }
+        return false;
+    }
+
+    static boolean anyObserved(double[] row) {
+        for (double v : row) {
+            if (!Double.isNaN(v)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public Rows.RowCursor pass(int pass, Random shuffle) throws IOException {
+        if (shuffle != null) {
+            throw new IllegalStateException("a streamed file is not shuffled");
+        }
+        CsvRows in = pass == 0 ? first : CsvRows.open(file, columns);
+        int[] fromHead = {pass == 0 ? 0 : head.size()};
+        return buffer -> {
+            if (fromHead[0] < head.size()) {
+                return head.get(fromHead[0]++);
+            }
+            if (readRow(in, buffer)) {
+                return buffer;
+            }
+            in.close();
+            counted = true;
+            return null;
+        };
+    }
+
+    @Override
+    public long count() {
+        return count;
+    }
+
+    @Override
+    public long skipped() {
+        return skipped;
+    }
+
+    /** One reader per core (two at most), each parsing and scoring every other line of the file. */
+    @Override
+    public double logLikelihood(OnlineMixtureModel model) throws IOException {
+        int threads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Double>> parts = new ArrayList<>();
+            for (int part = 0; part < threads; part++) {
+                int me = part;
+                OnlineMixtureModel.Scorer scorer = model.scorer();
+                parts.add(pool.submit(() -> {
+                    double sum = 0;
+                    double[] row = new double[columns.size()];
+                    try (CsvRows in = CsvRows.open(file, columns)) {
+                        long line = 0;
+                        int r;
+                        while ((r = in.advance(row, line++ % threads == me)) >= 0) {
+                            if (r > 0 && anyObserved(row)) {
+                                sum += scorer.logDensity(row);
+                            }
+                        }
+                    }
+                    return sum;
+                }));
+            }
+            double total = 0;
+            for (Future<Double> f : parts) {
+                total += f.get();
+            }
+            return total;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new UncheckedIOException(new IOException(e.getCause()));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
+
