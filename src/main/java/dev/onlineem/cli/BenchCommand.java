@@ -84,6 +84,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Run both topologies once, untimed, before measuring (default: ${DEFAULT-VALUE}).")
     boolean jitWarmup;
 
+    @Option(names = "--jit-warmup-points", paramLabel = "N", defaultValue = "200000",
+            description = "Points of the untimed pass (default: ${DEFAULT-VALUE}: the JIT compiler is still busy with the broker's, the clients' "
+                    + "and the topology's code long after 40,000).")
+    int jitWarmupPoints;
+
     @Option(names = "--partitions", paramLabel = "P", defaultValue = "2", description = "Partitions of the input topic (default: ${DEFAULT-VALUE}).")
     int partitions;
 
@@ -114,7 +119,7 @@ public final class BenchCommand implements Callable<Integer> {
                 out.println("JIT warm-up pass (not reported) ...");
                 out.flush();
                 int[] kd = parseShape(shapes.get(0));
-                Workload w = new Workload(kd[0], kd[1], models, 40_000, 200, 3);
+                Workload w = new Workload(kd[0], kd[1], Math.min(models, 1000), jitWarmupPoints, 200, 3);
                 measure(broker, work, w, "jit-pass", false, 0, null);
                 measure(broker, work, w, "jit-em", true, 0, null);
             }

@@ -2,15 +2,11 @@ package dev.onlineem.cli;
 
 import dev.onlineem.em.OnlineMixtureModel;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.stream.IntStream;
 
 /** Every row in memory: for shuffled passes, batch fits and HMMs. */
 final class TableRows implements Rows {
@@ -79,7 +75,7 @@ final class TableRows implements Rows {
     public double logLikelihood(OnlineMixtureModel model) {
         int slices = data.length < 50_000 ? 1 : 8;
         double[] sums = new double[slices];
-        java.util.stream.IntStream.range(0, slices).parallel().forEach(c -> {
+        IntStream.range(0, slices).parallel().forEach(c -> {
             OnlineMixtureModel.Scorer scorer = model.scorer();
             double s = 0;
             for (int i = (int) ((long) data.length * c / slices); i < (int) ((long) data.length * (c + 1) / slices); i++) {
