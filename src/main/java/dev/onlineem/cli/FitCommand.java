@@ -168,8 +168,8 @@ public final class FitCommand implements Callable<Integer> {
             throw new IllegalArgumentException("the file has " + rows.count() + " rows, fewer than --init-points " + settings.initPoints());
         }
         ObjectNode report = report(model, rows, cols);
-        if (model instanceof OnlineMixtureModel m && m.warmupFit() != null && batch) {
-            report.putPOJO("iterations", m.warmupFit().iterationsPerStart);
+        if (model instanceof OnlineMixtureModel m && m.warmupIterations() != null && batch) {
+            report.putPOJO("iterations", m.warmupIterations());
         }
         spec.commandLine().getOut().println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
         if (plot != null) {

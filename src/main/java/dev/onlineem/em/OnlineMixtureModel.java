@@ -36,8 +36,8 @@ public final class OnlineMixtureModel extends PipelineModel {
     private double[] resp;
     /** The batch EM that ends warm-up in place of the settings' one ({@code fit --batch}); never serialised. */
     private BatchEm warmupEm;
-    /** The warm-up's batch fit (for its iteration counts); never serialised. */
-    private BatchEm.Fit warmupFit;
+    /** EM iterations of each start of the warm-up's batch fit in this object's life; never serialised. */
+    private int[] warmupIterations;
 
     /** A new, empty model; the first point fixes its dimension. */
     public OnlineMixtureModel(ModelSettings settings) {
@@ -255,9 +255,9 @@ public final class OnlineMixtureModel extends PipelineModel {
         this.warmupEm = em;
     }
 
-    /** The batch fit that ended warm-up in this object's life, or null (a decoded model has none). */
-    public BatchEm.Fit warmupFit() {
-        return warmupFit;
+    /** EM iterations of each start of the batch fit that ended warm-up in this object's life, or null (a decoded model has none). */
+    public int[] warmupIterations() {
+        return warmupIterations;
     }
 
     /** Ends warm-up: standardises the buffer, fits it by batch EM (choosing K by BIC if a range is set). */
@@ -272,7 +272,7 @@ public final class OnlineMixtureModel extends PipelineModel {
         BatchEm.Fit fit = settings.fixedK()
                 ? em.fit(data, settings.kMin(), random)
                 : em.fitBestBic(data, settings.kMin(), settings.kMax(), random);
-        warmupFit = fit;
+        warmupIterations = fit.iterationsPerStart;
         mixture = fit.mixture;
         stats = fit.statistics;
         // the statistics and the parameters must agree: refit the parameters from the statistics kept

@@ -33,8 +33,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * points: the same layout, which loads the same way.) The log store also keeps the number of models the
  * task holds, under {@link #COUNT_KEY}.
  *
- * <p>At most {@code maxHeld} models stay in memory: past that the least recently used one is dropped
- * (what it has not written yet is written first) and loaded again, bit for bit, at its next point.
+ * <p>At most {@code maxHeld} models stay in memory: past that the least recently used one is dropped, its
+ * full state written first unless the store already has it (so that loading it again, bit for bit, at its
+ * next point is one read and no replay).
  */
 final class ModelStates {
     /** Points a model may take between two commits and still be written as logged points rather than as a full state. */
@@ -83,8 +84,14 @@ final class ModelStates {
                 if (size() <= maxHeld) {
                     return false;
                 }
-                write(eldest.getValue());
-                if (last == eldest.getValue()) {
+                Held h = eldest.getValue();
+                if (h.stateAt < h.model.pointsSeen()) {
+                    // its full state, so that loading it again is one read and no replay
+                    h.full = true;
+                    h.changed = true;
+                }
+                write(h);
+                if (last == h) {
                     last = null;
                 }
                 evicted++;
