@@ -143,7 +143,7 @@ public final class FitCommand implements Callable<Integer> {
         Random random = new Random(seed);
         PointResult result = new PointResult();
         Trace trace = new Trace(known > 0 ? (long) known * (batch ? 1 : passes) : -1);
-        Reservoir shown = plot == null ? null : new Reservoir(FitPlot.MAX_POINTS);
+        EvenSample shown = plot == null ? null : new EvenSample(FitPlot.MAX_POINTS);
         double[] row = new double[cols.size()];
         try (PrintWriter out = scores == null ? null : new PrintWriter(newWriter(scores))) {
             if (out != null) {
@@ -239,13 +239,13 @@ public final class FitCommand implements Callable<Integer> {
      * Rows evenly spaced through a stream of unknown length, between n and 2n of them once there are n:
      * every s-th row is kept, and s doubles (every other kept row dropped) when 2n are held.
      */
-    static final class Reservoir {
+    static final class EvenSample {
         private final int n;
         private final List<double[]> kept = new java.util.ArrayList<>();
         private long step = 1;
         private long seen;
 
-        Reservoir(int n) {
+        EvenSample(int n) {
             this.n = n;
         }
 
