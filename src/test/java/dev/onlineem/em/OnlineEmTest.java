@@ -57,6 +57,36 @@ class OnlineEmTest {
     }
 
     @Test
+    void shouldLandCloserToBatchEmsOptimumWithPolyakRuppertAveraging() {
+        // one pass of 50,000 points: the averaged statistics' model against the last iterate's, both against
+        // batch EM run to convergence on the same points (the optimum a single pass aims at)
+        TrueMixture truth = referenceMixture();
+        double[][] train = truth.sample(50_000, new Random(3));
+        double[][] heldOut = truth.sample(50_000, new Random(4));
+        OnlineMixtureModel plain = new OnlineMixtureModel(ModelSettings.builder().k(3).build());
+        OnlineMixtureModel averaged = new OnlineMixtureModel(ModelSettings.builder().k(3).averaging(true).build());
+        OnlineMixtureModel batch = new OnlineMixtureModel(ModelSettings.builder().k(3).initPoints(train.length).initMaxIterations(2000).build());
+        PointResult out = new PointResult();
+        for (double[] x : train) {
+            plain.update(x, out);
+            averaged.update(x, out);
+            batch.update(x, out);
+        }
+        double optimum = meanLogDensity(batch, heldOut);
+        double gapPlain = optimum - meanLogDensity(plain, heldOut);
+        double gapAveraged = optimum - meanLogDensity(averaged, heldOut);
+        assertTrue(gapAveraged < gapPlain / 3, "averaged " + gapAveraged + " against the iterate's " + gapPlain);
+        assertTrue(Math.abs(gapAveraged) < 1e-4 * Math.abs(optimum), "averaged model within 0.01% of batch EM's: " + gapAveraged);
+        // the scorer fit's second pass uses gives the model's own log-density, bit for bit, averaged or not
+        for (OnlineMixtureModel m : new OnlineMixtureModel[] {plain, averaged}) {
+            OnlineMixtureModel.Scorer scorer = m.scorer();
+            for (int i = 0; i < 100; i++) {
+                assertEquals(m.logDensity(heldOut[i]), scorer.logDensity(heldOut[i]), 0.0);
+            }
+        }
+    }
+
+    @Test
     void shouldLearnMeansAndImputeWithMissingCoordinates() {
         TrueMixture truth = referenceMixture();
         Random r = new Random(5);
