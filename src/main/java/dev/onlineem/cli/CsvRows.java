@@ -198,8 +198,8 @@ final class CsvRows implements Closeable {
 
     /** A quoted cell, unquoted as {@link CsvTable#split} does, then parsed as {@link CsvTable#parseCell} does. */
     private double parseQuoted(int from, int to, int cell) {
-        String[] cells = CsvTable.split(new String(buf, from, to - from, StandardCharsets.UTF_8));
-        String text = cells.length == 1 ? cells[0] : String.join(",", cells);
+        // the cell's bounds came from the same quote rule as CsvTable.split, so it splits into exactly one cell
+        String text = CsvTable.split(new String(buf, from, to - from, StandardCharsets.UTF_8))[0];
         if (CsvTable.isMissing(text)) {
             return Double.NaN;
         }

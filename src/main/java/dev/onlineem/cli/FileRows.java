@@ -7,10 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.stream.IntStream;
 
 /** Rows streamed from the file on every pass; the log-likelihood pass splits the file between the cores. */
 final class FileRows implements Rows {
@@ -99,50 +96,38 @@ final class FileRows implements Rows {
         return skipped;
     }
 
-    /** One reader per core (two at most), each parsing and scoring every other line of the file. */
+    /**
+     * Two readers in parallel, each parsing and scoring every other line of the file (the lines are shared
+     * by index, so the sum does not depend on the cores).
+     */
     @Override
     public double logLikelihood(OnlineMixtureModel model) throws IOException {
-        int threads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        int readers = 2;
+        double[] sums = new double[readers];
         try {
-            List<Future<Double>> parts = new ArrayList<>();
-            for (int part = 0; part < threads; part++) {
-                int me = part;
-                OnlineMixtureModel.Scorer scorer = model.scorer();
-                parts.add(pool.submit(() -> {
-                    double sum = 0;
-                    double[] row = new double[columns.size()];
-                    try (CsvRows in = CsvRows.open(file, columns)) {
-                        long line = 0;
-                        int r;
-                        while ((r = in.advance(row, line++ % threads == me)) >= 0) {
-                            if (r > 0 && anyObserved(row)) {
-                                sum += scorer.logDensity(row);
-                            }
-                        }
-                    }
-                    return sum;
-                }));
-            }
-            double total = 0;
-            for (Future<Double> f : parts) {
-                total += f.get();
-            }
-            return total;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new UncheckedIOException(new IOException(e.getCause()));
-        } finally {
-            pool.shutdownNow();
+            IntStream.range(0, readers).parallel().forEach(me -> sums[me] = logLikelihoodOfLines(model.scorer(), readers, me));
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
+        return sums[0] + sums[1];
+    }
+
+    /** The sum of the log-densities of the lines whose index is {@code me} modulo {@code readers}. */
+    private double logLikelihoodOfLines(OnlineMixtureModel.Scorer scorer, int readers, int me) {
+        double sum = 0;
+        double[] row = new double[columns.size()];
+        try (CsvRows in = CsvRows.open(file, columns)) {
+            long line = 0;
+            int r;
+            while ((r = in.advance(row, line++ % readers == me)) >= 0) {
+                if (r > 0 && anyObserved(row)) {
+                    sum += scorer.logDensity(row);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return sum;
     }
 }
 

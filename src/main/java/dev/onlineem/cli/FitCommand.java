@@ -18,6 +18,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -188,7 +189,7 @@ public final class FitCommand implements Callable<Integer> {
      */
     static final class Trace {
         private static final int MAX_BLOCKS = 200;
-        private final List<double[]> blocks = new java.util.ArrayList<>(); // {end row, mean, rows in the mean}
+        private final List<double[]> blocks = new ArrayList<>(); // {end row, mean, rows in the mean}
         private long block;
         private long streamed;
         private double sum;
@@ -215,7 +216,7 @@ public final class FitCommand implements Callable<Integer> {
         }
 
         private void merge() {
-            List<double[]> merged = new java.util.ArrayList<>();
+            List<double[]> merged = new ArrayList<>();
             for (int i = 0; i + 1 < blocks.size(); i += 2) {
                 double[] a = blocks.get(i);
                 double[] b = blocks.get(i + 1);
@@ -241,7 +242,7 @@ public final class FitCommand implements Callable<Integer> {
      */
     static final class EvenSample {
         private final int n;
-        private final List<double[]> kept = new java.util.ArrayList<>();
+        private final List<double[]> kept = new ArrayList<>();
         private long step = 1;
         private long seen;
 

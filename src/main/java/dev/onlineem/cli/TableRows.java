@@ -1,12 +1,12 @@
 package dev.onlineem.cli;
 
+import dev.onlineem.em.BatchEm;
 import dev.onlineem.em.OnlineMixtureModel;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.IntStream;
 
 /** Every row in memory: for shuffled passes, batch fits and HMMs. */
 final class TableRows implements Rows {
@@ -73,20 +73,9 @@ final class TableRows implements Rows {
     /** In fixed slices, scored in parallel and summed in order (the sum does not depend on the cores). */
     @Override
     public double logLikelihood(OnlineMixtureModel model) {
-        int slices = data.length < 50_000 ? 1 : 8;
-        double[] sums = new double[slices];
-        IntStream.range(0, slices).parallel().forEach(c -> {
+        return BatchEm.sumOverSlices(data.length, () -> {
             OnlineMixtureModel.Scorer scorer = model.scorer();
-            double s = 0;
-            for (int i = (int) ((long) data.length * c / slices); i < (int) ((long) data.length * (c + 1) / slices); i++) {
-                s += scorer.logDensity(data[i]);
-            }
-            sums[c] = s;
+            return i -> scorer.logDensity(data[i]);
         });
-        double ll = 0;
-        for (double v : sums) {
-            ll += v;
-        }
-        return ll;
     }
 }

@@ -204,25 +204,39 @@ public final class BatchEm {
 
     /** The total log-likelihood of the rows under the mixture, in parallel slices as {@link #eStep}. @param mixture not modified */
     public static double logLikelihood(double[][] data, GaussianMixture mixture) {
-        int n = data.length;
-        if (n < PARALLEL_MIN_ROWS) {
-            return mixture.logLikelihood(data);
-        }
-        double[] lls = new double[CHUNKS];
-        IntStream.range(0, CHUNKS).parallel().forEach(c -> {
+        return sumOverSlices(data.length, () -> {
             GaussianMixture g = mixture.copy();
             double[] resp = new double[g.k];
-            double s = 0;
-            for (int i = (int) ((long) n * c / CHUNKS); i < (int) ((long) n * (c + 1) / CHUNKS); i++) {
-                s += g.eStep(data[i], resp, false);
-            }
-            lls[c] = s;
+            return i -> g.eStep(data[i], resp, false);
         });
-        double ll = 0;
-        for (double v : lls) {
-            ll += v;
+    }
+
+    /** A per-row term, one instance per slice (so it may keep work arrays of its own). */
+    public interface RowTerm {
+        double of(int row);
+    }
+
+    /**
+     * sum_i term(i) over rows 0..n-1: one slice on the caller's thread below {@link #PARALLEL_MIN_ROWS}, else
+     * {@link #CHUNKS} fixed slices in parallel, each with the term {@code perSlice} makes for it, summed in slice
+     * order, so the sum depends on n alone, not on the cores.
+     */
+    public static double sumOverSlices(int n, java.util.function.Supplier<RowTerm> perSlice) {
+        int slices = n < PARALLEL_MIN_ROWS ? 1 : CHUNKS;
+        double[] sums = new double[slices];
+        IntStream.range(0, slices).parallel().forEach(c -> {
+            RowTerm term = perSlice.get();
+            double s = 0;
+            for (int i = (int) ((long) n * c / slices); i < (int) ((long) n * (c + 1) / slices); i++) {
+                s += term.of(i);
+            }
+            sums[c] = s;
+        });
+        double total = 0;
+        for (double v : sums) {
+            total += v;
         }
-        return ll;
+        return total;
     }
 
     private Fit fitOnce(double[][] data, int k, Random random) {

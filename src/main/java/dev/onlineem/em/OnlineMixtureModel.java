@@ -312,26 +312,19 @@ public final class OnlineMixtureModel extends PipelineModel {
 
     /**
      * Log-density of a feature vector under the reported parameters ({@link #snapshot}'s) in the data's units, without learning.
-     * Without features (the default of the core), feature vectors are the points themselves.
+     * Without features (the default of the core), feature vectors are the points themselves. Builds a {@link #scorer} per call:
+     * for many points, take one scorer and reuse it.
      *
      * @param x not modified; NaN marks a missing coordinate
      */
     public double logDensity(double[] x) {
-        if (mixture == null) {
-            throw new IllegalStateException("the model is still warming up");
-        }
-        double[] zz = new double[featureDimension];
-        for (int j = 0; j < featureDimension; j++) {
-            zz[j] = (x[j] - center[j]) / scale[j];
-        }
-        double jac = observedLogScale(zz);
-        GaussianMixture g = averaged == null ? mixture : reported();
-        return g.eStep(zz, new double[g.k], false) - jac;
+        return scorer().logDensity(x);
     }
 
     /**
-     * A scorer of the current parameters that is independent of this model (its own copy and work
-     * arrays): several threads can each score rows with their own while the model is left alone.
+     * A scorer of the reported parameters (the averaged ones, with averaging) that is independent of this
+     * model (its own copy and work arrays): several threads can each score rows with their own while the
+     * model is left alone.
      */
     public Scorer scorer() {
         if (mixture == null) {
