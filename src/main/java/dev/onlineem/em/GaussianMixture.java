@@ -26,7 +26,10 @@ public final class GaussianMixture {
     final double[][] covariances;
 
     // Derived, rebuilt by refresh(): never serialised.
-    private final DMatrixRMaj[] cholesky;
+    /** Full: the Cholesky factor Sigma = L L', stored as U = L' row-major (row m of U is column m of L), lower part unused. */
+    private final double[][] upper;
+    /** Full: 1 / L_jj. */
+    private final double[][] inverseDiagonal;
     private final double[][] sqrtVariances;
     private final double[] logDets;
     private final CholeskyDecompositionInner_DDRM decomposer = new CholeskyDecompositionInner_DDRM(true);
@@ -55,7 +58,8 @@ public final class GaussianMixture {
         this.weights = new double[k];
         this.means = new double[k][d];
         this.covariances = new double[k][type.storedLength(d)];
-        this.cholesky = new DMatrixRMaj[k];
+        this.upper = new double[k][type == CovarianceType.FULL ? d * d : 0];
+        this.inverseDiagonal = new double[k][type == CovarianceType.FULL ? d : 0];
         this.sqrtVariances = new double[k][type == CovarianceType.FULL ? 0 : type.storedLength(d)];
         this.logDets = new double[k];
         this.expected = new double[k][d];
@@ -69,7 +73,6 @@ public final class GaussianMixture {
         for (int c = 0; c < k; c++) {
             weights[c] = 1.0 / k;
             if (type == CovarianceType.FULL) {
-                cholesky[c] = new DMatrixRMaj(d, d);
                 for (int i = 0; i < d; i++) {
                     covariances[c][i * d + i] = 1;
                 }
@@ -129,11 +132,15 @@ public final class GaussianMixture {
             logDets[c] = type == CovarianceType.SPHERICAL ? d * logDet : logDet;
             return;
         }
-        DMatrixRMaj l = cholesky[c];
+        double[] u = upper[c];
         double jitter = 0;
         for (int attempt = 0; attempt <= MAX_JITTER_STEPS; attempt++) {
-            if (choleskyLower(cov, l.data, d) && finiteDiagonal(l)) {
-                logDets[c] = 2 * logProductOfDiagonal(l.data);
+            if (choleskyUpper(cov, u, d) && finiteDiagonal(u)) {
+                double[] inv = inverseDiagonal[c];
+                for (int j = 0; j < d; j++) {
+                    inv[j] = 1 / u[j * d + j];
+                }
+                logDets[c] = 2 * logProductOfDiagonal(u);
                 return;
             }
             jitter = jitter == 0 ? 1e-10 * Math.max(1e-300, meanDiagonal(cov)) : jitter * 10;
@@ -150,29 +157,35 @@ public final class GaussianMixture {
     }
 
     /**
-     * Sigma = L L' for a symmetric d x d matrix, row-major; only the lower triangle of {@code l} is written
-     * and read later (the triangular solves ignore the rest).
+     * Sigma = L L' for a symmetric d x d matrix, row-major, written as U = L' (row-major, upper triangle; the
+     * rest of {@code u} is left alone). Right-looking: once column m of L is known, it is subtracted from the
+     * trailing rows in one pass over contiguous memory, so the inner loop has no dependency chain. Each entry
+     * sees the same operations in the same order as the textbook dot-product form.
      *
      * @param a not modified
-     * @param l receives L. Modified.
+     * @param u receives U. Modified.
      * @return false when a is not numerically positive definite
      */
-    static boolean choleskyLower(double[] a, double[] l, int d) {
-        for (int i = 0; i < d; i++) {
-            int ri = i * d;
-            for (int j = 0; j <= i; j++) {
+    static boolean choleskyUpper(double[] a, double[] u, int d) {
+        for (int j = 0; j < d; j++) {
+            System.arraycopy(a, j * d + j, u, j * d + j, d - j);
+        }
+        for (int m = 0; m < d; m++) {
+            int rm = m * d;
+            double pivot = u[rm + m];
+            if (!(pivot > 0)) {
+                return false;
+            }
+            double lmm = Math.sqrt(pivot);
+            u[rm + m] = lmm;
+            for (int i = m + 1; i < d; i++) {
+                u[rm + i] /= lmm;
+            }
+            for (int j = m + 1; j < d; j++) {
                 int rj = j * d;
-                double sum = a[ri + j];
-                for (int m = 0; m < j; m++) {
-                    sum -= l[ri + m] * l[rj + m];
-                }
-                if (i == j) {
-                    if (!(sum > 0)) {
-                        return false;
-                    }
-                    l[ri + i] = Math.sqrt(sum);
-                } else {
-                    l[ri + j] = sum / l[rj + j];
+                double ljm = u[rm + j];
+                for (int i = j; i < d; i++) {
+                    u[rj + i] -= u[rm + i] * ljm;
                 }
             }
         }
@@ -195,9 +208,9 @@ public final class GaussianMixture {
         return sum;
     }
 
-    private boolean finiteDiagonal(DMatrixRMaj l) {
+    private boolean finiteDiagonal(double[] l) {
         for (int i = 0; i < d; i++) {
-            double v = l.data[i * d + i];
+            double v = l[i * d + i];
             if (!(v > 0) || !Double.isFinite(v)) {
                 return false;
             }
@@ -273,11 +286,7 @@ public final class GaussianMixture {
             for (int j = 0; j < d; j++) {
                 diff[j] = x[j] - mu[j];
             }
-            // z = L^-1 (x - mu); maha = z'z
-            TriangularSolver_DDRM.solveL(cholesky[c].data, diff, d);
-            for (int j = 0; j < d; j++) {
-                maha += diff[j] * diff[j];
-            }
+            maha = mahalanobis(c);
         } else {
             double[] sd = sqrtVariances[c];
             boolean sph = type == CovarianceType.SPHERICAL;
@@ -290,6 +299,25 @@ public final class GaussianMixture {
             System.arraycopy(x, 0, expected[c], 0, d);
         }
         return -0.5 * (d * LOG_2PI + logDets[c] + maha);
+    }
+
+    /**
+     * ||z||^2 with z = L^-1 diff (forward substitution, column by column: once z_m is known, column m of L is
+     * subtracted from the rest in one pass with no dependency chain). Overwrites {@code diff}.
+     */
+    private double mahalanobis(int c) {
+        double[] u = upper[c];
+        double[] inv = inverseDiagonal[c];
+        double maha = 0;
+        for (int m = 0; m < d; m++) {
+            double zm = diff[m] * inv[m];
+            maha += zm * zm;
+            int rm = m * d;
+            for (int i = m + 1; i < d; i++) {
+                diff[i] -= u[rm + i] * zm;
+            }
+        }
+        return maha;
     }
 
     private double logGaussianMarginal(int c, double[] x, int no, int nm, boolean withExpectations) {
