@@ -82,7 +82,7 @@ public final class OnlineMixtureModel extends PipelineModel {
             // gamma_t: (t + t0)^-alpha, or with a half-life max(1 / (t + t0), gamma_min)
             double gamma = settings.stepSize(t);
             // s += gamma (T(x) - s)
-            stats.blend(1 - gamma, gamma, resp, mixture);
+            stats.step(gamma, resp, mixture);
             if (averaged != null) {
                 average();
             }
@@ -135,7 +135,7 @@ public final class OnlineMixtureModel extends PipelineModel {
     private void mStep(double gamma) {
         double total = stats.totalWeight();
         for (int c = 0; c < mixture.k; c++) {
-            if (gamma * resp[c] <= NEGLIGIBLE_CHANGE * stats.s0[c]) {
+            if (gamma * resp[c] <= NEGLIGIBLE_CHANGE * stats.weight(c)) {
                 stats.mStepWeight(mixture, c, total);
             } else {
                 stats.mStepComponent(mixture, c, total, settings.regularization());
@@ -166,6 +166,7 @@ public final class OnlineMixtureModel extends PipelineModel {
                 h = i;
             }
         }
+        stats.fold();
         double[] v = new double[d];
         double lambda = principalAxis(h, v);
         double offset = Math.sqrt(2 / Math.PI * lambda);

@@ -10,11 +10,13 @@ import java.nio.ByteOrder;
  * (Cholesky factors, log-weights, work arrays) are rebuilt on decode, not stored. Decoding an encoded
  * model gives a model that behaves identically, bit for bit.
  *
- * <p>Layout, version 6: magic "OE", version byte, the model kind's tag (0 mixture, 1 hmm), settings (with
+ * <p>Layout, version 7: magic "OE", version byte, the model kind's tag (0 mixture, 1 hmm), settings (with
  * the feature, score and regime settings, then the likelihood tail and the averaging flag), dimension, phase,
  * counters, the feature stage's history (once the dimension is known), then either the warm-up buffer
  * (feature vectors) or the kind's online state, ending with the anomaly scorer; a mixture with averaging
- * on keeps its averaged statistics (and their count) between its statistics and its scorer. Version 5 is
+ * on keeps its averaged statistics (and their count) between its statistics and its scorer. A mixture's statistics are
+ * the stored arrays followed by their scale ({@link SufficientStatistics#scale}). Version 6 is version 7 without the
+ * scale (read as 1: its statistics were stored as they were). Version 5 is
  * version 6 without the averaging flag (read as off). Version 4 is version 5 without the likelihood tail
  * (read as gaussian, the only one it knew). Version 3 is version 4 without the tag and the regime settings: always a mixture, and
  * still read.
@@ -25,8 +27,9 @@ import java.nio.ByteOrder;
 public final class StateCodec {
     static final byte MAGIC_0 = 'O';
     static final byte MAGIC_1 = 'E';
+    static final byte VERSION_7 = 7;
+    public static final byte VERSION = VERSION_7;
     static final byte VERSION_6 = 6;
-    public static final byte VERSION = VERSION_6;
     static final byte VERSION_5 = 5;
     static final byte VERSION_4 = 4;
     static final byte VERSION_3 = 3;
@@ -78,7 +81,7 @@ public final class StateCodec {
         size += 4 + 8 + 4 + 8 * 2;                  // k, t, sinceMStep, step size, avgLL
         size += 8 * 2 * d;                          // center, scale
         size += 8 * k * (1 + d + cl);               // weights, means, covariances
-        size += 8 * k * (1 + d + cl);               // s0, s1, s2
+        size += 8 * k * (1 + d + cl) + 8;           // s0, s1, s2, scale
         if (m.averaged != null) {
             size += 8 + 8 * k * (1 + d + cl);       // points averaged, averaged s0, s1, s2
         }
@@ -150,6 +153,7 @@ public final class StateCodec {
             putAll(out, g.covariances[c]);
         }
         putStatistics(out, m.stats);
+        out.putDouble(m.stats.scale);
         if (m.averaged != null) {
             out.putLong(m.averagedPoints);
             putStatistics(out, m.averaged);
@@ -202,7 +206,7 @@ public final class StateCodec {
             }
             OnlineMixtureModel m = new OnlineMixtureModel(settings);
             if (readPipeline(in, m, !v2)) {
-                readOnline(in, m, v2);
+                readOnline(in, m, version);
             }
             if (in.hasRemaining()) {
                 throw new CorruptStateException(in.remaining() + " unexpected trailing bytes in model state", null);
@@ -213,7 +217,8 @@ public final class StateCodec {
         }
     }
 
-    private static void readOnline(ByteBuffer in, OnlineMixtureModel m, boolean v2) {
+    private static void readOnline(ByteBuffer in, OnlineMixtureModel m, byte version) {
+        boolean v2 = version == VERSION_2;
         int d = m.featureDimension;
         int k = in.getInt();
         m.t = in.getLong();
@@ -232,6 +237,12 @@ public final class StateCodec {
         g.refreshAll();
         m.mixture = g;
         m.stats = getStatistics(in, k, d, g.type);
+        if (version >= VERSION_7) {
+            m.stats.scale = in.getDouble();
+            if (!(m.stats.scale > 0) || !Double.isFinite(m.stats.scale)) {
+                throw new IllegalArgumentException("statistics scale " + m.stats.scale + " is not a positive number");
+            }
+        }
         if (m.settings.averaging()) {
             m.averagedPoints = in.getLong();
             m.averaged = getStatistics(in, k, d, g.type);

@@ -6,7 +6,12 @@ import java.util.Arrays;
  * Normalised sufficient statistics of a Gaussian mixture, per component k: s0_k (a weight),
  * s1_k (a d-vector) and s2_k (the second moment: full d x d lower triangle, a diagonal, or a trace,
  * by covariance type). Batch EM accumulates them with weight 1/n; online EM blends each point in
- * with step size gamma. Mutable; not thread-safe.
+ * with step size gamma ({@link #step}).
+ *
+ * <p>The statistics are {@link #scale} times the stored arrays. Batch EM keeps the scale at 1. Online EM's
+ * step decays every statistic by 1 - gamma: that is one multiplication of the scale, and only the
+ * components that take a share of the point touch their arrays. Everything derived from the statistics
+ * (means, covariances, weights) is a ratio of them, so the scale cancels. Mutable; not thread-safe.
  */
 public final class SufficientStatistics {
     final int k;
@@ -15,6 +20,8 @@ public final class SufficientStatistics {
     final double[] s0;
     final double[][] s1;
     final double[][] s2;
+    /** The statistics are scale times s0, s1, s2. */
+    double scale = 1;
 
     public SufficientStatistics(int k, int d, CovarianceType type) {
         this.k = k;
@@ -27,6 +34,7 @@ public final class SufficientStatistics {
 
     /** Sets every statistic to zero. */
     public void clear() {
+        scale = 1;
         Arrays.fill(s0, 0);
         for (int c = 0; c < k; c++) {
             Arrays.fill(s1[c], 0);
@@ -43,58 +51,111 @@ public final class SufficientStatistics {
      * @param mixture source of x_hat_k and C_k. Not modified.
      */
     public void blend(double keep, double gain, double[] resp, GaussianMixture mixture) {
+        for (int c = 0; c < k; c++) {
+            blendComponent(c, keep, gain * resp[c], mixture);
+        }
+    }
+
+    /** Component c's part of {@link #blend}, with w = gain r_c. */
+    private void blendComponent(int c, double keep, double w, GaussianMixture mixture) {
         int nm = mixture.missingCount;
         int[] miss = mixture.missingIdx;
-        for (int c = 0; c < k; c++) {
-            double w = gain * resp[c];
-            double[] x = mixture.expected[c];
-            double[] cc = mixture.conditionalCov[c];
-            // s0 += gamma (r - s0)
-            s0[c] = keep * s0[c] + w;
-            double[] m1 = s1[c];
-            double[] m2 = s2[c];
-            // s1 += gamma (r x - s1)
-            for (int j = 0; j < d; j++) {
-                m1[j] = keep * m1[j] + w * x[j];
-            }
-            // s2 += gamma (r (x x' + C) - s2)
-            switch (type) {
-                case FULL:
-                    for (int i = 0; i < d; i++) {
-                        double wx = w * x[i];
-                        int row = i * d;
-                        for (int j = 0; j <= i; j++) {
-                            m2[row + j] = keep * m2[row + j] + wx * x[j];
-                        }
+        double[] x = mixture.expected[c];
+        double[] cc = mixture.conditionalCov[c];
+        // s0 += gamma (r - s0)
+        s0[c] = keep * s0[c] + w;
+        double[] m1 = s1[c];
+        double[] m2 = s2[c];
+        // s1 += gamma (r x - s1)
+        for (int j = 0; j < d; j++) {
+            m1[j] = keep * m1[j] + w * x[j];
+        }
+        // s2 += gamma (r (x x' + C) - s2)
+        switch (type) {
+            case FULL:
+                for (int i = 0; i < d; i++) {
+                    double wx = w * x[i];
+                    int row = i * d;
+                    for (int j = 0; j <= i; j++) {
+                        m2[row + j] = keep * m2[row + j] + wx * x[j];
                     }
-                    for (int a = 0; a < nm; a++) {
-                        for (int b = 0; b <= a; b++) {
-                            int i = miss[a];
-                            int j = miss[b];
-                            int idx = i >= j ? i * d + j : j * d + i;
-                            m2[idx] += w * cc[a * nm + b];
-                        }
+                }
+                for (int a = 0; a < nm; a++) {
+                    for (int b = 0; b <= a; b++) {
+                        int i = miss[a];
+                        int j = miss[b];
+                        int idx = i >= j ? i * d + j : j * d + i;
+                        m2[idx] += w * cc[a * nm + b];
                     }
-                    break;
-                case DIAG:
-                    for (int j = 0; j < d; j++) {
-                        m2[j] = keep * m2[j] + w * x[j] * x[j];
-                    }
-                    for (int a = 0; a < nm; a++) {
-                        m2[miss[a]] += w * cc[a * nm + a];
-                    }
-                    break;
-                default:
-                    double ss = 0;
-                    for (int j = 0; j < d; j++) {
-                        ss += x[j] * x[j];
-                    }
-                    for (int a = 0; a < nm; a++) {
-                        ss += cc[a * nm + a];
-                    }
-                    m2[0] = keep * m2[0] + w * ss;
+                }
+                break;
+            case DIAG:
+                for (int j = 0; j < d; j++) {
+                    m2[j] = keep * m2[j] + w * x[j] * x[j];
+                }
+                for (int a = 0; a < nm; a++) {
+                    m2[miss[a]] += w * cc[a * nm + a];
+                }
+                break;
+            default:
+                double ss = 0;
+                for (int j = 0; j < d; j++) {
+                    ss += x[j] * x[j];
+                }
+                for (int a = 0; a < nm; a++) {
+                    ss += cc[a * nm + a];
+                }
+                m2[0] = keep * m2[0] + w * ss;
+        }
+    }
+
+    /**
+     * Online EM's step, s = (1 - gamma) s + gamma r_k T_k(x): the scale takes the decay, and a component's arrays
+     * take the point only where its share gamma r_k is more than {@link #NEGLIGIBLE_SHARE} of its weight
+     * (below that, adding it would not change a bit of s0_k, and could change s1_k or s2_k by no more than
+     * the same fraction of a far point's moments). When the scale runs low, it is folded into the arrays.
+     *
+     * @param resp responsibilities of the point. Not modified.
+     * @param mixture source of x_hat_k and C_k, as for {@link #blend}. Not modified.
+     */
+    void step(double gamma, double[] resp, GaussianMixture mixture) {
+        double keep = 1 - gamma;
+        if (!(scale * keep >= RESCALE_BELOW)) {
+            fold();
+            if (!(keep > 0)) { // gamma = 1: the point replaces the statistics
+                clear();
+                blend(0, gamma, resp, mixture);
+                return;
             }
         }
+        scale *= keep;
+        double gain = gamma / scale;
+        for (int c = 0; c < k; c++) {
+            double w = gain * resp[c];
+            if (w > NEGLIGIBLE_SHARE * s0[c]) {
+                blendComponent(c, 1, w, mixture);
+            }
+        }
+    }
+
+    /** A component's share of a point below this fraction of its weight is not added to its statistics. */
+    static final double NEGLIGIBLE_SHARE = 0x1p-60;
+    /** The scale is folded into the arrays before it drops below this. */
+    static final double RESCALE_BELOW = 1e-100;
+
+    /** Multiplies the scale into the arrays (the statistics unchanged, the scale 1). */
+    void fold() {
+        if (scale != 1) {
+            for (int c = 0; c < k; c++) {
+                scaleComponent(c, scale);
+            }
+            scale = 1;
+        }
+    }
+
+    /** The statistic s0_c (the stored value times the scale). */
+    double weight(int c) {
+        return s0[c] * scale;
     }
 
     /** s += factor * other, statistic by statistic (same K, d and covariance type). @param other not modified */
@@ -114,20 +175,25 @@ public final class SufficientStatistics {
         }
     }
 
-    /** s = (1 - w) s + w other, statistic by statistic (same K, d and covariance type). @param other not modified */
+    /**
+     * s = (1 - w) s + w other, statistic by statistic (same K, d and covariance type; this one's scale 1).
+     *
+     * @param other not modified
+     */
     void moveToward(SufficientStatistics other, double w) {
         double keep = 1 - w;
+        double wo = w * other.scale;
         for (int c = 0; c < k; c++) {
-            s0[c] = keep * s0[c] + w * other.s0[c];
+            s0[c] = keep * s0[c] + wo * other.s0[c];
             double[] a = s1[c];
             double[] b = other.s1[c];
             for (int j = 0; j < d; j++) {
-                a[j] = keep * a[j] + w * b[j];
+                a[j] = keep * a[j] + wo * b[j];
             }
             a = s2[c];
             b = other.s2[c];
             for (int j = 0; j < a.length; j++) {
-                a[j] = keep * a[j] + w * b[j];
+                a[j] = keep * a[j] + wo * b[j];
             }
         }
     }
@@ -136,10 +202,11 @@ public final class SufficientStatistics {
     SufficientStatistics copy() {
         SufficientStatistics s = new SufficientStatistics(k, d, type);
         s.addScaled(this, 1);
+        s.scale = scale;
         return s;
     }
 
-    /** Sum of the component weights s0 (1 for normalised statistics, up to round-off). */
+    /** Sum of the stored component weights s0 (1 for normalised statistics with scale 1, up to round-off). */
     public double totalWeight() {
         double t = 0;
         for (double v : s0) {

@@ -98,6 +98,6 @@ class StateCodecTest {
         byte[] future = bytes.clone();
         future[2] = 99;
         StateCodec.CorruptStateException e = assertThrows(StateCodec.CorruptStateException.class, () -> StateCodec.decode(future));
-        assertEquals("model state version 99 is not supported (this build reads 2 to 6)", e.getMessage());
+        assertEquals("model state version 99 is not supported (this build reads 2 to " + StateCodec.VERSION + ")", e.getMessage());
     }
 }

@@ -30,7 +30,9 @@ class StateFormatGoldenTest {
         "v5, full-online", "v5, diag-missing-online", "v5, spherical-online", "v5, full-warmup",
         "v5, hmm-full-missing-online", "v5, hmm-diag-warmup",
         "v6, full-online", "v6, diag-missing-online", "v6, spherical-online", "v6, full-warmup", "v6, full-averaged-online",
-        "v6, hmm-full-missing-online", "v6, hmm-diag-warmup"})
+        "v6, hmm-full-missing-online", "v6, hmm-diag-warmup",
+        "v7, full-online", "v7, diag-missing-online", "v7, spherical-online", "v7, full-warmup", "v7, full-averaged-online",
+        "v7, hmm-full-missing-online", "v7, hmm-diag-warmup"})
     void shouldReadAStateOfAnEarlierBuildExactlyAndGoOn(String version, String name) throws IOException {
         byte[] bytes = resource(version + "/" + name + ".state");
         OnlineModel m = StateCodec.decode(bytes);

