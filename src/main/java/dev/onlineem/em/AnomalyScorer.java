@@ -44,6 +44,8 @@ public final class AnomalyScorer {
     private double longVar;
     private long longCount;
     private int suppressLeft;
+    /** The anomaly likelihood's tail probability of the last {@link #likelihood} call (10^its result); never serialised. */
+    private double likelihoodP;
 
     /** What one point's scoring produced. */
     public static final class Score {
@@ -93,14 +95,15 @@ public final class AnomalyScorer {
      */
     public void score(double s, Score out) {
         double logP = sketch.logPValue(s);
+        double p = sketch.lastPValue();
         sketch.add(s);
         // decades of surprise, bounded so that the likelihood's running moments stay finite (1e-1000000 is beyond any use)
         double u = Math.min(-logP / LN10, MAX_DECADES);
         double log10Lik = likelihood(u);
         // two tests, one alarm: Bonferroni keeps the combination a tail probability (P(p <= a) <= a)
         double log10P = recent.length > 1 ? Math.min(0, Math.min(logP / LN10, log10Lik) + LOG10_2) : logP / LN10;
-        out.pValue = Math.max(Math.exp(logP), Double.MIN_NORMAL); // the score keeps ranking where the double underflows
-        out.likelihoodPValue = Math.pow(10, log10Lik);
+        out.pValue = Math.max(p, Double.MIN_NORMAL); // the score keeps ranking where the double underflows
+        out.likelihoodPValue = likelihoodP;
         out.anomalyScore = scoreOf(log10P);
         boolean surprising = log10P < log10Alpha;
         if (suppressLeft > 0) {
@@ -115,8 +118,12 @@ public final class AnomalyScorer {
         scored++;
     }
 
-    /** log10 of the anomaly likelihood's tail probability for the window ending with u; 0 while it has too little history. */
+    /**
+     * log10 of the anomaly likelihood's tail probability for the window ending with u; 0 while it has too little history.
+     * Leaves the probability itself in {@link #likelihoodP}.
+     */
     private double likelihood(double u) {
+        likelihoodP = 1;
         int w = recent.length;
         if (w == 1) {
             return 0;
@@ -139,7 +146,13 @@ public final class AnomalyScorer {
             } else {
                 z = (mean - longMean) / Math.sqrt(longVar);
             }
-            log10Q = logGaussianTail(z) / LN10;
+            if (z < 37) { // erfc stays a normal double up to here: Q itself, and its log
+                likelihoodP = gaussianTail(z);
+                log10Q = Math.log(likelihoodP) / LN10;
+            } else {
+                log10Q = logGaussianTail(z) / LN10;
+                likelihoodP = Math.pow(10, log10Q);
+            }
         }
         // running mean and variance of the window mean, exponentially weighted once past the half-life
         double rate = Math.max(1.0 / (longCount + 1), longRateFloor);
@@ -150,10 +163,17 @@ public final class AnomalyScorer {
         return log10Q;
     }
 
+    /** Q(z), the standard Gaussian upper tail; a normal double for z &lt; 37. */
+    static double gaussianTail(double z) {
+        return 0.5 * Erf.erfc(z * INV_SQRT2);
+    }
+
+    private static final double INV_SQRT2 = 1 / Math.sqrt(2);
+
     /** ln Q(z), Q the standard Gaussian upper tail, accurate far into the tail (no underflow). */
     static double logGaussianTail(double z) {
         if (z < 37) { // erfc stays a normal double up to here
-            return Math.log(0.5 * Erf.erfc(z / Math.sqrt(2)));
+            return Math.log(gaussianTail(z));
         }
         // asymptotic series: Q(z) = phi(z) / z (1 - 1/z^2 + 3/z^4 - ...)
         double z2 = z * z;

@@ -18,7 +18,7 @@ final class Erf {
         double dd = 0;
         for (int j = c.length - 1; j > 0; j--) {
             double tmp = d;
-            d = ty * d - dd + c[j];
+            d = ty * d + (c[j] - dd); // c[j] - dd is ready before ty * d: one multiply and one add on the chain
             dd = tmp;
         }
         double r = t * Math.exp(-z * z + 0.5 * (c[0] + ty * d) - dd);

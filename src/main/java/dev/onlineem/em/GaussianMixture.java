@@ -35,7 +35,9 @@ public final class GaussianMixture {
     private final CholeskyDecompositionInner_DDRM decomposer = new CholeskyDecompositionInner_DDRM(true);
 
     // Per-point outputs of the E-step (read by SufficientStatistics).
-    final double[][] expected;         // x_hat_k: observed coordinates, then conditional means of the missing ones
+    /** The point of the last E-step with expectations (not a copy): x_hat_k of every component when nothing is missing. */
+    double[] point;
+    final double[][] expected;         // x_hat_k when coordinates are missing: observed ones, then conditional means of the missing
     final double[][] conditionalCov;   // conditional covariance of the missing block, nm x nm row-major
     final int[] missingIdx;
     final int[] observedIdx;
@@ -233,7 +235,9 @@ public final class GaussianMixture {
      *
      * @param x the point; {@code NaN} marks a missing coordinate. Not modified.
      * @param resp responsibilities, length K. Modified.
-     * @param withExpectations also fill the per-component conditional expectations and covariances
+     * @param withExpectations also stage the point for {@link SufficientStatistics}: the point itself, and with missing
+     *        coordinates the per-component conditional expectations and covariances. The point is kept by reference
+     *        until the statistics have taken it.
      * @return the log-density of the observed coordinates
      * @throws IllegalArgumentException when every coordinate is missing
      */
@@ -251,11 +255,14 @@ public final class GaussianMixture {
             throw new IllegalArgumentException("every coordinate of the point is missing");
         }
         missingCount = nm;
+        if (withExpectations) {
+            point = x;
+        }
         // log r_k = log pi_k + log N_k; pi_k multiplies after the shift by max_k log N_k, which saves K logs
         // and cannot underflow the whole sum: the largest term is pi_max * 1 >= Double.MIN_NORMAL.
         double max = Double.NEGATIVE_INFINITY;
         for (int c = 0; c < k; c++) {
-            double lr = nm == 0 ? logGaussian(c, x, withExpectations) : logGaussianMarginal(c, x, no, nm, withExpectations);
+            double lr = nm == 0 ? logGaussian(c, x) : logGaussianMarginal(c, x, no, nm, withExpectations);
             logR[c] = lr;
             if (lr > max) {
                 max = lr;
@@ -279,7 +286,7 @@ public final class GaussianMixture {
         return logR;
     }
 
-    private double logGaussian(int c, double[] x, boolean withExpectations) {
+    private double logGaussian(int c, double[] x) {
         double[] mu = means[c];
         double maha = 0;
         if (type == CovarianceType.FULL) {
@@ -294,9 +301,6 @@ public final class GaussianMixture {
                 double z = (x[j] - mu[j]) / sd[sph ? 0 : j];
                 maha += z * z;
             }
-        }
-        if (withExpectations) {
-            System.arraycopy(x, 0, expected[c], 0, d);
         }
         return -0.5 * (d * LOG_2PI + logDets[c] + maha);
     }

@@ -60,7 +60,7 @@ public final class SufficientStatistics {
     private void blendComponent(int c, double keep, double w, GaussianMixture mixture) {
         int nm = mixture.missingCount;
         int[] miss = mixture.missingIdx;
-        double[] x = mixture.expected[c];
+        double[] x = nm == 0 ? mixture.point : mixture.expected[c];
         double[] cc = mixture.conditionalCov[c];
         // s0 += gamma (r - s0)
         s0[c] = keep * s0[c] + w;

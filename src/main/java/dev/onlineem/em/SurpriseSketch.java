@@ -36,6 +36,8 @@ public final class SurpriseSketch {
     private double overflow;         // weight above the grid's top edge
     private double overflowExcess;   // weighted sum of (s - top) over the overflow, each capped at the grid span
     private int sinceCheck;
+    /** The p-value of the last {@link #logPValue} call (e to its result); never serialised. */
+    private double lastPValue = 1;
 
     /** @param halfLife points after which a point's weight has halved (the sketch's memory) */
     public SurpriseSketch(double halfLife) {
@@ -108,7 +110,8 @@ public final class SurpriseSketch {
      */
     public double logPValue(double s) {
         if (!isInitialised() || Double.isNaN(s)) {
-            return Math.log(pValue(s));
+            lastPValue = pValue(s);
+            return Math.log(lastPValue);
         }
         double tailMass = TAIL_FRACTION * total;
         double acc = overflow;
@@ -120,7 +123,8 @@ public final class SurpriseSketch {
         double need = Math.max(0, tailMass - acc); // 0 when the overflow alone holds more than the tail mass: u is the top
         double u = counts[b] > 0 ? lo + (b + 1 - Math.min(1, need / counts[b])) * width : lo + (b + 1) * width;
         if (s <= u) {
-            return Math.log(pValue(s));
+            lastPValue = pValue(s);
+            return Math.log(lastPValue);
         }
         double excess = overflowExcess + overflow * (top() - u);
         for (int i = BINS - 1; i > b; i--) {
@@ -128,7 +132,14 @@ public final class SurpriseSketch {
         }
         double above = acc + Math.min(counts[b], need);
         double beta = above > 0 ? Math.max(excess / above, width) : width;
-        return Math.min(0, Math.log(above + unit) - (s - u) / beta - Math.log(total + unit));
+        double logP = Math.min(0, Math.log(above + unit) - (s - u) / beta - Math.log(total + unit));
+        lastPValue = Math.exp(logP);
+        return logP;
+    }
+
+    /** e to the result of the last {@link #logPValue} (in the body, the p-value itself rather than e to its log). */
+    double lastPValue() {
+        return lastPValue;
     }
 
     private double tailWeight(double s) {
@@ -143,12 +154,20 @@ public final class SurpriseSketch {
             double beta = Math.max(overflowExcess / overflow, width);
             return overflow * Math.exp(-(s - top) / beta);
         }
-        double tail = overflow;
         double pos = (s - lo) / width;
         int bin = pos <= 0 ? 0 : (int) pos;
-        for (int b = BINS - 1; b > bin; b--) {
+        // two running sums, so that the adds do not wait on each other
+        double tail = overflow;
+        double other = 0;
+        int b = BINS - 1;
+        for (; b > bin + 1; b -= 2) {
+            tail += counts[b];
+            other += counts[b - 1];
+        }
+        if (b > bin) {
             tail += counts[b];
         }
+        tail += other;
         double frac = pos <= 0 ? 1 : 1 - (pos - bin);
         return tail + frac * counts[bin];
     }
