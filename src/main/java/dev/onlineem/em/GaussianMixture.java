@@ -45,6 +45,7 @@ public final class GaussianMixture {
 
     // Work arrays.
     private final double[] diff;
+    private final double[] diff2;
     private final double[] logR;
     private final DMatrixRMaj workA;
     private final double[] workV;
@@ -69,6 +70,7 @@ public final class GaussianMixture {
         this.missingIdx = new int[d];
         this.observedIdx = new int[d];
         this.diff = new double[d];
+        this.diff2 = new double[d];
         this.logR = new double[k];
         this.workA = new DMatrixRMaj(d, d);
         this.workV = new double[d * d];
@@ -170,7 +172,9 @@ public final class GaussianMixture {
      */
     static boolean choleskyUpper(double[] a, double[] u, int d) {
         for (int j = 0; j < d; j++) {
-            System.arraycopy(a, j * d + j, u, j * d + j, d - j);
+            for (int i = j * d + j; i < (j + 1) * d; i++) {
+                u[i] = a[i];
+            }
         }
         for (int m = 0; m < d; m++) {
             int rm = m * d;
@@ -180,8 +184,9 @@ public final class GaussianMixture {
             }
             double lmm = Math.sqrt(pivot);
             u[rm + m] = lmm;
+            double inv = 1 / lmm;
             for (int i = m + 1; i < d; i++) {
-                u[rm + i] /= lmm;
+                u[rm + i] *= inv;
             }
             for (int j = m + 1; j < d; j++) {
                 int rj = j * d;
@@ -261,8 +266,12 @@ public final class GaussianMixture {
         // log r_k = log pi_k + log N_k; pi_k multiplies after the shift by max_k log N_k, which saves K logs
         // and cannot underflow the whole sum: the largest term is pi_max * 1 >= Double.MIN_NORMAL.
         double max = Double.NEGATIVE_INFINITY;
+        if (nm == 0 && type == CovarianceType.FULL) {
+            fullLogDensities(x);
+        }
         for (int c = 0; c < k; c++) {
-            double lr = nm == 0 ? logGaussian(c, x) : logGaussianMarginal(c, x, no, nm, withExpectations);
+            double lr = nm > 0 ? logGaussianMarginal(c, x, no, nm, withExpectations)
+                    : type == CovarianceType.FULL ? logR[c] : logGaussian(c, x);
             logR[c] = lr;
             if (lr > max) {
                 max = lr;
@@ -303,6 +312,45 @@ public final class GaussianMixture {
             }
         }
         return -0.5 * (d * LOG_2PI + logDets[c] + maha);
+    }
+
+    /**
+     * log N(x | mu_k, Sigma_k) of every component of a full-covariance mixture into {@link #logR}, two components at a
+     * time: each forward substitution is a chain of dependent steps, and two independent chains interleaved keep the
+     * core busy. Each component's own operations are those of {@link #logGaussian}, in the same order.
+     */
+    private void fullLogDensities(double[] x) {
+        int c = 0;
+        for (; c + 1 < k; c += 2) {
+            double[] mu0 = means[c];
+            double[] mu1 = means[c + 1];
+            for (int j = 0; j < d; j++) {
+                diff[j] = x[j] - mu0[j];
+                diff2[j] = x[j] - mu1[j];
+            }
+            double[] u0 = upper[c];
+            double[] u1 = upper[c + 1];
+            double[] inv0 = inverseDiagonal[c];
+            double[] inv1 = inverseDiagonal[c + 1];
+            double maha0 = 0;
+            double maha1 = 0;
+            for (int m = 0; m < d; m++) {
+                double z0 = diff[m] * inv0[m];
+                double z1 = diff2[m] * inv1[m];
+                maha0 += z0 * z0;
+                maha1 += z1 * z1;
+                int rm = m * d;
+                for (int i = m + 1; i < d; i++) {
+                    diff[i] -= u0[rm + i] * z0;
+                    diff2[i] -= u1[rm + i] * z1;
+                }
+            }
+            logR[c] = -0.5 * (d * LOG_2PI + logDets[c] + maha0);
+            logR[c + 1] = -0.5 * (d * LOG_2PI + logDets[c + 1] + maha1);
+        }
+        if (c < k) {
+            logR[c] = logGaussian(c, x);
+        }
     }
 
     /**
