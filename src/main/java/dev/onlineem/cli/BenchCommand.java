@@ -6,11 +6,14 @@ import dev.onlineem.serde.Point;
 import dev.onlineem.serde.PointSerializer;
 import dev.onlineem.stream.StreamApp;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +22,7 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -89,6 +93,12 @@ public final class BenchCommand implements Callable<Integer> {
                     + "and the topology's code long after 40,000).")
     int jitWarmupPoints;
 
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "3",
+            description = "Passthrough and online EM measured N times per shape, alternating (the order flips every round), and the median "
+                    + "ratio of each round's pair reported: on a machine whose speed wanders, a pair run back to back is comparable where "
+                    + "one run of each is not (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
     @Option(names = "--partitions", paramLabel = "P", defaultValue = "2", description = "Partitions of the input topic (default: ${DEFAULT-VALUE}).")
     int partitions;
 
@@ -100,7 +110,7 @@ public final class BenchCommand implements Callable<Integer> {
     Map<String, String> settings = new HashMap<>();
 
     /** One topology's figures for one shape. */
-    record Result(double pointsPerSecond, double p50Ms, double p99Ms, double maxMs) {
+    record Result(double pointsPerSecond, double p50Ms, double p99Ms, double maxMs, double cpuMicrosPerPoint) {
     }
 
     @Override
@@ -128,12 +138,44 @@ public final class BenchCommand implements Callable<Integer> {
                 Workload w = new Workload(kd[0], kd[1], models, warmup + points, latencyPoints, 11);
                 out.printf(Locale.ROOT, "%nK=%d, d=%d (%d-byte JSON points)%n", kd[0], kd[1], w.point(0).length);
                 out.flush();
-                Result pass = measure(broker, work, w, "pass-" + shape, false, warmup, out);
-                Result em = measure(broker, work, w, "em-" + shape, true, warmup, out);
-                out.printf(Locale.ROOT, "  %-12s %12s %9s %9s %9s%n", "topology", "points/s", "p50 ms", "p99 ms", "max ms");
-                row(out, "passthrough", pass);
-                row(out, "online EM", em);
-                out.printf(Locale.ROOT, "  throughput ratio online EM / passthrough: %.2f%n", em.pointsPerSecond() / pass.pointsPerSecond());
+                List<Result> passes = new ArrayList<>();
+                List<Result> ems = new ArrayList<>();
+                List<Double> ratios = new ArrayList<>();
+                List<Double> cpuRatios = new ArrayList<>();
+                for (int round = 0; round < rounds; round++) {
+                    String tag = shape + (rounds > 1 ? "-" + (round + 1) : "");
+                    Result pass;
+                    Result em;
+                    if (round % 2 == 0) {
+                        pass = measure(broker, work, w, "pass-" + tag, false, warmup, out);
+                        em = measure(broker, work, w, "em-" + tag, true, warmup, out);
+                    } else {
+                        em = measure(broker, work, w, "em-" + tag, true, warmup, out);
+                        pass = measure(broker, work, w, "pass-" + tag, false, warmup, out);
+                    }
+                    passes.add(pass);
+                    ems.add(em);
+                    ratios.add(em.pointsPerSecond() / pass.pointsPerSecond());
+                    cpuRatios.add(em.cpuMicrosPerPoint() / pass.cpuMicrosPerPoint());
+                    if (rounds > 1) {
+                        out.printf(Locale.ROOT, "  round %d: passthrough %,.0f, online EM %,.0f points/s, ratio %.2f; CPU per point %.1f and %.1f us%n",
+                                round + 1, pass.pointsPerSecond(), em.pointsPerSecond(), ratios.get(round), pass.cpuMicrosPerPoint(),
+                                em.cpuMicrosPerPoint());
+                        out.flush();
+                    }
+                }
+                out.printf(Locale.ROOT, "  %-12s %12s %9s %9s %9s %10s%s%n", "topology", "points/s", "p50 ms", "p99 ms", "max ms", "CPU us/pt",
+                        rounds > 1 ? "   (medians of " + rounds + " rounds)" : "");
+                row(out, "passthrough", median(passes));
+                row(out, "online EM", median(ems));
+                List<Double> sorted = new ArrayList<>(ratios);
+                Collections.sort(sorted);
+                out.printf(Locale.ROOT, "  throughput ratio online EM / passthrough: %.2f%s%n", sorted.get(sorted.size() / 2),
+                        rounds > 1 ? " (median; rounds " + ratios.stream().map(r -> String.format(Locale.ROOT, "%.2f", r))
+                                .collect(Collectors.joining(", ")) + ")" : "");
+                Collections.sort(cpuRatios);
+                out.printf(Locale.ROOT, "  process CPU per point online EM / passthrough: %.2f%s%n", cpuRatios.get(cpuRatios.size() / 2),
+                        rounds > 1 ? " (median)" : "");
                 out.flush();
             }
         } finally {
@@ -143,9 +185,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private void validate() {
-        if (points < 1000 || warmup < 0 || latencyPoints < 100 || rate < 1 || models < 1 || partitions < 1) {
+        if (points < 1000 || warmup < 0 || latencyPoints < 100 || rate < 1 || models < 1 || partitions < 1 || rounds < 1) {
             throw new IllegalArgumentException("--points must be at least 1000, --latency-points at least 100, "
-                    + "--warmup at least 0, and --rate, --models, --partitions at least 1");
+                    + "--warmup at least 0, and --rate, --models, --partitions, --rounds at least 1");
         }
         if (!guarantee.equals("exactly_once_v2") && !guarantee.equals("at_least_once")) {
             throw new IllegalArgumentException("--guarantee " + guarantee + " is invalid: use exactly_once_v2 or at_least_once");
@@ -169,8 +211,23 @@ public final class BenchCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--shapes " + shape + " is invalid: write KxD with K in 1..64 and d in 1..256, e.g. 4x2");
     }
 
+    private static final com.sun.management.OperatingSystemMXBean PROCESS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    /** Each figure's median over the rounds (the upper one of an even count). */
+    static Result median(List<Result> results) {
+        return new Result(medianOf(results, Result::pointsPerSecond), medianOf(results, Result::p50Ms),
+                medianOf(results, Result::p99Ms), medianOf(results, Result::maxMs), medianOf(results, Result::cpuMicrosPerPoint));
+    }
+
+    private static double medianOf(List<Result> results, java.util.function.ToDoubleFunction<Result> f) {
+        double[] v = results.stream().mapToDouble(f).sorted().toArray();
+        return v[v.length / 2];
+    }
+
     private static void row(PrintWriter out, String name, Result r) {
-        out.printf(Locale.ROOT, "  %-12s %,12.0f %9.1f %9.1f %9.1f%n", name, r.pointsPerSecond(), r.p50Ms(), r.p99Ms(), r.maxMs());
+        out.printf(Locale.ROOT, "  %-12s %,12.0f %9.1f %9.1f %9.1f %10.1f%n", name, r.pointsPerSecond(), r.p50Ms(), r.p99Ms(), r.maxMs(),
+                r.cpuMicrosPerPoint());
     }
 
     /** Runs one topology over the workload: throughput from a pre-loaded topic, then latency at a fixed rate. */
@@ -200,8 +257,19 @@ public final class BenchCommand implements Callable<Integer> {
         send(bootstrap, config.pointsTopic(), w, 0, w.throughputPoints(), null, 0);
         try (KafkaConsumer<byte[], byte[]> reader = committedReader(bootstrap, config.assignmentsTopic());
              AutoCloseable app = em ? StreamApp.start(config, partitions) : startPassthrough(config)) {
-            long[] times = awaitOutputs(reader, w.throughputPoints(), null, null);
+            long[] cpu = new long[2];
+            long[] times = awaitOutputs(reader, w.throughputPoints(), null, null, warmup, cpu);
+            double cpuMicros = (cpu[1] - cpu[0]) / 1e3 / (w.throughputPoints() - 1 - warmup);
             double seconds = (times[w.throughputPoints() - 1] - times[warmup]) / 1e9;
+            double resolution = commitIntervalMs / 1000.0;
+            if (seconds < resolution) {
+                // with exactly-once, output becomes visible a commit at a time: a shorter window measures nothing
+                if (out != null) {
+                    out.printf(Locale.ROOT, "  %s: every measured output became visible within one commit interval; throughput is "
+                            + "bounded by the commit interval, raise --points%n", em ? "online EM" : "passthrough");
+                }
+                seconds = resolution;
+            }
             double pps = (w.throughputPoints() - 1 - warmup) / seconds;
 
             long[] sent = new long[w.latencyPoints];
@@ -209,7 +277,7 @@ public final class BenchCommand implements Callable<Integer> {
             Thread producer = new Thread(() -> send(bootstrap, config.pointsTopic(), w, w.throughputPoints(), w.latencyPoints, sent, rate),
                     "bench-producer");
             producer.start();
-            awaitOutputs(reader, w.latencyPoints, received, sent);
+            awaitOutputs(reader, w.latencyPoints, received, sent, 0, null);
             producer.join();
             double[] lat = new double[w.latencyPoints];
             for (int i = 0; i < lat.length; i++) {
@@ -224,7 +292,7 @@ public final class BenchCommand implements Callable<Integer> {
                         (rt.totalMemory() - rt.freeMemory()) >> 20, rt.maxMemory() >> 20, Math.min(w.models, w.throughputPoints() + w.latencyPoints));
                 out.flush();
             }
-            return new Result(pps, quantile(lat, 0.5), quantile(lat, 0.99), lat[lat.length - 1]);
+            return new Result(pps, quantile(lat, 0.5), quantile(lat, 0.99), lat[lat.length - 1], cpuMicros);
         }
     }
 
@@ -284,9 +352,10 @@ public final class BenchCommand implements Callable<Integer> {
     /**
      * Reads n outputs. Without {@code received}, returns the arrival time of the i-th output; with it,
      * stores each output's arrival time under the index its id carries (latency points), and checks
-     * the id was sent.
+     * the id was sent. With {@code cpu}, stores this process's CPU time (all threads: broker, clients,
+     * topology, JIT, GC) when output {@code from} arrives and when the last one does.
      */
-    private long[] awaitOutputs(KafkaConsumer<byte[], byte[]> reader, int n, long[] received, long[] sent) {
+    private long[] awaitOutputs(KafkaConsumer<byte[], byte[]> reader, int n, long[] received, long[] sent, int from, long[] cpu) {
         long[] arrivals = received == null ? new long[n] : null;
         int count = 0;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
@@ -296,6 +365,13 @@ public final class BenchCommand implements Callable<Integer> {
             }
             var batch = reader.poll(Duration.ofMillis(100));
             long now = System.nanoTime();
+            if (cpu != null && !batch.isEmpty()) {
+                long processCpu = PROCESS.getProcessCpuTime();
+                if (count <= from && from < count + batch.count()) {
+                    cpu[0] = processCpu;
+                }
+                cpu[1] = processCpu;
+            }
             for (ConsumerRecord<byte[], byte[]> r : batch) {
                 if (received == null) {
                     arrivals[count] = now;

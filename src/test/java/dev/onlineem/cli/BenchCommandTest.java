@@ -25,10 +25,13 @@ class BenchCommandTest {
 
     @Tag("integration")
     @Test
-    void shouldMeasureBothTopologiesEndToEndOnTheEmbeddedBroker() {
+    void shouldMeasureBothTopologiesEndToEndOnTheEmbeddedBrokerInAlternatingRounds() {
         FitCommandTest.Output o = FitCommandTest.run("bench", "--shapes", "2x3", "--points", "3000", "--warmup", "600",
-                "--latency-points", "200", "--rate", "400", "--no-jit-warmup");
+                "--latency-points", "200", "--rate", "400", "--no-jit-warmup", "--rounds", "2");
         assertEquals(0, o.exit(), o.err());
+        assertTrue(o.out().contains("round 1: passthrough") && o.out().contains("round 2: passthrough"), o.out());
+        assertTrue(Pattern.compile("throughput ratio online EM / passthrough: [\\d.]+ \\(median; rounds [\\d.]+, [\\d.]+\\)").matcher(o.out()).find(),
+                o.out());
         Matcher pass = Pattern.compile("passthrough +([\\d,]+) +([\\d.]+) +([\\d.]+)").matcher(o.out());
         Matcher em = Pattern.compile("online EM +([\\d,]+) +([\\d.]+) +([\\d.]+)").matcher(o.out());
         assertTrue(pass.find() && em.find(), o.out());

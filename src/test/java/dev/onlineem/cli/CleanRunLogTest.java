@@ -43,7 +43,7 @@ class CleanRunLogTest {
     @Test
     void shouldLogNoErrorWhenTheBenchmarkRunsCleanly() throws Exception {
         List<String> lines = runChild("bench", "--shapes", "2x3", "--points", "20000", "--warmup", "2000",
-                "--latency-points", "500", "--rate", "500", "--no-jit-warmup");
+                "--latency-points", "500", "--rate", "500", "--no-jit-warmup", "--rounds", "1");
         assertTrue(lines.stream().anyMatch(l -> l.contains("throughput ratio")), String.join("\n", lines));
         assertNoError(lines);
     }
