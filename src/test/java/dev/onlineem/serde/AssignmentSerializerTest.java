@@ -1,9 +1,11 @@
 package dev.onlineem.serde;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class AssignmentSerializerTest {
@@ -23,6 +25,46 @@ class AssignmentSerializerTest {
                         null, 900, 901, false));
         for (AssignmentMessage a : cases) {
             assertEquals(new String(bound.serialize("t", a), StandardCharsets.UTF_8), new String(fast.serialize("t", a), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void shouldWriteExactlyWhatDataBindingWritesForRandomAssignmentsOnBothPaths() {
+        Random r = new Random(3);
+        String[] ids = {"m", "sensor-7", "a b/c:d", "quote\"d", "back\\slash", "tab\t", "\u00e9t\u00e9", "\ud83d\ude00", "del\u007f", ""};
+        for (int i = 0; i < 20_000; i++) {
+            double[] resp = r.nextBoolean() ? randomDoubles(r, 1 + r.nextInt(8)) : null;
+            double[] imputed = r.nextInt(4) == 0 ? randomDoubles(r, 1 + r.nextInt(4)) : null;
+            boolean hmm = r.nextInt(3) == 0;
+            AssignmentMessage a = new AssignmentMessage(ids[r.nextInt(ids.length)], r.nextBoolean() ? ids[r.nextInt(ids.length)] + i : null,
+                    r.nextLong(), hmm || resp == null ? null : r.nextInt(8), hmm ? null : resp, hmm ? r.nextInt(5) : null, hmm ? resp : null,
+                    r.nextBoolean() ? randomDouble(r) : null, r.nextBoolean() ? randomDouble(r) : null,
+                    r.nextBoolean() ? randomDouble(r) : null, r.nextBoolean(), imputed, r.nextLong(), r.nextLong(), r.nextBoolean());
+            byte[] expected = bound.serialize("t", a);
+            assertArrayEquals(expected, fast.serialize("t", a), () -> new String(expected, StandardCharsets.UTF_8));
+        }
+    }
+
+    private static double[] randomDoubles(Random r, int n) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = randomDouble(r);
+        }
+        return v;
+    }
+
+    /** Probabilities, log-densities, huge, tiny and subnormal magnitudes, signed zeros, integers, and now and then a non-finite value. */
+    private static double randomDouble(Random r) {
+        switch (r.nextInt(9)) {
+            case 0: return r.nextDouble();
+            case 1: return -50 * r.nextDouble();
+            case 2: return Double.longBitsToDouble(r.nextLong()); // any bit pattern: NaN and infinities included
+            case 3: return r.nextGaussian() * Math.pow(10, r.nextInt(600) - 300);
+            case 4: return Double.MIN_VALUE * r.nextInt(1000);
+            case 5: return r.nextBoolean() ? 0.0 : -0.0;
+            case 6: return r.nextInt(2000) - 1000;
+            case 7: return r.nextInt(50) == 0 ? Double.NaN : 1e-3 * r.nextInt(1000);
+            default: return Math.exp(-700 * r.nextDouble());
         }
     }
 }
