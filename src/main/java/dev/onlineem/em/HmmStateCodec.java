@@ -68,9 +68,9 @@ final class HmmStateCodec {
         return size + m.scorer.serializedSize();
     }
 
-    static OnlineHmmModel decode(ByteBuffer in, ModelSettings settings) {
+    static OnlineHmmModel decode(ByteBuffer in, ModelSettings settings, byte version) {
         OnlineHmmModel m = new OnlineHmmModel(settings);
-        if (!StateCodec.readPipeline(in, m, true)) {
+        if (!StateCodec.readPipeline(in, m, version)) {
             return m;
         }
         int d = m.featureDimension;

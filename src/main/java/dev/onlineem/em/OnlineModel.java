@@ -25,6 +25,9 @@ public interface OnlineModel {
 
     long pointsSeen();
 
+    /** The timestamp the last point came with (epoch ms), 0 before the first point (or in a state written before format 7). */
+    long lastPointTs();
+
     /** Points the current parameters have learned from (pointsSeen at the last M-step). */
     long modelVersion();
 

@@ -31,6 +31,8 @@ abstract class PipelineModel implements OnlineModel {
     int featureDimension;         // of the vectors the model learns
     long pointsSeen;
     long modelVersion;
+    /** The timestamp of the last point taken (epoch ms, as the caller gave it), 0 before the first. */
+    long lastPointTs;
 
     // warm-up
     double[][] buffer;
@@ -71,6 +73,11 @@ abstract class PipelineModel implements OnlineModel {
     }
 
     @Override
+    public long lastPointTs() {
+        return lastPointTs;
+    }
+
+    @Override
     public long modelVersion() {
         return modelVersion;
     }
@@ -102,6 +109,7 @@ abstract class PipelineModel implements OnlineModel {
             buffer = new double[settings.initPoints()][];
         }
         out.beginPoint();
+        lastPointTs = timestampMs;
         boolean ready = features.transform(x, timestampMs, featureVector);
         featuresReady = ready;
         if (!ready) {

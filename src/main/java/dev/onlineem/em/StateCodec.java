@@ -15,8 +15,9 @@ import java.nio.ByteOrder;
  * counters, the feature stage's history (once the dimension is known), then either the warm-up buffer
  * (feature vectors) or the kind's online state, ending with the anomaly scorer; a mixture with averaging
  * on keeps its averaged statistics (and their count) between its statistics and its scorer. A mixture's statistics are
- * the stored arrays followed by their scale ({@link SufficientStatistics#scale}). Version 6 is version 7 without the
- * scale (read as 1: its statistics were stored as they were). Version 5 is
+ * the stored arrays followed by their scale ({@link SufficientStatistics#scale}); the counters end with the time of the
+ * model's last point. Version 6 is version 7 without the scale (read as 1: its statistics were stored as they were) and
+ * without the last point's time (read as 0, unknown). Version 5 is
  * version 6 without the averaging flag (read as off). Version 4 is version 5 without the likelihood tail
  * (read as gaussian, the only one it knew). Version 3 is version 4 without the tag and the regime settings: always a mixture, and
  * still read.
@@ -95,7 +96,7 @@ public final class StateCodec {
     static void writePipeline(ByteBuffer out, PipelineModel m) {
         out.putInt(m.dimension);
         out.put((byte) (m.isInitialised() ? 1 : 0));
-        out.putLong(m.pointsSeen).putLong(m.modelVersion);
+        out.putLong(m.pointsSeen).putLong(m.modelVersion).putLong(m.lastPointTs);
         if (m.features != null) {
             m.features.writeTo(out);
         }
@@ -108,21 +109,23 @@ public final class StateCodec {
     }
 
     static int pipelineSize(PipelineModel m) {
-        int size = 4 + 1 + 16 + (m.features == null ? 0 : m.features.serializedSize());
+        int size = 4 + 1 + 24 + (m.features == null ? 0 : m.features.serializedSize());
         return m.isInitialised() ? size : size + 4 + 8 * m.buffered * m.featureDimension;
     }
 
     /**
      * Reads {@link #writePipeline}'s part into m.
      *
-     * @param featureHistory false for version 2, which kept no feature stage
+     * @param version the state's format version: 2 kept no feature stage, before 7 no last point time
      * @return whether the model is past warm-up (its kind's online state follows)
      */
-    static boolean readPipeline(ByteBuffer in, PipelineModel m, boolean featureHistory) {
+    static boolean readPipeline(ByteBuffer in, PipelineModel m, byte version) {
+        boolean featureHistory = version != VERSION_2;
         m.dimension = in.getInt();
         boolean online = in.get() == 1;
         m.pointsSeen = in.getLong();
         m.modelVersion = in.getLong();
+        m.lastPointTs = version >= VERSION_7 ? in.getLong() : 0L;
         if (m.dimension > 0) {
             m.features = featureHistory ? FeatureStage.readFrom(in, m.settings.features(), m.dimension)
                     : new FeatureStage(m.settings.features(), m.dimension);
@@ -198,14 +201,14 @@ public final class StateCodec {
             }
             ModelSettings settings = readSettings(in, version);
             if (tag == TAG_HMM) {
-                OnlineHmmModel h = HmmStateCodec.decode(in, settings);
+                OnlineHmmModel h = HmmStateCodec.decode(in, settings, version);
                 if (in.hasRemaining()) {
                     throw new CorruptStateException(in.remaining() + " unexpected trailing bytes in model state", null);
                 }
                 return h;
             }
             OnlineMixtureModel m = new OnlineMixtureModel(settings);
-            if (readPipeline(in, m, !v2)) {
+            if (readPipeline(in, m, version)) {
                 readOnline(in, m, version);
             }
             if (in.hasRemaining()) {

@@ -141,7 +141,8 @@ final class ModelStates {
      * A model as its stores hold it at the last commit, read without changing anything (the HTTP layer's
      * interactive queries): its state decoded and any logged points replayed; null when there is none.
      *
-     * @return the model and the time of the last point replayed (0 when none was)
+     * @return the model and the time of its last point (that of the last point replayed, else the one its state keeps: 0 when
+     *         neither knows)
      */
     static Restored read(String id, Function<String, byte[]> checkpoints, Function<String, byte[]> log, int checkpointPoints) {
         byte[] stored = checkpoints.apply(id);
@@ -150,7 +151,7 @@ final class ModelStates {
         }
         OnlineModel model = StateCodec.decode(stored);
         long lastTs = replay(id, model, log, checkpointPoints, new PointResult());
-        return new Restored(model, lastTs);
+        return new Restored(model, lastTs > 0 ? lastTs : model.lastPointTs());
     }
 
     record Restored(OnlineModel model, long lastPointTs) {

@@ -89,6 +89,22 @@ class StateCodecTest {
     }
 
     @Test
+    void shouldKeepTheTimeOfTheLastPointOfEveryKindInWarmUpAndOnline() {
+        for (ModelKind kind : ModelKind.values()) {
+            OnlineModel model = OnlineModel.create(ModelSettings.builder().kind(kind).k(2).initPoints(50).build());
+            assertEquals(0, StateCodec.decode(StateCodec.encode(model)).lastPointTs(), "before the first point");
+            PointResult out = new PointResult();
+            java.util.Random r = new java.util.Random(2);
+            for (int i = 0; i < 80; i++) {
+                model.update(new double[] {r.nextGaussian() + 4 * (i % 2), r.nextGaussian()}, 1_700_000_000_000L + 1000L * i, out);
+                if (i == 10 || i == 79) { // in warm-up, then online
+                    assertEquals(1_700_000_000_000L + 1000L * i, StateCodec.decode(StateCodec.encode(model)).lastPointTs(), kind + " after " + i);
+                }
+            }
+        }
+    }
+
+    @Test
     void shouldRejectCorruptOrForeignBytesWithAReason() {
         OnlineMixtureModel model = new OnlineMixtureModel(ModelSettings.builder().build());
         model.update(new double[] {1, 2}, new PointResult());
