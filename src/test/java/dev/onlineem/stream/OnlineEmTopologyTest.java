@@ -279,14 +279,15 @@ class OnlineEmTopologyTest {
                 x[1] = r.nextGaussian();
             }
             xs[i] = x;
-            send("sensor-9", point("p" + i, x));
-            reference.update(x, ignored);
+            long ts = 1_700_000_000_000L + 1000L * i; // the state keeps the last point's time, so the reference gets the same
+            send("sensor-9", point("p" + i, x).replace("{", "{\"ts\":" + ts + ","));
+            reference.update(x, ts, ignored);
             if (i < 200) {
-                at200.update(x, ignored);
+                at200.update(x, ts, ignored);
             }
             if (i < 30) {
-                send("fresh", point("f" + i, x));
-                fresh.update(x, ignored);
+                send("fresh", point("f" + i, x).replace("{", "{\"ts\":" + ts + ","));
+                fresh.update(x, ts, ignored);
             }
         }
         // a new task would see exactly these stores: each model's state as of the last commit
@@ -298,7 +299,7 @@ class OnlineEmTopologyTest {
         // what builds before state format 6 left: a full state every 100 points, each point after it in slot id#(seq mod 100)
         store.put("old-9", StateCodec.encode(at200));
         for (int seq = 201; seq <= 257; seq++) {
-            ByteBuffer entry = ByteBuffer.allocate(8 * 4).order(ByteOrder.LITTLE_ENDIAN).putLong(seq).putLong(0);
+            ByteBuffer entry = ByteBuffer.allocate(8 * 4).order(ByteOrder.LITTLE_ENDIAN).putLong(seq).putLong(1_700_000_000_000L + 1000L * (seq - 1));
             entry.asDoubleBuffer().put(xs[seq - 1]);
             log.put("old-9#" + seq % 100, entry.array());
         }
