@@ -60,7 +60,8 @@ public final class OnlineEmConfig extends AbstractConfig {
     public static final String SNAPSHOT_EVERY_POINTS_CONFIG = "snapshot.every.points";
     private static final String SNAPSHOT_EVERY_POINTS_DOC = "Publish a model's snapshot each time its pointsSeen reaches a multiple of this.";
     public static final String SNAPSHOT_INTERVAL_MS_CONFIG = "snapshot.interval.ms";
-    private static final String SNAPSHOT_INTERVAL_MS_DOC = "Also publish, every this many milliseconds of wall-clock time, each model updated since its last snapshot.";
+    private static final String SNAPSHOT_INTERVAL_MS_DOC = "Also publish each model updated since its last snapshot about this many milliseconds (wall clock) after its first such "
+            + "update (checked ten times per interval, so many models are published as spread out as their updates were).";
     public static final String CHECKPOINT_POINTS_CONFIG = "state.checkpoint.points";
     private static final String CHECKPOINT_POINTS_DOC = "Each commit writes what a model changed since the last: a busy model's full state, a "
             + "quiet model's few points to the log, replayed on restore; a quiet model's full state is written again at least every this many "

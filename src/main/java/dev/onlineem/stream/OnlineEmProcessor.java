@@ -10,8 +10,9 @@ import dev.onlineem.serde.RegimeEventMessage;
 import dev.onlineem.serde.Point;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
-import java.util.Set;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -46,8 +47,11 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
 
     private ProcessorContext<String, Object> context;
     private ModelStates models;
-    /** Models updated since their last published snapshot; mirrored in the changelogged "unpublished" store. */
-    private final Set<String> updatedSinceSnapshot = new LinkedHashSet<>();
+    /**
+     * Models updated since their last published snapshot, each with the wall-clock time of its first such update, oldest
+     * first; mirrored (without the times) in the changelogged "unpublished" store.
+     */
+    private final LinkedHashMap<String, Long> updatedSinceSnapshot = new LinkedHashMap<>();
     private KeyValueStore<String, byte[]> unpublished;
     private static final byte[] MARK = {1};
     private final PointResult result = new PointResult();
@@ -79,9 +83,12 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
         // models whose latest state a previous owner of this task may not have published (it was killed
         // before its snapshot interval came round): the first punctuation publishes them
         try (KeyValueIterator<String, byte[]> it = unpublished.all()) {
-            it.forEachRemaining(kv -> updatedSinceSnapshot.add(kv.key));
+            it.forEachRemaining(kv -> updatedSinceSnapshot.put(kv.key, 0L));
         }
-        context.schedule(Duration.ofMillis(snapshotIntervalMs), PunctuationType.WALL_CLOCK_TIME, now -> publishUpdated());
+        // a tenth of the interval: each model is published about one interval after its first unpublished update, so
+        // 100,000 models updated over a few seconds are published over a few seconds, not all in one punctuation
+        context.schedule(Duration.ofMillis(Math.max(1, snapshotIntervalMs / PUBLISH_TICKS)), PunctuationType.WALL_CLOCK_TIME,
+                this::publishUpdated);
         if (live != null) {
             live.register(heldModels);
         }
@@ -131,7 +138,8 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
         }
         if (result.initialisedNow || (!result.warmup && result.pointsSeen % snapshotEveryPoints == 0)) {
             publish(key, model, ts);
-        } else if (!result.warmup && updatedSinceSnapshot.add(key)) {
+        } else if (!result.warmup && !updatedSinceSnapshot.containsKey(key)) {
+            updatedSinceSnapshot.put(key, context.currentSystemTimeMs());
             unpublished.put(key, MARK);
         }
     }
@@ -158,14 +166,22 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
                 live.published(key, s, ts);
             }
         }
-        if (updatedSinceSnapshot.remove(key)) {
+        if (updatedSinceSnapshot.remove(key) != null) {
             unpublished.delete(key);
         }
     }
 
-    private void publishUpdated() {
-        long now = context.currentSystemTimeMs();
-        for (String key : updatedSinceSnapshot.toArray(new String[0])) {
+    /** Publishes, oldest first, each model whose first unpublished update is at least one interval old. */
+    private void publishUpdated(long now) {
+        Iterator<Map.Entry<String, Long>> it = updatedSinceSnapshot.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<String, Long> e = it.next();
+            if (e.getValue() > now - snapshotIntervalMs) {
+                return; // the rest were first updated later still
+            }
+            String key = e.getKey();
+            it.remove();
+            unpublished.delete(key);
             OnlineModel m = models.held(key);
             if (m == null) {
                 m = models.get(key); // marked by a previous owner of the task: restore it
@@ -173,6 +189,9 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
             publish(key, m, now);
         }
     }
+
+    /** Punctuations per {@code snapshot.interval.ms}. */
+    static final int PUBLISH_TICKS = 10;
 
     @Override
     public void close() {

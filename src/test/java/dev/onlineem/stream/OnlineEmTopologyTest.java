@@ -229,6 +229,30 @@ class OnlineEmTopologyTest {
     }
 
     @Test
+    void shouldPublishEachUpdatedModelAboutOneIntervalAfterItsFirstUnpublishedUpdateNotAllAtOnce() throws Exception {
+        // snapshot.interval.ms is the default 10,000: punctuations every 1,000 ms of wall-clock time
+        Random r = new Random(4);
+        for (String m : List.of("a", "b")) {
+            for (int i = 0; i < 60; i++) { // past warm-up (50): published then, later points unpublished
+                send(m, point(m + i, r.nextGaussian() + (i % 2) * 5, r.nextGaussian()));
+            }
+            driver.advanceWallClockTime(java.time.Duration.ofMillis(4_000)); // "b" first updated 4 s after "a"
+        }
+        models.readRecordsToList(); // the two end-of-warm-up snapshots
+        send("a", point("a-late", 1, 1)); // already waiting: keeps its place
+        driver.advanceWallClockTime(java.time.Duration.ofMillis(2_000)); // 10 s after "a"'s first update, 6 s after "b"'s
+        List<TestRecord<String, String>> first = models.readRecordsToList();
+        assertEquals(List.of("a"), first.stream().map(TestRecord::key).collect(java.util.stream.Collectors.toList()));
+        assertEquals(61, Json.mapper().readTree(first.get(0).value()).get("pointsSeen").asLong(), "with the point sent since");
+        driver.advanceWallClockTime(java.time.Duration.ofMillis(3_000));
+        assertEquals(List.of(), models.readRecordsToList(), "b is 9 s old");
+        driver.advanceWallClockTime(java.time.Duration.ofMillis(1_000));
+        assertEquals(List.of("b"), models.readRecordsToList().stream().map(TestRecord::key).collect(java.util.stream.Collectors.toList()));
+        driver.advanceWallClockTime(java.time.Duration.ofMillis(30_000));
+        assertEquals(List.of(), models.readRecordsToList(), "nothing updated since");
+    }
+
+    @Test
     void shouldGiveTheSameOutputsWhenColdModelsAreDroppedFromMemoryAndRestored(@TempDir Path otherDir) {
         // the same interleaved points of 7 models (one a 3-state HMM, one with missing values) through a task that
         // holds every model and through one that holds 2 and restores the others from the stores at their next point
