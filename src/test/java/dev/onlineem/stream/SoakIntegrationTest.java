@@ -611,14 +611,21 @@ class SoakIntegrationTest {
             }
         }
 
-        /** The ERROR lines of every run of this instance, each prefixed with its log's name. */
+        /**
+         * The ERROR lines of every run of this instance, each prefixed with its log's name; a message that ends with a colon
+         * (Kafka's "... due to:") gets its next line, the cause, appended.
+         */
         List<String> errorLines() {
             List<String> n = new ArrayList<>();
             for (Path log : logs) {
                 try {
-                    for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+                    for (int i = 0; i < lines.size(); i++) {
+                        String line = lines.get(i);
                         if (line.contains(" ERROR ")) {
-                            n.add(log.getFileName() + ": " + (line.length() > 400 ? line.substring(0, 400) + "..." : line));
+                            String cause = line.trim().endsWith(":") && i + 1 < lines.size() ? " | " + lines.get(i + 1).trim() : "";
+                            String shown = line.length() > 400 ? line.substring(0, 400) + "..." : line;
+                            n.add(log.getFileName() + ": " + shown + (cause.length() > 300 ? cause.substring(0, 300) + "..." : cause));
                         }
                     }
                 } catch (IOException e) {
