@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -168,13 +167,10 @@ public final class BenchCommand implements Callable<Integer> {
                         rounds > 1 ? "   (medians of " + rounds + " rounds)" : "");
                 row(out, "passthrough", median(passes));
                 row(out, "online EM", median(ems));
-                List<Double> sorted = new ArrayList<>(ratios);
-                Collections.sort(sorted);
-                out.printf(Locale.ROOT, "  throughput ratio online EM / passthrough: %.2f%s%n", sorted.get(sorted.size() / 2),
+                out.printf(Locale.ROOT, "  throughput ratio online EM / passthrough: %.2f%s%n", median(ratios, r -> r),
                         rounds > 1 ? " (median; rounds " + ratios.stream().map(r -> String.format(Locale.ROOT, "%.2f", r))
                                 .collect(Collectors.joining(", ")) + ")" : "");
-                Collections.sort(cpuRatios);
-                out.printf(Locale.ROOT, "  process CPU per point online EM / passthrough: %.2f%s%n", cpuRatios.get(cpuRatios.size() / 2),
+                out.printf(Locale.ROOT, "  process CPU per point online EM / passthrough: %.2f%s%n", median(cpuRatios, r -> r),
                         rounds > 1 ? " (median)" : "");
                 out.flush();
             }
@@ -216,12 +212,13 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Each figure's median over the rounds (the upper one of an even count). */
     static Result median(List<Result> results) {
-        return new Result(medianOf(results, Result::pointsPerSecond), medianOf(results, Result::p50Ms),
-                medianOf(results, Result::p99Ms), medianOf(results, Result::maxMs), medianOf(results, Result::cpuMicrosPerPoint));
+        return new Result(median(results, Result::pointsPerSecond), median(results, Result::p50Ms),
+                median(results, Result::p99Ms), median(results, Result::maxMs), median(results, Result::cpuMicrosPerPoint));
     }
 
-    private static double medianOf(List<Result> results, java.util.function.ToDoubleFunction<Result> f) {
-        double[] v = results.stream().mapToDouble(f).sorted().toArray();
+    /** The median of f over the values (the upper one of an even count). */
+    static <T> double median(List<T> values, java.util.function.ToDoubleFunction<T> f) {
+        double[] v = values.stream().mapToDouble(f).sorted().toArray();
         return v[v.length / 2];
     }
 

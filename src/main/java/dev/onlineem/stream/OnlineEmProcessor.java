@@ -9,9 +9,10 @@ import dev.onlineem.serde.ModelSnapshotMessage;
 import dev.onlineem.serde.RegimeEventMessage;
 import dev.onlineem.serde.Point;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -173,20 +174,19 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
 
     /** Publishes, oldest first, each model whose first unpublished update is at least one interval old. */
     private void publishUpdated(long now) {
-        Iterator<Map.Entry<String, Long>> it = updatedSinceSnapshot.entrySet().iterator();
-        while (it.hasNext()) {
-            Map.Entry<String, Long> e = it.next();
+        List<String> due = new ArrayList<>();
+        for (Map.Entry<String, Long> e : updatedSinceSnapshot.entrySet()) {
             if (e.getValue() > now - snapshotIntervalMs) {
-                return; // the rest were first updated later still
+                break; // the rest were first updated later still
             }
-            String key = e.getKey();
-            it.remove();
-            unpublished.delete(key);
+            due.add(e.getKey());
+        }
+        for (String key : due) {
             OnlineModel m = models.held(key);
             if (m == null) {
                 m = models.get(key); // marked by a previous owner of the task: restore it
             }
-            publish(key, m, now);
+            publish(key, m, now); // which also clears the mark
         }
     }
 

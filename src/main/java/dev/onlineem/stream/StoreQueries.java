@@ -26,8 +26,8 @@ public final class StoreQueries {
         this.checkpointPoints = checkpointPoints;
     }
 
-    /** A model as stored, and the time of its last logged point (0 when its checkpoint is its latest state). */
-    public record Stored(String id, OnlineModel model, long lastPointTs) {
+    /** A model as stored (its {@link OnlineModel#lastPointTs} is its last point's time, 0 when unknown). */
+    public record Stored(String id, OnlineModel model) {
     }
 
     /** Which instance's active task owns the model's key ({@link KeyQueryMetadata#NOT_AVAILABLE} while rebalancing). */
@@ -39,8 +39,8 @@ public final class StoreQueries {
     public Stored read(String id, int partition) {
         ReadOnlyKeyValueStore<String, byte[]> checkpoints = store(OnlineEmTopology.STORE, partition);
         ReadOnlyKeyValueStore<String, byte[]> log = store(OnlineEmTopology.LOG_STORE, partition);
-        ModelStates.Restored r = ModelStates.read(id, checkpoints::get, log::get, checkpointPoints);
-        return r == null ? null : new Stored(id, r.model(), r.lastPointTs());
+        OnlineModel m = ModelStates.read(id, checkpoints::get, log::get, checkpointPoints);
+        return m == null ? null : new Stored(id, m);
     }
 
     /** Every model of this instance's active tasks, by id. */
@@ -53,9 +53,9 @@ public final class StoreQueries {
         }
         List<Stored> out = new ArrayList<>();
         for (String id : ids) {
-            ModelStates.Restored r = ModelStates.read(id, checkpoints::get, log::get, checkpointPoints);
-            if (r != null) {
-                out.add(new Stored(id, r.model(), r.lastPointTs()));
+            OnlineModel m = ModelStates.read(id, checkpoints::get, log::get, checkpointPoints);
+            if (m != null) {
+                out.add(new Stored(id, m));
             }
         }
         return out;

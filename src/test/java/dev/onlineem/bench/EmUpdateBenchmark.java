@@ -56,6 +56,19 @@ public class EmUpdateBenchmark {
         String[] kd = shape.split("x");
         int k = Integer.parseInt(kd[0]);
         int d = Integer.parseInt(kd[1]);
+        points = points(k, d, "hmm".equals(kind));
+        model = OnlineModel.create(ModelSettings.builder().k(k).covarianceType(CovarianceType.FULL).kind(ModelKind.parse(kind))
+                .initPoints(Math.max(500, 20 * k * d)).mStepInterval(mStepInterval).build());
+        for (double[] p : points) {
+            model.update(p, result);
+        }
+    }
+
+    /**
+     * The benchmark's points: K centres drawn at 4 standard deviations, unit noise plus a shared half-unit term in every
+     * coordinate; i.i.d. components for a mixture, a sticky chain (stay with 0.95) for an HMM. Seeded: the same every run.
+     */
+    static double[][] points(int k, int d, boolean hmm) {
         Random r = new Random(42);
         double[][] centres = new double[k][d];
         for (double[] c : centres) {
@@ -63,22 +76,17 @@ public class EmUpdateBenchmark {
                 c[j] = 4 * r.nextGaussian();
             }
         }
-        points = new double[POOL][d];
+        double[][] points = new double[POOL][d];
         int state = 0;
         for (double[] p : points) {
-            // i.i.d. components for the mixture; a sticky chain (stay with 0.95) for the HMM
-            state = "hmm".equals(kind) ? (r.nextDouble() < 0.95 ? state : r.nextInt(k)) : r.nextInt(k);
+            state = hmm ? (r.nextDouble() < 0.95 ? state : r.nextInt(k)) : r.nextInt(k);
             double[] c = centres[state];
             double shared = r.nextGaussian();
             for (int j = 0; j < d; j++) {
                 p[j] = c[j] + r.nextGaussian() + 0.5 * shared;
             }
         }
-        model = OnlineModel.create(ModelSettings.builder().k(k).covarianceType(CovarianceType.FULL).kind(ModelKind.parse(kind))
-                .initPoints(Math.max(500, 20 * k * d)).mStepInterval(mStepInterval).build());
-        for (double[] p : points) {
-            model.update(p, result);
-        }
+        return points;
     }
 
     @Benchmark

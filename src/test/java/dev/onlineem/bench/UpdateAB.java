@@ -9,7 +9,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * Two or more builds' per-point mixture update, side by side in one JVM: each build's classes in a class loader of their
@@ -40,21 +39,7 @@ public final class UpdateAB {
 
         Build(String name, ClassLoader loader, int k, int d) throws ReflectiveOperationException {
             this.name = name;
-            Random r = new Random(42);
-            double[][] centres = new double[k][d];
-            for (double[] c : centres) {
-                for (int j = 0; j < d; j++) {
-                    c[j] = 4 * r.nextGaussian();
-                }
-            }
-            points = new double[1 << 14][d];
-            for (double[] p : points) {
-                double[] c = centres[r.nextInt(k)];
-                double shared = r.nextGaussian();
-                for (int j = 0; j < d; j++) {
-                    p[j] = c[j] + r.nextGaussian() + 0.5 * shared;
-                }
-            }
+            points = EmUpdateBenchmark.points(k, d, false);
             Class<?> settingsClass = loader.loadClass("dev.onlineem.em.ModelSettings");
             Class<?> typeClass = loader.loadClass("dev.onlineem.em.CovarianceType");
             Object builder = settingsClass.getMethod("builder").invoke(null);

@@ -270,8 +270,8 @@ class SoakIntegrationTest {
     private static byte[] loaded(List<Map<String, byte[]>> stores, String key, int checkpointPoints) {
         String partition = key.substring(0, key.indexOf('/') + 1);
         String id = key.substring(partition.length());
-        ModelStates.Restored r = ModelStates.read(id, k -> stores.get(0).get(partition + k), k -> stores.get(1).get(partition + k), checkpointPoints);
-        return StateCodec.encode(r.model());
+        return StateCodec.encode(ModelStates.read(id, k -> stores.get(0).get(partition + k), k -> stores.get(1).get(partition + k),
+                checkpointPoints));
     }
 
     /** The last value of every key of every partition of a topic, keyed partition/key (tombstones remove it), read_committed to the end. */
