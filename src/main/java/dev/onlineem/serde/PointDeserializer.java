@@ -8,7 +8,8 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
- * Parses an input point with Jackson's streaming parser (no tree, no reflection). Every failure is a
+ * Parses an input point: the common shape straight from its bytes ({@link PointScanner}), anything else with
+ * Jackson's streaming parser (no tree, no reflection). Every failure is a
  * {@link SerializationException} whose message says what is wrong and how the record should look;
  * the deserialization-exception handler then sends the original bytes to the dead-letter topic.
  */
@@ -27,6 +28,17 @@ public final class PointDeserializer implements Deserializer<Point> {
         if (data == null) {
             return null; // a tombstone: the processor dead-letters it with its reason
         }
+        if (data.length <= maxRecordBytes) {
+            Point common = PointScanner.scan(data, maxDimension);
+            if (common != null) {
+                return common;
+            }
+        }
+        return readWithJackson(data);
+    }
+
+    /** Jackson's path alone: every record the scanner does not take, and the reference it is tested against. */
+    Point readWithJackson(byte[] data) {
         return JsonRecord.read(data, maxRecordBytes, "point", EXPECTED_SHAPE, this::parse);
     }
 
