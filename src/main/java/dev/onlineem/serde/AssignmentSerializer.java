@@ -10,8 +10,7 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Writes an {@link AssignmentMessage}: the same JSON bytes as the data-binding path (fields in declaration order, absent
- * fields omitted, numbers as Jackson's Schubfach writer gives them), written straight into a reused buffer, plain-notation
- * doubles by {@link PlainDouble}. The common case
+ * fields omitted, numbers as Jackson's Schubfach writer gives them), written straight into a reused buffer. The common case
  * (plain ASCII ids, finite numbers) needs no generator per record; anything else (an id to escape or in UTF-8, a non-finite
  * number) goes through Jackson's streaming generator. {@code AssignmentSerializerTest} holds both paths to the data-binding
  * bytes. Thread-safe; one instance serves every task.
@@ -152,14 +151,8 @@ public final class AssignmentSerializer implements Serializer<AssignmentMessage>
             return this;
         }
 
-        /** A finite double, as Jackson's fast writer writes it: in place where the notation is plain. */
+        /** A finite double, as Jackson's fast writer writes it. */
         Buffer number(double v) {
-            ensure(32);
-            int end = PlainDouble.write(v, bytes, len);
-            if (end >= 0) {
-                len = end;
-                return this;
-            }
             return ascii(NumberOutput.toString(v, true));
         }
 
