@@ -7,7 +7,8 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
- * Parses an input tick with Jackson's streaming parser. Shape errors (not an object, a missing or
+ * Parses an input tick: the common shape straight from its bytes ({@link TickScanner}), anything else with
+ * Jackson's streaming parser. Shape errors (not an object, a missing or
  * non-numeric price, a string ts, ...) are {@link SerializationException}s saying what is wrong and how a
  * tick should look; the deserialization-exception handler dead-letters the original bytes. Fields other
  * than symbol, price, size and ts are skipped, so feeds that carry more (exchange, conditions) are read.
@@ -26,6 +27,17 @@ public final class TickDeserializer implements Deserializer<Tick> {
         if (data == null) {
             return null; // a tombstone: the processor dead-letters it with its reason
         }
+        if (data.length <= maxRecordBytes) {
+            Tick common = TickScanner.scan(data);
+            if (common != null) {
+                return common;
+            }
+        }
+        return readWithJackson(data);
+    }
+
+    /** Jackson's path alone: every record the scanner does not take, and the reference it is tested against. */
+    Tick readWithJackson(byte[] data) {
         return JsonRecord.read(data, maxRecordBytes, "tick", EXPECTED_SHAPE, this::parse);
     }
 
