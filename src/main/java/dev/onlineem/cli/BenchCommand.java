@@ -84,13 +84,19 @@ public final class BenchCommand implements Callable<Integer> {
     long commitIntervalMs;
 
     @Option(names = "--jit-warmup", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Run both topologies once, untimed, before measuring (default: ${DEFAULT-VALUE}).")
+            description = "Run both topologies untimed before measuring each shape, until the JIT compiler is quiet (default: ${DEFAULT-VALUE}).")
     boolean jitWarmup;
 
     @Option(names = "--jit-warmup-points", paramLabel = "N", defaultValue = "200000",
-            description = "Points of the untimed pass (default: ${DEFAULT-VALUE}: the JIT compiler is still busy with the broker's, the clients' "
+            description = "Points of each untimed pass (default: ${DEFAULT-VALUE}: the JIT compiler is still busy with the broker's, the clients' "
                     + "and the topology's code long after 40,000).")
     int jitWarmupPoints;
+
+    @Option(names = "--jit-warmup-passes", paramLabel = "N", defaultValue = "5",
+            description = "At most this many untimed passes per shape; they stop once the JIT compiler was busy for less than "
+                    + "a tenth of a pass (measured: one pass left it compiling for most of the first measured round) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int jitWarmupPasses;
 
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "3",
             description = "Passthrough and online EM measured N times per shape, alternating (the order flips every round), and the median "
@@ -109,7 +115,7 @@ public final class BenchCommand implements Callable<Integer> {
     Map<String, String> settings = new HashMap<>();
 
     /** One topology's figures for one shape. */
-    record Result(double pointsPerSecond, double p50Ms, double p99Ms, double maxMs, double cpuMicrosPerPoint) {
+    record Result(double pointsPerSecond, double p50Ms, double p99Ms, double maxMs, double cpuMicrosPerPoint, double jitMillis) {
     }
 
     @Override
@@ -123,20 +129,14 @@ public final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "Throughput: %,d points from a pre-loaded topic after %,d warm-up points. Latency: %,d points at %,d points/s, "
                     + "produce to read_committed output.%n", points, warmup, latencyPoints, rate);
             out.flush();
-            if (jitWarmup) {
-                // one untimed pass of both topologies, so the first measured shape does not pay for JIT compilation
-                out.println("JIT warm-up pass (not reported) ...");
-                out.flush();
-                int[] kd = parseShape(shapes.get(0));
-                Workload w = new Workload(kd[0], kd[1], Math.min(models, 1000), jitWarmupPoints, 200, 3);
-                measure(broker, work, w, "jit-pass", false, 0, null);
-                measure(broker, work, w, "jit-em", true, 0, null);
-            }
             for (String shape : shapes) {
                 int[] kd = parseShape(shape);
                 Workload w = new Workload(kd[0], kd[1], models, warmup + points, latencyPoints, 11);
                 out.printf(Locale.ROOT, "%nK=%d, d=%d (%d-byte JSON points)%n", kd[0], kd[1], w.point(0).length);
                 out.flush();
+                if (jitWarmup) {
+                    warmUpJit(broker, work, shape, kd, out);
+                }
                 List<Result> passes = new ArrayList<>();
                 List<Result> ems = new ArrayList<>();
                 List<Double> ratios = new ArrayList<>();
@@ -157,9 +157,10 @@ public final class BenchCommand implements Callable<Integer> {
                     ratios.add(em.pointsPerSecond() / pass.pointsPerSecond());
                     cpuRatios.add(em.cpuMicrosPerPoint() / pass.cpuMicrosPerPoint());
                     if (rounds > 1) {
-                        out.printf(Locale.ROOT, "  round %d: passthrough %,.0f, online EM %,.0f points/s, ratio %.2f; CPU per point %.1f and %.1f us%n",
+                        out.printf(Locale.ROOT, "  round %d: passthrough %,.0f, online EM %,.0f points/s, ratio %.2f; CPU per point %.1f and %.1f us; "
+                                        + "JIT compiling %,.0f and %,.0f ms of the window%n",
                                 round + 1, pass.pointsPerSecond(), em.pointsPerSecond(), ratios.get(round), pass.cpuMicrosPerPoint(),
-                                em.cpuMicrosPerPoint());
+                                em.cpuMicrosPerPoint(), pass.jitMillis(), em.jitMillis());
                         out.flush();
                     }
                 }
@@ -185,6 +186,10 @@ public final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--points must be at least 1000, --latency-points at least 100, "
                     + "--warmup at least 0, and --rate, --models, --partitions, --rounds at least 1");
         }
+        if (jitWarmup && (jitWarmupPasses < 1 || jitWarmupPoints < 1000)) {
+            throw new IllegalArgumentException("--jit-warmup-passes must be at least 1 and --jit-warmup-points at least 1000 "
+                    + "(or --no-jit-warmup)");
+        }
         if (!guarantee.equals("exactly_once_v2") && !guarantee.equals("at_least_once")) {
             throw new IllegalArgumentException("--guarantee " + guarantee + " is invalid: use exactly_once_v2 or at_least_once");
         }
@@ -207,13 +212,36 @@ public final class BenchCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--shapes " + shape + " is invalid: write KxD with K in 1..64 and d in 1..256, e.g. 4x2");
     }
 
+    /**
+     * Untimed passes of both topologies on this shape until the JIT compiler was busy for less than a tenth of a pass's
+     * wall time, or {@code --jit-warmup-passes} of them: the measured rounds then see compiled code, not the compiler.
+     */
+    private void warmUpJit(EmbeddedKafkaBroker broker, Path work, String shape, int[] kd, PrintWriter out) throws Exception {
+        Workload w = new Workload(kd[0], kd[1], Math.min(models, 1000), jitWarmupPoints, 200, 3);
+        for (int pass = 1; pass <= jitWarmupPasses; pass++) {
+            long start = System.nanoTime();
+            long compiling = JIT.getTotalCompilationTime();
+            measure(broker, work, w, "jit-pass-" + shape + "-" + pass, false, 0, null);
+            measure(broker, work, w, "jit-em-" + shape + "-" + pass, true, 0, null);
+            double wallMs = (System.nanoTime() - start) / 1e6;
+            double jitMs = JIT.getTotalCompilationTime() - compiling;
+            out.printf(Locale.ROOT, "  JIT warm-up pass %d (not reported): %.1f s, JIT compiling %,.0f ms%n", pass, wallMs / 1e3, jitMs);
+            out.flush();
+            if (jitMs < wallMs / 10) {
+                return;
+            }
+        }
+    }
+
     private static final com.sun.management.OperatingSystemMXBean PROCESS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private static final java.lang.management.CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
 
     /** Each figure's median over the rounds (the upper one of an even count). */
     static Result median(List<Result> results) {
         return new Result(median(results, Result::pointsPerSecond), median(results, Result::p50Ms),
-                median(results, Result::p99Ms), median(results, Result::maxMs), median(results, Result::cpuMicrosPerPoint));
+                median(results, Result::p99Ms), median(results, Result::maxMs), median(results, Result::cpuMicrosPerPoint),
+                median(results, Result::jitMillis));
     }
 
     /** The median of f over the values (the upper one of an even count). */
@@ -254,7 +282,7 @@ public final class BenchCommand implements Callable<Integer> {
         send(bootstrap, config.pointsTopic(), w, 0, w.throughputPoints(), null, 0);
         try (KafkaConsumer<byte[], byte[]> reader = committedReader(bootstrap, config.assignmentsTopic());
              AutoCloseable app = em ? StreamApp.start(config, partitions) : startPassthrough(config)) {
-            long[] cpu = new long[2];
+            long[] cpu = new long[4];
             long[] times = awaitOutputs(reader, w.throughputPoints(), null, null, warmup, cpu);
             double cpuMicros = (cpu[1] - cpu[0]) / 1e3 / (w.throughputPoints() - 1 - warmup);
             double seconds = (times[w.throughputPoints() - 1] - times[warmup]) / 1e9;
@@ -289,7 +317,7 @@ public final class BenchCommand implements Callable<Integer> {
                         (rt.totalMemory() - rt.freeMemory()) >> 20, rt.maxMemory() >> 20, Math.min(w.models, w.throughputPoints() + w.latencyPoints));
                 out.flush();
             }
-            return new Result(pps, quantile(lat, 0.5), quantile(lat, 0.99), lat[lat.length - 1], cpuMicros);
+            return new Result(pps, quantile(lat, 0.5), quantile(lat, 0.99), lat[lat.length - 1], cpuMicros, cpu[3] - cpu[2]);
         }
     }
 
@@ -364,10 +392,13 @@ public final class BenchCommand implements Callable<Integer> {
             long now = System.nanoTime();
             if (cpu != null && !batch.isEmpty()) {
                 long processCpu = PROCESS.getProcessCpuTime();
+                long compiling = JIT.getTotalCompilationTime();
                 if (count <= from && from < count + batch.count()) {
                     cpu[0] = processCpu;
+                    cpu[2] = compiling;
                 }
                 cpu[1] = processCpu;
+                cpu[3] = compiling;
             }
             for (ConsumerRecord<byte[], byte[]> r : batch) {
                 if (received == null) {
