@@ -2,6 +2,7 @@ package dev.onlineem.serde;
 
 import ch.randelshofer.fastdoubleparser.JavaDoubleParser;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * A position in a UTF-8 JSON record, for the scanners that read common records straight from their bytes
@@ -59,13 +60,14 @@ final class JsonCursor {
         int length = end - start;
         for (int i = 0; i < names.length; i++) {
             byte[] name = names[i];
-            if (name.length == length && java.util.Arrays.equals(b, start, start + length, name, 0, length)) {
+            if (name.length == length && Arrays.equals(b, start, start + length, name, 0, length)) {
                 return i;
             }
         }
         return -1;
     }
 
+    /** Field names as {@link #field} matches them. */
     static byte[][] names(String... names) {
         byte[][] encoded = new byte[names.length][];
         for (int i = 0; i < names.length; i++) {
