@@ -220,11 +220,11 @@ public final class BenchCommand implements Callable<Integer> {
         Workload w = new Workload(kd[0], kd[1], Math.min(models, 1000), jitWarmupPoints, 200, 3);
         for (int pass = 1; pass <= jitWarmupPasses; pass++) {
             long start = System.nanoTime();
-            long compiling = JIT.getTotalCompilationTime();
+            long compiling = compilingMillis();
             measure(broker, work, w, "jit-pass-" + shape + "-" + pass, false, 0, null);
             measure(broker, work, w, "jit-em-" + shape + "-" + pass, true, 0, null);
             double wallMs = (System.nanoTime() - start) / 1e6;
-            double jitMs = JIT.getTotalCompilationTime() - compiling;
+            double jitMs = compilingMillis() - compiling;
             out.printf(Locale.ROOT, "  JIT warm-up pass %d (not reported): %.1f s, JIT compiling %,.0f ms%n", pass, wallMs / 1e3, jitMs);
             out.flush();
             if (jitMs < wallMs / 10) {
@@ -236,6 +236,31 @@ public final class BenchCommand implements Callable<Integer> {
     private static final com.sun.management.OperatingSystemMXBean PROCESS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private static final java.lang.management.CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
+
+    /** The JIT compilers' accumulated busy time, ms; 0 in a JVM without a JIT (-Xint) or without that counter. */
+    private static long compilingMillis() {
+        return JIT != null && JIT.isCompilationTimeMonitoringSupported() ? JIT.getTotalCompilationTime() : 0;
+    }
+
+    /** What the process spent between the first measured output and the last: CPU time (ns) and JIT time (ms). */
+    private static final class Usage {
+        long cpuStart;
+        long cpuEnd;
+        long jitStart;
+        long jitEnd;
+
+        /** A sample as an output batch arrives; {@code first} when it holds the first measured output. */
+        void sample(boolean first) {
+            long cpu = PROCESS.getProcessCpuTime();
+            long jit = compilingMillis();
+            if (first) {
+                cpuStart = cpu;
+                jitStart = jit;
+            }
+            cpuEnd = cpu;
+            jitEnd = jit;
+        }
+    }
 
     /** Each figure's median over the rounds (the upper one of an even count). */
     static Result median(List<Result> results) {
@@ -282,9 +307,9 @@ public final class BenchCommand implements Callable<Integer> {
         send(bootstrap, config.pointsTopic(), w, 0, w.throughputPoints(), null, 0);
         try (KafkaConsumer<byte[], byte[]> reader = committedReader(bootstrap, config.assignmentsTopic());
              AutoCloseable app = em ? StreamApp.start(config, partitions) : startPassthrough(config)) {
-            long[] cpu = new long[4];
-            long[] times = awaitOutputs(reader, w.throughputPoints(), null, null, warmup, cpu);
-            double cpuMicros = (cpu[1] - cpu[0]) / 1e3 / (w.throughputPoints() - 1 - warmup);
+            Usage usage = new Usage();
+            long[] times = awaitOutputs(reader, w.throughputPoints(), null, null, warmup, usage);
+            double cpuMicros = (usage.cpuEnd - usage.cpuStart) / 1e3 / (w.throughputPoints() - 1 - warmup);
             double seconds = (times[w.throughputPoints() - 1] - times[warmup]) / 1e9;
             double resolution = commitIntervalMs / 1000.0;
             if (seconds < resolution) {
@@ -317,7 +342,7 @@ public final class BenchCommand implements Callable<Integer> {
                         (rt.totalMemory() - rt.freeMemory()) >> 20, rt.maxMemory() >> 20, Math.min(w.models, w.throughputPoints() + w.latencyPoints));
                 out.flush();
             }
-            return new Result(pps, quantile(lat, 0.5), quantile(lat, 0.99), lat[lat.length - 1], cpuMicros, cpu[3] - cpu[2]);
+            return new Result(pps, quantile(lat, 0.5), quantile(lat, 0.99), lat[lat.length - 1], cpuMicros, usage.jitEnd - usage.jitStart);
         }
     }
 
@@ -377,10 +402,10 @@ public final class BenchCommand implements Callable<Integer> {
     /**
      * Reads n outputs. Without {@code received}, returns the arrival time of the i-th output; with it,
      * stores each output's arrival time under the index its id carries (latency points), and checks
-     * the id was sent. With {@code cpu}, stores this process's CPU time (all threads: broker, clients,
-     * topology, JIT, GC) when output {@code from} arrives and when the last one does.
+     * the id was sent. With {@code usage}, samples this process's CPU time (all threads: broker, clients,
+     * topology, JIT, GC) and the JIT's busy time when output {@code from} arrives and when the last one does.
      */
-    private long[] awaitOutputs(KafkaConsumer<byte[], byte[]> reader, int n, long[] received, long[] sent, int from, long[] cpu) {
+    private long[] awaitOutputs(KafkaConsumer<byte[], byte[]> reader, int n, long[] received, long[] sent, int from, Usage usage) {
         long[] arrivals = received == null ? new long[n] : null;
         int count = 0;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
@@ -390,15 +415,8 @@ public final class BenchCommand implements Callable<Integer> {
             }
             var batch = reader.poll(Duration.ofMillis(100));
             long now = System.nanoTime();
-            if (cpu != null && !batch.isEmpty()) {
-                long processCpu = PROCESS.getProcessCpuTime();
-                long compiling = JIT.getTotalCompilationTime();
-                if (count <= from && from < count + batch.count()) {
-                    cpu[0] = processCpu;
-                    cpu[2] = compiling;
-                }
-                cpu[1] = processCpu;
-                cpu[3] = compiling;
+            if (usage != null && !batch.isEmpty()) {
+                usage.sample(count <= from && from < count + batch.count());
             }
             for (ConsumerRecord<byte[], byte[]> r : batch) {
                 if (received == null) {

@@ -146,7 +146,7 @@ public final class AnomalyScorer {
             } else {
                 z = (mean - longMean) / Math.sqrt(longVar);
             }
-            if (z < 37) { // erfc stays a normal double up to here: Q itself, and its log
+            if (z < NORMAL_TAIL_BELOW) { // Q itself, and its log
                 likelihoodP = gaussianTail(z);
                 log10Q = Math.log(likelihoodP) / LN10;
             } else {
@@ -163,7 +163,10 @@ public final class AnomalyScorer {
         return log10Q;
     }
 
-    /** Q(z), the standard Gaussian upper tail; a normal double for z &lt; 37. */
+    /** Below this z, Q(z) (erfc) is a normal double; above it, its log comes from the asymptotic series. */
+    private static final double NORMAL_TAIL_BELOW = 37;
+
+    /** Q(z), the standard Gaussian upper tail; a normal double for z &lt; {@link #NORMAL_TAIL_BELOW}. */
     static double gaussianTail(double z) {
         return 0.5 * Erf.erfc(z * INV_SQRT2);
     }
@@ -172,7 +175,7 @@ public final class AnomalyScorer {
 
     /** ln Q(z), Q the standard Gaussian upper tail, accurate far into the tail (no underflow). */
     static double logGaussianTail(double z) {
-        if (z < 37) { // erfc stays a normal double up to here
+        if (z < NORMAL_TAIL_BELOW) {
             return Math.log(gaussianTail(z));
         }
         // asymptotic series: Q(z) = phi(z) / z (1 - 1/z^2 + 3/z^4 - ...)

@@ -158,51 +158,46 @@ public final class SufficientStatistics {
         return s0[c] * scale;
     }
 
-    /** s += factor * other, statistic by statistic (same K, d and covariance type). @param other not modified */
+    /**
+     * s += factor * other, statistic by statistic (same K, d and covariance type), whatever either's scale: other's stored
+     * arrays are added with factor * other.scale / scale (exactly factor when both scales are 1, as in batch EM and the HMM).
+     *
+     * @param other not modified
+     */
     void addScaled(SufficientStatistics other, double factor) {
+        double f = factor * other.scale / scale;
         for (int c = 0; c < k; c++) {
-            s0[c] += factor * other.s0[c];
+            s0[c] += f * other.s0[c];
             double[] a = s1[c];
             double[] b = other.s1[c];
             for (int j = 0; j < d; j++) {
-                a[j] += factor * b[j];
+                a[j] += f * b[j];
             }
             a = s2[c];
             b = other.s2[c];
             for (int j = 0; j < a.length; j++) {
-                a[j] += factor * b[j];
+                a[j] += f * b[j];
             }
         }
     }
 
     /**
-     * s = (1 - w) s + w other, statistic by statistic (same K, d and covariance type; this one's scale 1).
+     * s = (1 - w) s + w other, statistic by statistic (same K, d and covariance type, any scales). Each stored value is
+     * rounded as in the fused form {@code keep * a + w * b}: the decay, then the addition.
      *
      * @param other not modified
      */
     void moveToward(SufficientStatistics other, double w) {
-        double keep = 1 - w;
-        double wo = w * other.scale;
         for (int c = 0; c < k; c++) {
-            s0[c] = keep * s0[c] + wo * other.s0[c];
-            double[] a = s1[c];
-            double[] b = other.s1[c];
-            for (int j = 0; j < d; j++) {
-                a[j] = keep * a[j] + wo * b[j];
-            }
-            a = s2[c];
-            b = other.s2[c];
-            for (int j = 0; j < a.length; j++) {
-                a[j] = keep * a[j] + wo * b[j];
-            }
+            scaleComponent(c, 1 - w);
         }
+        addScaled(other, w);
     }
 
-    /** A copy of these statistics. */
+    /** A copy of these statistics, with scale 1. */
     SufficientStatistics copy() {
         SufficientStatistics s = new SufficientStatistics(k, d, type);
         s.addScaled(this, 1);
-        s.scale = scale;
         return s;
     }
 

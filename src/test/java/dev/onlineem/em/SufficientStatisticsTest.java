@@ -67,4 +67,29 @@ class SufficientStatisticsTest {
         assertEquals(50, s.s1[1][0], 0);
         assertEquals(0.5 * 0.9 + 0.1, s.weight(0), 1e-15);
     }
+
+    @Test
+    void shouldCopyAddAndAverageTheStatisticsWhateverTheirScales() {
+        SufficientStatistics a = new SufficientStatistics(1, 1, CovarianceType.FULL);
+        a.s0[0] = 4;
+        a.s1[0][0] = 8;
+        a.s2[0][0] = 20;
+        a.scale = 0.25; // the statistics are 1, 2, 5
+        SufficientStatistics copy = a.copy();
+        assertEquals(1, copy.scale, 0);
+        assertEquals(1, copy.weight(0), 0);
+        assertEquals(2, copy.s1[0][0], 0);
+        SufficientStatistics b = new SufficientStatistics(1, 1, CovarianceType.FULL);
+        b.s0[0] = 3;
+        b.s1[0][0] = 3;
+        b.s2[0][0] = 3;
+        b.scale = 2; // 6, 6, 6
+        b.moveToward(a, 0.5); // (6 + 1) / 2, (6 + 2) / 2, (6 + 5) / 2
+        assertEquals(3.5, b.weight(0), 1e-15);
+        assertEquals(4, b.s1[0][0] * b.scale, 1e-15);
+        assertEquals(5.5, b.s2[0][0] * b.scale, 1e-15);
+        b.addScaled(a, 2); // + 2, 4, 10
+        assertEquals(5.5, b.weight(0), 1e-15);
+        assertEquals(15.5, b.s2[0][0] * b.scale, 1e-15);
+    }
 }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.core.io.NumberOutput;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -52,8 +54,18 @@ final class ScannerAgreement<T> {
         return scanned != null;
     }
 
-    boolean check(String text) {
-        return check(text.getBytes(StandardCharsets.UTF_8));
+    /** Each record is taken by the scanner, with Jackson's value. */
+    void assertTaken(String... records) {
+        for (String r : records) {
+            assertTrue(check(r.getBytes(StandardCharsets.UTF_8)), "the scanner takes " + r);
+        }
+    }
+
+    /** Each record is left to Jackson's path, which decides it as the deserializer does. */
+    void assertLeftToJackson(String... records) {
+        for (String r : records) {
+            assertTrue(!check(r.getBytes(StandardCharsets.UTF_8)), "Jackson's path decides " + r);
+        }
     }
 
     /** The canonical value, or the error message as a String. */
@@ -82,6 +94,17 @@ final class ScannerAgreement<T> {
         }
         // both kinds occur in numbers: the comparison is not vacuous either way
         assertTrue(mutatedTaken > n / 2 && mutatedRefused > n / 2, mutatedTaken + " mutations taken, " + mutatedRefused + " not");
+    }
+
+    /** {@code "name": value} with random JSON whitespace around its tokens. */
+    static String field(Random r, String name, String value) {
+        return ws(r) + "\"" + name + "\"" + ws(r) + ":" + ws(r) + value;
+    }
+
+    /** The fields in random order as one object, with random JSON whitespace around its tokens. */
+    static String object(Random r, List<String> fields) {
+        Collections.shuffle(fields, r);
+        return ws(r) + "{" + String.join(ws(r) + ",", fields) + ws(r) + "}" + ws(r);
     }
 
     static String ws(Random r) {
