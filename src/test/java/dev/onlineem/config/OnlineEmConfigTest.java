@@ -71,6 +71,20 @@ class OnlineEmConfigTest {
     }
 
     @Test
+    void shouldSendLargerBatchesSoonerByDefaultAndLeaveTheUsersChoiceAlone() {
+        Map<String, Object> m = base();
+        Properties p = new OnlineEmConfig(m).streamsProperties();
+        assertEquals(String.valueOf(256 * 1024), p.get("producer.batch.size"));
+        assertEquals("5", p.get("producer.linger.ms"));
+        m.put("producer.batch.size", "65536");
+        m.put("linger.ms", "100"); // plain: for every client, and not shadowed by the prefixed default
+        Properties own = new OnlineEmConfig(m).streamsProperties();
+        assertEquals("65536", own.get("producer.batch.size"));
+        assertEquals("100", own.get("linger.ms"));
+        assertNull(own.get("producer.linger.ms"));
+    }
+
+    @Test
     void shouldSizeTheProducerSoThatEveryDeadLetterFits() {
         Map<String, Object> m = base();
         m.put("max.record.bytes", "4194304");
