@@ -6,32 +6,17 @@ import dev.onlineem.em.ModelKind;
 import dev.onlineem.em.OnlineModel;
 import dev.onlineem.em.PointResult;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The per-point update of a warmed-up model, mixture or HMM (E-step or forward filter, sufficient statistics, M-step with Cholesky
  * refresh, anomaly sketch), full covariance. Run: {@code mvn -Pjmh test-compile exec:exec}
  * (add {@code -Djmh.args="dev.onlineem.bench -prof gc"} to see allocation per point).
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(1)
-public class EmUpdateBenchmark {
+public class EmUpdateBenchmark extends NanosPerCallBenchmark {
     private static final int POOL = 1 << 14;
 
     /** K x d. */

@@ -3,18 +3,9 @@ package dev.onlineem.bench;
 import dev.onlineem.serde.Point;
 import dev.onlineem.serde.PointDeserializer;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Reading one input point: {@code plain} is the bench's 74-byte point, which the point scanner reads; {@code escaped} is the
@@ -22,13 +13,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Jackson's streaming parser, the path every point took before the scanner. Run:
  * {@code mvn -Pjmh test-compile exec:exec -Djmh.args="dev.onlineem.bench.PointParseBenchmark"}.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(1)
-public class PointParseBenchmark {
+public class PointParseBenchmark extends NanosPerCallBenchmark {
     @Param({"plain", "escaped"})
     public String record;
 
