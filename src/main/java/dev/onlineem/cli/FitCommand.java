@@ -92,6 +92,11 @@ public final class FitCommand implements Callable<Integer> {
                     + "not of the last step (mixtures; default: ${DEFAULT-VALUE}).")
     boolean average;
 
+    @Option(names = "--repair-window", paramLabel = "W", defaultValue = "" + ModelSettings.DEFAULT_REPAIR_WINDOW,
+            description = "Drift repair: the recent points kept to test the model's structure against a fresh fit, which replaces it "
+                    + "when it predicts held-out recent points better; 0 turns it off (default: ${DEFAULT-VALUE}, as the service).")
+    int repairWindow;
+
     @Option(names = "--batch", description = "Plain batch EM to convergence on the whole file instead of online EM (for comparison).")
     boolean batch;
 
@@ -347,6 +352,7 @@ public final class FitCommand implements Callable<Integer> {
                 .regularization(reg)
                 .anomalyAlpha(anomalyAlpha)
                 .seed(seed)
+                .repairWindow(repairWindow)
                 .kind(ModelKind.parse(modelType));
         b.averaging(average && !batch && ModelKind.parse(modelType) == ModelKind.MIXTURE);
         if (kRange != null) {

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The command-line program: {@code fit}, {@code score}, {@code run}, {@code demo}, {@code produce}, {@code bench}. */
 @Command(name = "online-em", mixinStandardHelpOptions = true, version = "online-em-streams 0.1.0",
         description = "Online (stepwise) EM for Gaussian mixtures, on files and on Kafka streams.",
-        subcommands = {FitCommand.class, ScoreCommand.class, RunCommand.class, DemoCommand.class, ProduceCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {FitCommand.class, ScoreCommand.class, RunCommand.class, DemoCommand.class, ProduceCommand.class, BenchCommand.class, DriftCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** System property naming the file the logs go to when {@code demo} keeps its console for its own output. */
     static final String LOG_FILE_PROPERTY = "org.slf4j.simpleLogger.logFile";

@@ -146,6 +146,11 @@ public final class OnlineEmConfig extends AbstractConfig {
     public static final String FEATURES_DAY_OF_WEEK_CONFIG = "model.features.day.of.week";
     public static final String WEIGHT_FLOOR_CONFIG = "model.weight.floor";
     public static final String SEED_CONFIG = "model.seed";
+    public static final String REPAIR_WINDOW_CONFIG = "model.repair.window";
+    public static final String REPAIR_WINDOW_DOC = "Drift repair (mixtures): the number of recent points a model keeps to test its structure. "
+            + "When its log-density falls (a CUSUM), and every 4 windows, a batch fit with restarts on half of them is judged "
+            + "on the other half and, when it predicts them better, replaces the model, so an abrupt change of the whole mixture "
+            + "does not leave it in a bad local optimum. 0 turns repair off; else at least max(50, 20 * k.max).";
     public static final String AVERAGING_CONFIG = "model.averaging";
     public static final String AVERAGING_DOC = "Polyak-Ruppert averaging of a mixture's statistics after warm-up: snapshots publish the parameters "
             + "of the running mean of the statistics (forgetting at model.half.life when set) instead of the last iterate, which "
@@ -156,7 +161,7 @@ public final class OnlineEmConfig extends AbstractConfig {
             "half.life", "mstep.interval", "regularization", "init.points", "init.restarts", "anomaly.alpha",
             "anomaly.half.life", "anomaly.likelihood.window", "anomaly.likelihood.half.life", "anomaly.suppress.points",
             "features.lags", "features.differences", "features.window", "features.time.of.day", "features.day.of.week",
-            "weight.floor", "seed", "averaging");
+            "weight.floor", "seed", "averaging", "repair.window");
 
     public static final ConfigDef CONFIG = new ConfigDef()
             .define(POINTS_TOPIC_CONFIG, Type.STRING, "points", new ConfigDef.NonEmptyString(), Importance.HIGH, POINTS_TOPIC_DOC)
@@ -233,6 +238,7 @@ public final class OnlineEmConfig extends AbstractConfig {
             .define(WEIGHT_FLOOR_CONFIG, Type.DOUBLE, ModelSettings.DEFAULT_WEIGHT_FLOOR, Range.between(0, 0.4), Importance.LOW, "A component whose weight falls below this is re-seeded by splitting the heaviest.")
             .define(SEED_CONFIG, Type.LONG, ModelSettings.DEFAULT_SEED, Importance.LOW, "Seed of the warm-up k-means++, so models are reproducible.")
             .define(AVERAGING_CONFIG, Type.BOOLEAN, false, Importance.LOW, AVERAGING_DOC)
+            .define(REPAIR_WINDOW_CONFIG, Type.INT, ModelSettings.DEFAULT_REPAIR_WINDOW, Range.atLeast(0), Importance.MEDIUM, REPAIR_WINDOW_DOC)
             .define(HTTP_PORT_CONFIG, Type.INT, 0, Range.between(0, 65_535), Importance.MEDIUM, HTTP_PORT_DOC)
             .define(HTTP_BIND_ADDRESS_CONFIG, Type.STRING, "0.0.0.0", new ConfigDef.NonEmptyString(), Importance.LOW, HTTP_BIND_ADDRESS_DOC)
             .define(HTTP_RECENT_POINTS_CONFIG, Type.INT, 500, Range.between(1, 100_000), Importance.LOW, HTTP_RECENT_POINTS_DOC)
@@ -342,6 +348,7 @@ public final class OnlineEmConfig extends AbstractConfig {
                     .weightFloor((Double) parsed.get(WEIGHT_FLOOR_CONFIG))
                     .seed((Long) parsed.get(SEED_CONFIG))
                     .averaging((Boolean) parsed.get(AVERAGING_CONFIG))
+                    .repairWindow((Integer) parsed.get(REPAIR_WINDOW_CONFIG))
                     .kind(ModelKind.parse((String) parsed.get(TYPE_CONFIG)))
                     .regime(new RegimeSettings((Double) parsed.get(REGIME_MIN_PROBABILITY_CONFIG), (Integer) parsed.get(REGIME_PERSISTENCE_CONFIG)));
             if (range.isEmpty()) {

@@ -26,12 +26,15 @@ package dev.onlineem.em;
  *        parameters are those of the running mean of the statistics (forgetting at the half-life, when
  *        there is one) rather than of the last iterate; the per-point E-step and scores still use the
  *        iterate. Mixtures only.
+ * @param repairWindow drift repair ({@link DriftRepair}): the number of recent points a mixture keeps to test
+ *        its structure against a fresh fit, and replaces it by when that fit predicts held-out recent points
+ *        better; 0 turns repair off. Mixtures only (an HMM ignores it).
  */
 public record ModelSettings(int kMin, int kMax, CovarianceType covarianceType, double stepExponent,
                               double stepOffset, double gammaMin, int mStepInterval, double regularization,
                               int initPoints, int initRestarts, int initMaxIterations, double weightFloor, long seed,
                               FeatureSettings features, ScoreSettings scoring, ModelKind kind, RegimeSettings regime,
-                              boolean averaging) {
+                              boolean averaging, int repairWindow) {
 
     public static final int DEFAULT_K = 2;
     public static final double DEFAULT_STEP_EXPONENT = 0.6;
@@ -42,6 +45,9 @@ public record ModelSettings(int kMin, int kMax, CovarianceType covarianceType, d
     public static final int DEFAULT_INIT_MAX_ITERATIONS = 200;
     public static final double DEFAULT_WEIGHT_FLOOR = 1e-4;
     public static final long DEFAULT_SEED = 42;
+    public static final int DEFAULT_REPAIR_WINDOW = 500;
+    /** The smallest non-zero repair window: each half must hold enough points to fit and to judge a fit. */
+    public static final int MIN_REPAIR_WINDOW = 50;
 
     public ModelSettings {
         check(kMin >= 1, "k.min", kMin, "at least 1");
@@ -61,6 +67,8 @@ public record ModelSettings(int kMin, int kMax, CovarianceType covarianceType, d
         check(regime != null, "regime", null, "set");
         check(kind != ModelKind.HMM || kMin == kMax, "k.range", kMin + ".." + kMax, "empty for model.type=hmm (set model.k, the number of states)");
         check(!averaging || kind == ModelKind.MIXTURE, "averaging", averaging, "false for model.type=hmm (averaging applies to mixtures)");
+        check(repairWindow == 0 || repairWindow >= Math.max(MIN_REPAIR_WINDOW, 20 * kMax), "repair.window", repairWindow,
+                "0 (off) or at least max(" + MIN_REPAIR_WINDOW + ", 20 * k.max) = " + Math.max(MIN_REPAIR_WINDOW, 20 * kMax));
         check(weightFloor >= 0 && weightFloor * kMax < 0.5, "weight.floor", weightFloor, "in [0, 0.5 / k.max)");
     }
 
@@ -92,6 +100,12 @@ public record ModelSettings(int kMin, int kMax, CovarianceType covarianceType, d
         return Math.pow(t + stepOffset, -stepExponent);
     }
 
+    /** These settings with K in kMin..kMax instead. */
+    public ModelSettings withK(int kMin, int kMax) {
+        return new ModelSettings(kMin, kMax, covarianceType, stepExponent, stepOffset, gammaMin, mStepInterval, regularization,
+                initPoints, initRestarts, initMaxIterations, weightFloor, seed, features, scoring, kind, regime, averaging, repairWindow);
+    }
+
     public static Builder builder() {
         return new Builder();
     }
@@ -121,6 +135,13 @@ public record ModelSettings(int kMin, int kMax, CovarianceType covarianceType, d
         private ModelKind kind = ModelKind.MIXTURE;
         private RegimeSettings regime = RegimeSettings.DEFAULT;
         private boolean averaging;
+        private int repairWindow = DEFAULT_REPAIR_WINDOW;
+
+        /** Points kept for drift repair; 0 turns it off. */
+        public Builder repairWindow(int w) {
+            this.repairWindow = w;
+            return this;
+        }
 
         /** Polyak-Ruppert averaging of the statistics (mixtures only). */
         public Builder averaging(boolean a) {
@@ -233,7 +254,8 @@ public record ModelSettings(int kMin, int kMax, CovarianceType covarianceType, d
 
         public ModelSettings build() {
             return new ModelSettings(kMin, kMax, covarianceType, stepExponent, stepOffset, gammaMin, mStepInterval,
-                    regularization, initPoints, initRestarts, initMaxIterations, weightFloor, seed, features, scoring, kind, regime, averaging);
+                    regularization, initPoints, initRestarts, initMaxIterations, weightFloor, seed, features, scoring, kind, regime, averaging,
+                    repairWindow);
         }
     }
 }

@@ -31,6 +31,8 @@ public final class OnlineMixtureModel extends PipelineModel {
     /** Polyak-Ruppert: the running mean of the statistics since warm-up (or the last re-seeding); null when averaging is off. */
     SufficientStatistics averaged;
     long averagedPoints;
+    /** The recent points and change detector of drift repair; null when {@code repair.window} is 0 or during warm-up. */
+    DriftRepair repair;
 
     // work arrays, never serialised
     private double[] resp;
@@ -92,10 +94,42 @@ public final class OnlineMixtureModel extends PipelineModel {
                 sinceMStep = 0;
                 mStep(settings.mStepInterval() == 1 ? gamma : Double.NaN);
             }
+            if (repair != null && repair.observe(z, ll)) {
+                checkStructure();
+            }
         } else {
             lastStepSize = 0;
         }
         finishPoint(out);
+    }
+
+    /**
+     * Drift repair's check ({@link DriftRepair#check}): when a fresh fit of the recent points predicts held-out
+     * recent points better than the model, its statistics replace the model's and online EM goes on from them.
+     */
+    private void checkStructure() {
+        BatchEm.Fit fit = repair.check(mixture, settings, settings.seed() * 0x9E3779B97F4A7C15L + t);
+        if (fit == null) {
+            return;
+        }
+        mixture = fit.mixture;
+        stats = fit.statistics;
+        stats.mStep(mixture, settings.regularization());
+        sinceMStep = 0;
+        modelVersion = pointsSeen;
+        if (averaged != null) {
+            restartAverage();
+        }
+    }
+
+    /** The checks drift repair has run over the model's life (0 when repair is off). */
+    public long repairChecks() {
+        return repair == null ? 0 : repair.checks;
+    }
+
+    /** The times drift repair replaced the model's structure over its life (0 when repair is off). */
+    public long repairs() {
+        return repair == null ? 0 : repair.repairs;
     }
 
     /**
@@ -280,6 +314,9 @@ public final class OnlineMixtureModel extends PipelineModel {
         stats.mStep(mixture, settings.regularization());
         if (settings.averaging()) {
             restartAverage();
+        }
+        if (settings.repairWindow() > 0) {
+            repair = new DriftRepair(settings.repairWindow(), featureDimension);
         }
         allocateWork();
         double[] surprises = new double[n];

@@ -10,7 +10,12 @@ import java.nio.ByteOrder;
  * (Cholesky factors, log-weights, work arrays) are rebuilt on decode, not stored. Decoding an encoded
  * model gives a model that behaves identically, bit for bit.
  *
- * <p>Layout, version 7: magic "OE", version byte, the model kind's tag (0 mixture, 1 hmm), settings (with
+ * <p>Layout, version 8: version 7's, with drift repair's window size at the end of the settings and, in a mixture's
+ * online state when repair is on, its window (oldest point first) and change detector just before the scorer
+ * ({@link DriftRepair#writeTo}). Version 7 is version 8 without either (read as repair off, so a model restored from
+ * it goes on exactly as it did).
+ *
+ * <p>Version 7: magic "OE", version byte, the model kind's tag (0 mixture, 1 hmm), settings (with
  * the feature, score and regime settings, then the likelihood tail and the averaging flag), dimension, phase,
  * counters, the feature stage's history (once the dimension is known), then either the warm-up buffer
  * (feature vectors) or the kind's online state, ending with the anomaly scorer; a mixture with averaging
@@ -28,8 +33,9 @@ import java.nio.ByteOrder;
 public final class StateCodec {
     static final byte MAGIC_0 = 'O';
     static final byte MAGIC_1 = 'E';
+    static final byte VERSION_8 = 8;
+    public static final byte VERSION = VERSION_8;
     static final byte VERSION_7 = 7;
-    public static final byte VERSION = VERSION_7;
     static final byte VERSION_6 = 6;
     static final byte VERSION_5 = 5;
     static final byte VERSION_4 = 4;
@@ -38,7 +44,7 @@ public final class StateCodec {
     static final byte TAG_MIXTURE = 0;
     static final byte TAG_HMM = 1;
     static final int SETTINGS_BYTES = 4 + 4 + 1 + 8 * 3 + 4 + 8 + 4 * 3 + 8 + 8
-            + (4 + 1 + 4 + 1 + 1) + (8 * 3 + 4 * 2) + (1 + 8 + 4) + 1 + 1;
+            + (4 + 1 + 4 + 1 + 1) + (8 * 3 + 4 * 2) + (1 + 8 + 4) + 1 + 1 + 4;
 
     private StateCodec() {
     }
@@ -85,6 +91,9 @@ public final class StateCodec {
         size += 8 * k * (1 + d + cl) + 8;           // s0, s1, s2, scale
         if (m.averaged != null) {
             size += 8 + 8 * k * (1 + d + cl);       // points averaged, averaged s0, s1, s2
+        }
+        if (m.repair != null) {
+            size += m.repair.serializedSize();
         }
         return size + m.scorer.serializedSize();
     }
@@ -160,6 +169,9 @@ public final class StateCodec {
         if (m.averaged != null) {
             out.putLong(m.averagedPoints);
             putStatistics(out, m.averaged);
+        }
+        if (m.repair != null) {
+            m.repair.writeTo(out);
         }
         m.scorer.writeTo(out);
     }
@@ -250,6 +262,9 @@ public final class StateCodec {
             m.averagedPoints = in.getLong();
             m.averaged = getStatistics(in, k, d, g.type);
         }
+        if (m.settings.repairWindow() > 0) {
+            m.repair = DriftRepair.readFrom(in, m.settings.repairWindow(), d);
+        }
         m.scorer = v2 ? AnomalyScorer.fromSketch(SurpriseSketch.readFrom(in), m.settings.scoring())
                 : AnomalyScorer.readFrom(in, m.settings.scoring());
         m.allocateWork();
@@ -270,6 +285,7 @@ public final class StateCodec {
         out.put((byte) s.kind().ordinal()).putDouble(s.regime().minProbability()).putInt(s.regime().persistence());
         out.put((byte) a.likelihoodTail().ordinal());
         out.put((byte) (s.averaging() ? 1 : 0));
+        out.putInt(s.repairWindow());
     }
 
     /**
@@ -315,8 +331,9 @@ public final class StateCodec {
             a = a.withLikelihoodTail(LikelihoodTail.values()[tailCode]);
         }
         boolean averaging = version >= VERSION_6 && in.get() == 1;
+        int repairWindow = version >= VERSION_8 ? in.getInt() : 0;
         return new ModelSettings(kMin, kMax, type, stepExponent, stepOffset, gammaMin, mStepInterval, reg, initPoints,
-                initRestarts, initMaxIterations, weightFloor, seed, f, a, kind, regime, averaging);
+                initRestarts, initMaxIterations, weightFloor, seed, f, a, kind, regime, averaging, repairWindow);
     }
 
     private static CovarianceType readType(ByteBuffer in) {

@@ -167,7 +167,8 @@ class AnomalyScoreTest {
     @Test
     void shouldFollowAChangeOfRegimeWithinAboutOneHalfLife() {
         int h = 1_000;
-        ModelSettings settings = ModelSettings.builder().k(1).halfLife(h).build();
+        // the step's memory alone: drift repair (on by default) would replace the model once its window is past the change
+        ModelSettings settings = ModelSettings.builder().k(1).halfLife(h).repairWindow(0).build();
         Random r = new Random(SEED);
         OnlineMixtureModel model = warmed(settings, 20_000, r);
         PointResult out = new PointResult();

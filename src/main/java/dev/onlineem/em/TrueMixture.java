@@ -2,16 +2,19 @@ package dev.onlineem.em;
 
 import java.util.Random;
 
-/** A known Gaussian mixture to draw seeded test streams from, and to score held-out points under the truth. */
-final class TrueMixture {
-    final double[] weights;
-    final double[][] means;
-    final double[][][] covariances;
+/**
+ * A known Gaussian mixture to draw seeded streams from, and to score held-out points under the truth: the
+ * generator of the drift benchmark, the demo's truths and the tests. Immutable but for work arrays: not thread-safe.
+ */
+public final class TrueMixture {
+    public final double[] weights;
+    public final double[][] means;
+    public final double[][][] covariances;
     private final double[][][] chol;
     private final GaussianMixture density;
     private final double[] resp;
 
-    TrueMixture(double[] weights, double[][] means, double[][][] covariances) {
+    public TrueMixture(double[] weights, double[][] means, double[][][] covariances) {
         this.weights = weights;
         this.means = means;
         this.covariances = covariances;
@@ -31,12 +34,12 @@ final class TrueMixture {
         resp = new double[k];
     }
 
-    int dimension() {
+    public int dimension() {
         return means[0].length;
     }
 
     /** A random well-separated K-component mixture in d dimensions with random full covariances. */
-    static TrueMixture random(int k, int d, double separation, Random r) {
+    public static TrueMixture random(int k, int d, double separation, Random r) {
         double[] w = new double[k];
         double sum = 0;
         for (int c = 0; c < k; c++) {
@@ -70,7 +73,7 @@ final class TrueMixture {
         return new TrueMixture(w, mu, cov);
     }
 
-    double[] sample(Random r) {
+    public double[] sample(Random r) {
         double u = r.nextDouble();
         int c = 0;
         while (c < weights.length - 1 && (u -= weights[c]) > 0) {
@@ -79,7 +82,7 @@ final class TrueMixture {
         return sampleFrom(c, r);
     }
 
-    double[] sampleFrom(int c, Random r) {
+    public double[] sampleFrom(int c, Random r) {
         int d = dimension();
         double[] e = new double[d];
         for (int j = 0; j < d; j++) {
@@ -94,7 +97,7 @@ final class TrueMixture {
         return x;
     }
 
-    double[][] sample(int n, Random r) {
+    public double[][] sample(int n, Random r) {
         double[][] out = new double[n][];
         for (int i = 0; i < n; i++) {
             out[i] = sample(r);
@@ -102,11 +105,11 @@ final class TrueMixture {
         return out;
     }
 
-    double logDensity(double[] x) {
+    public double logDensity(double[] x) {
         return density.eStep(x, resp, false);
     }
 
-    double meanLogDensity(double[][] xs) {
+    public double meanLogDensity(double[][] xs) {
         double s = 0;
         for (double[] x : xs) {
             s += logDensity(x);
