@@ -139,6 +139,11 @@ public final class ScoreCommand implements Callable<Integer> {
     }
 
     private static void appendScores(StringBuilder line, PointResult r, int regimes, String empty) {
+        if (r.provisional) { // warm-up, scored by the provisional model: no cluster or regime yet
+            line.append(r.anomalyScore).append(',').append(r.anomaly).append(',').append(r.logDensity).append(',').append(r.pValue)
+                    .append(empty, 3, empty.length()); // empty is four commas (five fields) and the regime columns': skip three
+            return;
+        }
         if (r.warmup) {
             line.append(empty);
             return;

@@ -83,6 +83,11 @@ public final class AnomalyScorer {
         return scoreOf(Math.log10(alpha));
     }
 
+    /** Holds alerts back for the next {@code points} points (the provisional model's suppression, handed over). */
+    void suppressFor(int points) {
+        suppressLeft = points;
+    }
+
     /** Lays out the sketch over the warm-up's surprises. @param surprises not modified */
     public void initialise(double[] surprises) {
         sketch.initialise(surprises);

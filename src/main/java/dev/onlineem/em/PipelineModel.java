@@ -37,6 +37,8 @@ abstract class PipelineModel implements OnlineModel {
     // warm-up
     double[][] buffer;
     int buffered;
+    /** Points the provisional model still holds its alerts back for (an alert suppresses the next anomaly.suppress.points). */
+    int provisionalSuppressLeft;
 
     // online phase
     double[] center;
@@ -52,6 +54,7 @@ abstract class PipelineModel implements OnlineModel {
     double[] featureVector;
     boolean featuresReady;        // whether featureVector holds the last point's features
     final AnomalyScorer.Score score = new AnomalyScorer.Score();
+    private ProvisionalScorer provisional;
 
     PipelineModel(ModelSettings settings) {
         this.settings = settings;
@@ -118,9 +121,12 @@ abstract class PipelineModel implements OnlineModel {
             return;
         }
         if (!isInitialised()) {
-            buffer[buffered++] = featureVector.clone();
             pointsSeen++;
             out.markWarmup(modelVersion, pointsSeen);
+            if (buffered >= ProvisionalScorer.MIN_POINTS) {
+                scoreProvisionally(out);
+            }
+            buffer[buffered++] = featureVector.clone();
             if (buffered == settings.initPoints()) {
                 initialise();
                 out.initialisedNow = true;
@@ -129,6 +135,21 @@ abstract class PipelineModel implements OnlineModel {
             return;
         }
         scoreAndLearn(featureVector, x, out);
+    }
+
+    /** Scores the point by the provisional model of the buffered points, before it joins them, with the model's alert suppression. */
+    private void scoreProvisionally(PointResult out) {
+        if (provisional == null) {
+            provisional = new ProvisionalScorer(buffer.length);
+        }
+        double log10P = provisional.score(featureVector, buffer, buffered, out);
+        boolean surprising = log10P < Math.log10(settings.scoring().alpha());
+        if (provisionalSuppressLeft > 0) {
+            provisionalSuppressLeft--;
+        } else if (surprising) {
+            out.anomaly = true;
+            provisionalSuppressLeft = settings.scoring().suppressPoints();
+        }
     }
 
     /** Ends warm-up: fits the buffer ({@link #standardisedBuffer}), then {@link #endWarmup}. */
@@ -194,6 +215,9 @@ abstract class PipelineModel implements OnlineModel {
         avgLogLikelihood = llSum / surprises.length;
         scorer = new AnomalyScorer(settings.scoring());
         scorer.initialise(surprises);
+        scorer.suppressFor(provisionalSuppressLeft); // one event, one alert, across the end of warm-up
+        provisionalSuppressLeft = 0;
+        provisional = null;
         t = buffered;
         modelVersion = pointsSeen;
         buffer = null;

@@ -7,6 +7,11 @@ package dev.onlineem.em;
 public final class PointResult {
     /** The point was buffered for the model's warm-up: it has no score. */
     public boolean warmup;
+    /**
+     * The point was scored by the provisional model of the warm-up ({@link ProvisionalScorer}: a robust per-coordinate
+     * t from the buffered points), not by the model itself; {@link #warmup} is true too.
+     */
+    public boolean provisional;
     /** The model finished warm-up with this point (its first parameters now exist). */
     public boolean initialisedNow;
     /** Predictive log-density of the observed coordinates, in the data's units (before the point updated the model). */
@@ -48,6 +53,7 @@ public final class PointResult {
      */
     void beginPoint() {
         warmup = false;
+        provisional = false;
         initialisedNow = false;
         logDensity = Double.NaN;
         pValue = Double.NaN;

@@ -10,7 +10,8 @@ import java.nio.ByteOrder;
  * (Cholesky factors, log-weights, work arrays) are rebuilt on decode, not stored. Decoding an encoded
  * model gives a model that behaves identically, bit for bit.
  *
- * <p>Layout, version 8: version 7's, with drift repair's window size at the end of the settings and, in a mixture's
+ * <p>Layout, version 8: version 7's, with drift repair's window size at the end of the settings, the provisional model's
+ * alert suppression after a warming-up model's buffer, and, in a mixture's
  * online state when repair is on, its window (oldest point first) and change detector just before the scorer
  * ({@link DriftRepair#writeTo}). Version 7 is version 8 without either (read as repair off, so a model restored from
  * it goes on exactly as it did).
@@ -114,12 +115,13 @@ public final class StateCodec {
             for (int i = 0; i < m.buffered; i++) {
                 putAll(out, m.buffer[i]);
             }
+            out.putInt(m.provisionalSuppressLeft);
         }
     }
 
     static int pipelineSize(PipelineModel m) {
         int size = 4 + 1 + 24 + (m.features == null ? 0 : m.features.serializedSize());
-        return m.isInitialised() ? size : size + 4 + 8 * m.buffered * m.featureDimension;
+        return m.isInitialised() ? size : size + 4 + 8 * m.buffered * m.featureDimension + 4;
     }
 
     /**
@@ -149,6 +151,7 @@ public final class StateCodec {
                     m.buffer[i] = getAll(in, new double[m.featureDimension]);
                 }
             }
+            m.provisionalSuppressLeft = version >= VERSION_8 ? in.getInt() : 0;
         }
         return online;
     }

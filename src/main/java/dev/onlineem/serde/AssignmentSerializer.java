@@ -31,6 +31,7 @@ public final class AssignmentSerializer implements Serializer<AssignmentMessage>
     private static final byte[] MODEL_VERSION = ascii(",\"modelVersion\":");
     private static final byte[] POINTS_SEEN = ascii(",\"pointsSeen\":");
     private static final byte[] WARMUP = ascii(",\"warmup\":");
+    private static final byte[] PROVISIONAL = ascii(",\"provisional\":");
     private static final byte[] TRUE = ascii("true");
     private static final byte[] FALSE = ascii("false");
     private static final ThreadLocal<Buffer> BUFFERS = ThreadLocal.withInitial(Buffer::new);
@@ -69,7 +70,11 @@ public final class AssignmentSerializer implements Serializer<AssignmentMessage>
             b.array(IMPUTED, a.imputed());
             b.write(MODEL_VERSION).number(a.modelVersion());
             b.write(POINTS_SEEN).number(a.pointsSeen());
-            b.write(WARMUP).write(a.warmup() ? TRUE : FALSE).write('}');
+            b.write(WARMUP).write(a.warmup() ? TRUE : FALSE);
+            if (a.provisional() != null) {
+                b.write(PROVISIONAL).write(a.provisional() ? TRUE : FALSE);
+            }
+            b.write('}');
             return Arrays.copyOf(b.bytes, b.len);
         }
         return generated(a);
@@ -203,6 +208,9 @@ public final class AssignmentSerializer implements Serializer<AssignmentMessage>
                 g.writeNumberField("modelVersion", a.modelVersion());
                 g.writeNumberField("pointsSeen", a.pointsSeen());
                 g.writeBooleanField("warmup", a.warmup());
+                if (a.provisional() != null) {
+                    g.writeBooleanField("provisional", a.provisional());
+                }
                 g.writeEndObject();
             }
             return bytes.toByteArray();

@@ -147,6 +147,10 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
 
     private AssignmentMessage assignment(String key, Point point, long ts) {
         PointResult r = result;
+        if (r.provisional) {
+            return new AssignmentMessage(key, point.id(), ts, null, null, null, null, r.logDensity, r.pValue, r.anomalyScore, r.anomaly, null,
+                    r.modelVersion, r.pointsSeen, true, true);
+        }
         if (r.warmup) {
             return new AssignmentMessage(key, point.id(), ts, null, null, null, null, null, null, null, false, null, r.modelVersion, r.pointsSeen, true);
         }
