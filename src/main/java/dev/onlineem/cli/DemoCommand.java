@@ -3,6 +3,7 @@ package dev.onlineem.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.onlineem.broker.EmbeddedKafkaBroker;
 import dev.onlineem.config.OnlineEmConfig;
+import dev.onlineem.em.TrueMixture;
 import dev.onlineem.http.HttpApi;
 import dev.onlineem.serde.Json;
 import dev.onlineem.serde.JsonSerializer;
@@ -356,6 +357,10 @@ public final class DemoCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "    weight %.3f  mean %s   nearest true mean %s%n", s.get("weights").get(c).asDouble(),
                         fmt(m), fmt(nearest(truth, m)));
             }
+            double gap = data.heldOutGap(model, s);
+            out.printf(Locale.ROOT, "  held-out mean log-likelihood %s the truth's by %.2f%% (%,d points drawn from the truth%s): %s%n",
+                    gap >= 0 ? "below" : "above", 100 * Math.abs(gap), DemoData.HELD_OUT, model.startsWith("drift-") ? " after the drift" : "",
+                    gap <= 0.01 ? "within 1%" : "MORE THAN 1% OFF");
         }
     }
 
@@ -467,6 +472,64 @@ public final class DemoCommand implements Callable<Integer> {
                 x[j] = m[j] + sd * random.nextGaussian() + shared;
             }
             return x;
+        }
+
+        static final int HELD_OUT = 20_000;
+
+        /** The generator's truth for the model (after the drift): equal weights, covariance sd^2 I + 0.25 (the shared term). */
+        TrueMixture truth(String model) {
+            double[][] means = finalMeans(model);
+            double sd = model.equals("calm-feed") ? 0.7 : 1.0;
+            int k = means.length;
+            int d = means[0].length;
+            double[] w = new double[k];
+            double[][][] cov = new double[k][d][d];
+            for (int c = 0; c < k; c++) {
+                w[c] = 1.0 / k;
+                for (int i = 0; i < d; i++) {
+                    for (int j = 0; j < d; j++) {
+                        cov[c][i][j] = 0.25 + (i == j ? sd * sd : 0);
+                    }
+                }
+            }
+            return new TrueMixture(w, means, cov);
+        }
+
+        /**
+         * (L_truth - L_learned) / |L_truth|, L the mean log-likelihood of {@link #HELD_OUT} points drawn from the truth (a
+         * generator of their own, seeded): how far below the truth the learned snapshot predicts.
+         */
+        double heldOutGap(String model, JsonNode snapshot) {
+            TrueMixture truth = truth(model);
+            TrueMixture learned = fromSnapshot(snapshot);
+            double[][] test = truth.sample(HELD_OUT, new Random(model.hashCode()));
+            double t = truth.meanLogDensity(test);
+            return (t - learned.meanLogDensity(test)) / Math.abs(t);
+        }
+
+        private static TrueMixture fromSnapshot(JsonNode s) {
+            int k = s.get("weights").size();
+            double[] w = new double[k];
+            double[][] means = new double[k][];
+            double[][][] cov = new double[k][][];
+            for (int c = 0; c < k; c++) {
+                w[c] = s.get("weights").get(c).asDouble();
+                means[c] = doubles(s.get("means").get(c));
+                JsonNode rows = s.get("covariances").get(c);
+                cov[c] = new double[rows.size()][];
+                for (int i = 0; i < rows.size(); i++) {
+                    cov[c][i] = doubles(rows.get(i));
+                }
+            }
+            return new TrueMixture(w, means, cov);
+        }
+
+        private static double[] doubles(JsonNode a) {
+            double[] v = new double[a.size()];
+            for (int j = 0; j < v.length; j++) {
+                v[j] = a.get(j).asDouble();
+            }
+            return v;
         }
 
         int injected(String model) {

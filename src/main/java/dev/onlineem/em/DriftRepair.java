@@ -35,6 +35,8 @@ final class DriftRepair {
     static final int PERIODIC_WINDOWS = 4;
     /** The held-out gain per point (nats) a shadow needs to replace the model. */
     static final double MIN_GAIN = 0.005;
+    /** The most (nats) one held-out point's gain counts, either way. */
+    static final double MAX_POINT_GAIN = 4;
     /** ... and the number of standard errors it must be above zero. */
     static final double Z = 3;
     /** CUSUM: reference value (in spreads of the log-density) and decision threshold. */
@@ -120,11 +122,14 @@ final class DriftRepair {
                 }
             }
         }
-        // m += w (l - m); v += w ((l - m_old)(l - m_new) - v): an exponentially weighted mean and variance
+        // m += w (l - m); v += w ((l - m_old)(l - m_new) - v): an exponentially weighted mean and variance of the log-density,
+        // winsorised at CUSUM_CLIP spreads below the mean so that outliers do not inflate the spread the CUSUM is measured in
         double w = Math.max(1.0 / llCount, 1.0 / capacity);
+        double sd = Math.sqrt(llVar);
+        double l = llCount > 1 && sd > 0 ? Math.max(ll, llMean - CUSUM_CLIP * sd) : ll;
         double old = llMean;
-        llMean += w * (ll - llMean);
-        llVar += w * ((ll - old) * (ll - llMean) - llVar);
+        llMean += w * (l - llMean);
+        llVar += w * ((l - old) * (l - llMean) - llVar);
     }
 
     /** The window's rows, oldest first (allocates). */
@@ -191,7 +196,9 @@ final class DriftRepair {
         double sum = 0;
         double sumSq = 0;
         for (double[] x : test) {
-            double gain = a.eStep(x, ra, false) - b.eStep(x, rb, false);
+            // one point's vote is bounded: an outlier that neither model expects must not decide (a 25-sigma point, which a
+            // tighter shadow scores 100 nats lower, otherwise outweighs 250 points that it predicts better)
+            double gain = Math.max(-MAX_POINT_GAIN, Math.min(MAX_POINT_GAIN, a.eStep(x, ra, false) - b.eStep(x, rb, false)));
             sum += gain;
             sumSq += gain * gain;
         }

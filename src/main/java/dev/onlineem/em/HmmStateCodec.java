@@ -108,7 +108,7 @@ final class HmmStateCodec {
         m.announced = in.getInt();
         m.candidate = in.getInt();
         m.candidateRun = in.getInt();
-        m.scorer = AnomalyScorer.readFrom(in, settings.scoring());
+        m.scorer = AnomalyScorer.readFrom(in, settings.scoring(), version >= StateCodec.VERSION_8);
         m.allocateWork();
         return m;
     }

@@ -269,7 +269,7 @@ public final class StateCodec {
             m.repair = DriftRepair.readFrom(in, m.settings.repairWindow(), d);
         }
         m.scorer = v2 ? AnomalyScorer.fromSketch(SurpriseSketch.readFrom(in), m.settings.scoring())
-                : AnomalyScorer.readFrom(in, m.settings.scoring());
+                : AnomalyScorer.readFrom(in, m.settings.scoring(), version >= VERSION_8);
         m.allocateWork();
     }
 
