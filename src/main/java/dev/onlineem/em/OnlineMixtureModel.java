@@ -67,13 +67,10 @@ public final class OnlineMixtureModel extends PipelineModel {
     void scoreAndLearn(double[] f, double[] x, PointResult out) {
         int k = mixture.k;
         boolean learnable = standardise(f);
-        // log p(context), before the joint E-step whose work the statistics read
-        double context = contextLogDensity(z);
         // E-step under the current theta: the score is predictive
         double ll = mixture.eStep(z, resp, true);
         double jacobian = mixture.missingCount > 0 ? observedLogScale(z) : logScaleSum;
-        // log p(x | context) = log p(x, context) - log p(context)
-        scorePoint(ll - jacobian - context, k, out);
+        scorePoint(ll - jacobian, k, out);
         int best = 0;
         for (int c = 0; c < k; c++) {
             out.responsibilities[c] = resp[c];
@@ -104,39 +101,6 @@ public final class OnlineMixtureModel extends PipelineModel {
             lastStepSize = 0;
         }
         finishPoint(out);
-    }
-
-    static final boolean CONDITIONAL = Boolean.parseBoolean(System.getProperty("conditional", "false"));
-    private double[] contextWork;
-    private double[] contextResp;
-
-    /**
-     * log p(context) in the data's units: the mixture's marginal over the feature vector's context coordinates (lags,
-     * windows, time), the point's own coordinates treated as missing; 0 when the features carry no context.
-     *
-     * @param zz a standardised feature vector. Not modified.
-     */
-    double contextLogDensity(double[] zz) {
-        if (!CONDITIONAL || featureDimension == dimension) {
-            return 0;
-        }
-        if (contextWork == null) {
-            contextWork = new double[featureDimension];
-            contextResp = new double[mixture.k];
-        }
-        System.arraycopy(zz, 0, contextWork, 0, featureDimension);
-        boolean any = false;
-        for (int j = 0; j < featureDimension; j++) {
-            if (j < dimension) {
-                contextWork[j] = Double.NaN;
-            } else {
-                any |= !Double.isNaN(contextWork[j]);
-            }
-        }
-        if (!any) {
-            return 0;
-        }
-        return mixture.eStep(contextWork, contextResp, false) - observedLogScale(contextWork);
     }
 
     /**
@@ -358,8 +322,7 @@ public final class OnlineMixtureModel extends PipelineModel {
         double[] surprises = new double[n];
         double[] r = new double[mixture.k];
         for (int i = 0; i < n; i++) {
-            double context = contextLogDensity(data[i]);
-            surprises[i] = -(mixture.eStep(data[i], r, false) - observedLogScale(data[i]) - context);
+            surprises[i] = -(mixture.eStep(data[i], r, false) - observedLogScale(data[i]));
         }
         endWarmup(surprises);
     }

@@ -123,7 +123,7 @@ abstract class PipelineModel implements OnlineModel {
         if (!isInitialised()) {
             pointsSeen++;
             out.markWarmup(modelVersion, pointsSeen);
-            if (buffered >= ProvisionalScorer.MIN_POINTS) {
+            if (buffered >= ProvisionalScorer.MIN_POINTS && buffered < ProvisionalScorer.MAX_POINTS) {
                 scoreProvisionally(out);
             }
             buffer[buffered++] = featureVector.clone();

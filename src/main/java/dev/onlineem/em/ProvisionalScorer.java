@@ -3,7 +3,7 @@ package dev.onlineem.em;
 import java.util.Arrays;
 
 /**
- * Scores during warm-up, from the {@value #MIN_POINTS}th point on, while the full model waits for its
+ * Scores during warm-up, from the {@value #MIN_POINTS}th point to the {@value #MAX_POINTS}th, while the full model waits for its
  * {@code init.points}: one robust Gaussian per coordinate of the feature vector, location the median and scale
  * 1.4826 MAD of the buffered values (their standard deviation when the MAD is 0), and the Student-t predictive
  * of n buffered values (scale times sqrt(1 + 1/n), with the MAD's share of n - 1 degrees of freedom), so that a handful of points does
@@ -21,6 +21,11 @@ import java.util.Arrays;
 final class ProvisionalScorer {
     /** Buffered points before the provisional model scores. */
     static final int MIN_POINTS = 10;
+    /**
+     * Buffered points past which it no longer scores: each score sorts the buffered values, so a warm-up of a whole
+     * file ({@code fit --batch}, 1,000,000 rows) would cost O(n^2 log n); a longer warm-up's later points go unscored.
+     */
+    static final int MAX_POINTS = 500;
     /** Normal consistency of the median absolute deviation. */
     private static final double MAD_TO_SD = 1.4826;
     /**

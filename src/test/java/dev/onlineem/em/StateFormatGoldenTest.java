@@ -32,7 +32,9 @@ class StateFormatGoldenTest {
         "v6, full-online", "v6, diag-missing-online", "v6, spherical-online", "v6, full-warmup", "v6, full-averaged-online",
         "v6, hmm-full-missing-online", "v6, hmm-diag-warmup",
         "v7, full-online", "v7, diag-missing-online", "v7, spherical-online", "v7, full-warmup", "v7, full-averaged-online",
-        "v7, hmm-full-missing-online", "v7, hmm-diag-warmup"})
+        "v7, hmm-full-missing-online", "v7, hmm-diag-warmup",
+        "v8, full-online", "v8, diag-missing-online", "v8, spherical-online", "v8, full-warmup", "v8, full-averaged-online",
+        "v8, full-repaired-online", "v8, full-warmup-provisional", "v8, hmm-full-missing-online", "v8, hmm-diag-warmup"})
     void shouldReadAStateOfAnEarlierBuildExactlyAndGoOn(String version, String name) throws IOException {
         byte[] bytes = resource(version + "/" + name + ".state");
         OnlineModel m = StateCodec.decode(bytes);

@@ -211,11 +211,19 @@ class OnlineEmTopologyTest {
         JsonNode first = Json.mapper().readTree(out.get(0).value());
         assertTrue(first.get("warmup").asBoolean());
         assertNull(first.get("logDensity"));
+        assertNull(first.get("provisional"));
+        // from the 10th point the warm-up's provisional model scores, and says so
+        JsonNode tenth = Json.mapper().readTree(out.get(10).value());
+        assertTrue(tenth.get("warmup").asBoolean());
+        assertTrue(tenth.get("provisional").asBoolean());
+        assertTrue(Double.isFinite(tenth.get("logDensity").asDouble()) && tenth.get("pValue").asDouble() > 0, tenth.toString());
+        assertNull(tenth.get("cluster"));
         JsonNode last = Json.mapper().readTree(out.get(119).value());
         assertFalse(last.get("warmup").asBoolean());
         assertEquals("p119", last.get("id").asText());
         assertEquals(2, last.get("responsibilities").size());
         assertEquals(120, last.get("pointsSeen").asLong());
+        assertNull(last.get("provisional"), "the model's own scores carry no provisional field");
         List<TestRecord<String, String>> snaps = models.readRecordsToList();
         assertEquals(2, snaps.size(), "one at the end of warm-up (50), one at pointsSeen=100");
         JsonNode snap = Json.mapper().readTree(snaps.get(0).value());
