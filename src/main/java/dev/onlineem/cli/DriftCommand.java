@@ -73,6 +73,10 @@ public final class DriftCommand implements Callable<Integer> {
     @Override
     public Integer call() throws java.io.IOException {
         OnlineEmConfig cfg = OnlineEmConfig.withoutKafka(OnlineEmConfig.read(null, overrides));
+        if (!(cfg.defaultSettings().gammaMin() > 0)) {
+            throw new IllegalArgumentException("drift measures the gap after each half-life, and model.half.life is 0 (a stationary "
+                    + "model): set it above 0, e.g. -D model.half.life=2000");
+        }
         List<Run> runs = new ArrayList<>();
         for (String shape : shapes) {
             String[] kd = shape.trim().split("x");

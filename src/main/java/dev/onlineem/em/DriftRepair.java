@@ -248,9 +248,11 @@ final class DriftRepair {
     void writeTo(ByteBuffer out) {
         out.putInt(count).putInt(dueIn).putInt(sinceCheck).putInt(followUpsLeft);
         out.putDouble(llMean).putDouble(llVar).putLong(llCount).putDouble(cusum).putLong(checks).putLong(repairs);
-        for (double[] row : rows()) {
-            StateCodec.putAll(out, row);
-        }
+        // oldest first, straight from the ring: the part from the oldest slot to the end, then the start
+        int d = dimension;
+        int start = count < capacity ? 0 : head;
+        out.asDoubleBuffer().put(ring, start * d, (count - start) * d).put(ring, 0, start * d);
+        out.position(out.position() + Double.BYTES * count * d);
     }
 
     static DriftRepair readFrom(ByteBuffer in, int capacity, int dimension) {
