@@ -94,7 +94,7 @@ public final class OnlineMixtureModel extends PipelineModel {
                 sinceMStep = 0;
                 mStep(settings.mStepInterval() == 1 ? gamma : Double.NaN);
             }
-            if (repair != null && repair.observe(z, ll)) {
+            if (repair != null && repair.observe(z, score.pValue)) {
                 checkStructure();
             }
         } else {

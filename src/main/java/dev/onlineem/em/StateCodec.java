@@ -10,7 +10,11 @@ import java.nio.ByteOrder;
  * (Cholesky factors, log-weights, work arrays) are rebuilt on decode, not stored. Decoding an encoded
  * model gives a model that behaves identically, bit for bit.
  *
- * <p>Layout, version 8: version 7's, with drift repair's window size at the end of the settings, the provisional model's
+ * <p>Layout, version 9: version 8's, with drift repair's periodic interval (windows) after its follow-ups left; its
+ * detector's moments are those of the surprise's normal quantile where version 8 kept the log-density's (read from
+ * version 8 and dropped: the detector starts afresh, the interval at its start).
+ *
+ * <p>Version 8: version 7's, with drift repair's window size at the end of the settings, the provisional model's
  * alert suppression after a warming-up model's buffer, and, in a mixture's
  * online state when repair is on, its window (oldest point first) and change detector just before the scorer
  * ({@link DriftRepair#writeTo}). Version 7 is version 8 without either (read as repair off, so a model restored from
@@ -34,8 +38,9 @@ import java.nio.ByteOrder;
 public final class StateCodec {
     static final byte MAGIC_0 = 'O';
     static final byte MAGIC_1 = 'E';
+    static final byte VERSION_9 = 9;
+    public static final byte VERSION = VERSION_9;
     static final byte VERSION_8 = 8;
-    public static final byte VERSION = VERSION_8;
     static final byte VERSION_7 = 7;
     static final byte VERSION_6 = 6;
     static final byte VERSION_5 = 5;
@@ -266,7 +271,7 @@ public final class StateCodec {
             m.averaged = getStatistics(in, k, d, g.type);
         }
         if (m.settings.repairWindow() > 0) {
-            m.repair = DriftRepair.readFrom(in, m.settings.repairWindow(), d);
+            m.repair = DriftRepair.readFrom(in, m.settings.repairWindow(), d, version);
         }
         m.scorer = v2 ? AnomalyScorer.fromSketch(SurpriseSketch.readFrom(in), m.settings.scoring())
                 : AnomalyScorer.readFrom(in, m.settings.scoring(), version >= VERSION_8);

@@ -23,6 +23,33 @@ class BenchCommandTest {
         assertEquals(-1, BenchCommand.Workload.latencyIndex("{\"id\":\"t7\"}".getBytes()));
     }
 
+    @Test
+    void shouldDrawEachModelsPointsIndependently() {
+        // a model's consecutive points come from the same one of K = 4 components a quarter of the time, and their noise
+        // is uncorrelated (the generator before this test: 99% and a lag-1 autocorrelation of 0.32)
+        BenchCommand.Workload w = new BenchCommand.Workload(4, 2, 4, 400_000, 0, 11);
+        int same = 0;
+        int pairs = 0;
+        double lag = 0;
+        double sq = 0;
+        double[] mu = new double[2];
+        for (int i = 4; i < 400_000; i += 4) {
+            same += w.component(i) == w.component(i - 4) ? 1 : 0;
+            pairs++;
+            double[] a = w.values(i);
+            double[] b = w.values(i - 4);
+            lag += (a[0] - b[0]) * (a[0] - b[0]);
+            sq += a[0] * a[0];
+            mu[0] += a[0];
+        }
+        double share = (double) same / pairs;
+        assertTrue(Math.abs(share - 0.25) < 0.01, "consecutive points from the same component: " + share);
+        // E (x_t - x_t-1)^2 = 2 Var x for independent draws
+        double var = sq / pairs - (mu[0] / pairs) * (mu[0] / pairs);
+        double ratio = lag / pairs / (2 * var);
+        assertTrue(Math.abs(ratio - 1) < 0.02, "mean squared difference over twice the variance: " + ratio);
+    }
+
     @Tag("integration")
     @Test
     void shouldMeasureBothTopologiesEndToEndOnTheEmbeddedBrokerInAlternatingRounds() {

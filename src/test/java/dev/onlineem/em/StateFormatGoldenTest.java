@@ -34,7 +34,9 @@ class StateFormatGoldenTest {
         "v7, full-online", "v7, diag-missing-online", "v7, spherical-online", "v7, full-warmup", "v7, full-averaged-online",
         "v7, hmm-full-missing-online", "v7, hmm-diag-warmup",
         "v8, full-online", "v8, diag-missing-online", "v8, spherical-online", "v8, full-warmup", "v8, full-averaged-online",
-        "v8, full-repaired-online", "v8, full-warmup-provisional", "v8, hmm-full-missing-online", "v8, hmm-diag-warmup"})
+        "v8, full-repaired-online", "v8, full-warmup-provisional", "v8, hmm-full-missing-online", "v8, hmm-diag-warmup",
+        "v9, full-online", "v9, diag-missing-online", "v9, spherical-online", "v9, full-warmup", "v9, full-averaged-online",
+        "v9, full-repaired-online", "v9, full-warmup-provisional", "v9, hmm-full-missing-online", "v9, hmm-diag-warmup"})
     void shouldReadAStateOfAnEarlierBuildExactlyAndGoOn(String version, String name) throws IOException {
         byte[] bytes = resource(version + "/" + name + ".state");
         OnlineModel m = StateCodec.decode(bytes);
