@@ -110,7 +110,7 @@ public final class FitCommand implements Callable<Integer> {
     Path scores;
 
     @Option(names = "--plot", paramLabel = "FILE.svg", description = "Also draw the fit as SVG: the data on two columns with each component's "
-            + "95% ellipse, and the log-likelihood trace.")
+            + "95%% ellipse, and the log-likelihood trace.")
     Path plot;
 
     @Option(names = "--plot-columns", split = ",", paramLabel = "a,b", description = "The two columns --plot draws (default: the first two modelled).")

@@ -193,11 +193,12 @@ public final class BatchEm {
 
     private static double eStepSlice(double[][] data, int from, int to, GaussianMixture mixture, SufficientStatistics stats) {
         double[] resp = new double[mixture.k];
+        EStepWork work = mixture.newWork(true);
         double gain = 1.0 / data.length;
         double ll = 0;
         for (int i = from; i < to; i++) {
-            ll += mixture.eStep(data[i], resp, true);
-            stats.blend(1, gain, resp, mixture);
+            ll += mixture.eStep(data[i], resp, work);
+            stats.blend(1, gain, resp, work);
         }
         return ll;
     }
@@ -207,7 +208,7 @@ public final class BatchEm {
         return sumOverSlices(data.length, () -> {
             GaussianMixture g = mixture.copy();
             double[] resp = new double[g.k];
-            return i -> g.eStep(data[i], resp, false);
+            return i -> g.eStep(data[i], resp);
         });
     }
 
@@ -245,16 +246,17 @@ public final class BatchEm {
         GaussianMixture mixture = new GaussianMixture(k, d, type);
         SufficientStatistics stats = new SufficientStatistics(k, d, type);
         double[] resp = new double[k];
+        EStepWork work = mixture.newWork(true);
         double[] filled = new double[d];
         for (int i = 0; i < data.length; i++) {
             for (int j = 0; j < d; j++) {
                 filled[j] = Double.isNaN(data[i][j]) ? 0 : data[i][j];
             }
             // the E-step only stages x_hat for blend(); the hard k-means labels replace its responsibilities
-            mixture.eStep(filled, resp, true);
+            mixture.eStep(filled, resp, work);
             Arrays.fill(resp, 0);
             resp[labels[i]] = 1;
-            stats.blend(1, 1.0 / data.length, resp, mixture);
+            stats.blend(1, 1.0 / data.length, resp, work);
         }
         reviveEmptyComponents(stats, data);
         stats.mStep(mixture, regularization);
@@ -276,17 +278,7 @@ public final class BatchEm {
                 }
                 double[] m2 = stats.s2[c];
                 Arrays.fill(m2, 0);
-                for (int i = 0; i < stats.d; i++) {
-                    for (int j = 0; j <= i && type == CovarianceType.FULL; j++) {
-                        m2[i * stats.d + j] = w * (stats.s1[c][i] / w) * (stats.s1[c][j] / w) + (i == j ? w : 0);
-                    }
-                    if (type == CovarianceType.DIAG) {
-                        m2[i] = w * (stats.s1[c][i] / w) * (stats.s1[c][i] / w) + w;
-                    }
-                }
-                if (type == CovarianceType.SPHERICAL) {
-                    m2[0] = w * (sq + stats.d);
-                }
+                stats.covariance.reviveSecondMoment(m2, w, stats.s1[c], sq);
             }
         }
     }

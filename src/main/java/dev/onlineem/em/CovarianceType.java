@@ -21,19 +21,11 @@ public enum CovarianceType {
 
     /** Free covariance parameters of one component in dimension d. */
     public int parametersPerComponent(int d) {
-        switch (this) {
-            case FULL: return d * (d + 1) / 2;
-            case DIAG: return d;
-            default: return 1;
-        }
+        return Covariance.of(this, d).parameters();
     }
 
     /** Length of one component's stored covariance (and second-moment statistic) array. */
     int storedLength(int d) {
-        switch (this) {
-            case FULL: return d * d;
-            case DIAG: return d;
-            default: return 1;
-        }
+        return Covariance.of(this, d).storedLength();
     }
 }

@@ -252,7 +252,7 @@ final class DriftRepair {
         for (double[] x : test) {
             // one point's vote is bounded: an outlier that neither model expects must not decide (a 25-sigma point, which a
             // tighter shadow scores 100 nats lower, otherwise outweighs 250 points that it predicts better)
-            double gain = Math.max(-MAX_POINT_GAIN, Math.min(MAX_POINT_GAIN, a.eStep(x, ra, false) - b.eStep(x, rb, false)));
+            double gain = Math.max(-MAX_POINT_GAIN, Math.min(MAX_POINT_GAIN, a.eStep(x, ra) - b.eStep(x, rb)));
             sum += gain;
             sumSq += gain * gain;
         }

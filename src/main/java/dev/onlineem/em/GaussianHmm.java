@@ -89,6 +89,58 @@ public final class GaussianHmm {
         return k * d + k * type.parametersPerComponent(d) + k * (k - 1) + (init == Initial.FREE ? k - 1 : 0);
     }
 
+    /** The largest of the values. */
+    static double max(double[] values) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : values) {
+            max = Math.max(max, v);
+        }
+        return max;
+    }
+
+    /**
+     * One step of the forward filter, shared by batch EM's forward pass and the online model: the prediction
+     * {@code p_j = sum_i previous_i A_ij} (the initial law at the first point), each state's emission likelihood
+     * {@code b_j = exp(log g_j - max)}, and the filtered law {@code next_j = p_j b_j / c}; returns the normaliser
+     * {@code c = max(sum_j p_j b_j, MIN_NORMAL)}, so that log p(y_t | y_1..t-1) = log c + max.
+     *
+     * @param previous the filtered law at the point before, or null at the first point (then {@code initial} predicts)
+     * @param logG each state's emission log-density of the point. Not modified.
+     * @param max the largest of {@code logG}
+     * @param predicted receives p, or null. Modified.
+     * @param emission receives b. Modified.
+     * @param next receives the filtered law. Modified.
+     */
+    static double forwardStep(double[] previous, double[] initial, double[][] transition, double[] logG, double max, double[] predicted,
+                              double[] emission, double[] next) {
+        int k = logG.length;
+        for (int i = 0; i < k; i++) {
+            emission[i] = Math.exp(logG[i] - max);
+        }
+        double sum = 0;
+        for (int j = 0; j < k; j++) {
+            double p;
+            if (previous == null) {
+                p = initial[j];
+            } else {
+                p = 0;
+                for (int i = 0; i < k; i++) {
+                    p += previous[i] * transition[i][j];
+                }
+            }
+            if (predicted != null) {
+                predicted[j] = p;
+            }
+            next[j] = p * emission[j];
+            sum += next[j];
+        }
+        sum = Math.max(sum, Double.MIN_NORMAL);
+        for (int j = 0; j < k; j++) {
+            next[j] /= sum;
+        }
+        return sum;
+    }
+
     /**
      * One forward-backward pass: fills the smoothed and filtered probabilities, the expected transition
      * counts and, when not null, each point's one-step predictive log-density; returns log L.
@@ -99,37 +151,15 @@ public final class GaussianHmm {
         double[] c = new double[n];
         double[] shift = new double[n];
         double[] resp = new double[k];
+        EStepWork work = emissions.newWork(false);
         double ll = 0;
         for (int t = 0; t < n; t++) {
-            emissions.eStep(data[t], resp, false);
-            double[] lg = emissions.componentLogDensities();
-            double max = Double.NEGATIVE_INFINITY;
-            for (int i = 0; i < k; i++) {
-                max = Math.max(max, lg[i]);
-            }
+            emissions.eStep(data[t], resp, work);
+            double max = max(work.componentLogDensities);
             shift[t] = max;
-            for (int i = 0; i < k; i++) {
-                b[t][i] = Math.exp(lg[i] - max);
-            }
-            double sum = 0;
-            for (int j = 0; j < k; j++) {
-                double p;
-                if (t == 0) {
-                    p = initial[j];
-                } else {
-                    p = 0;
-                    for (int i = 0; i < k; i++) {
-                        p += filtered[t - 1][i] * transition[i][j];
-                    }
-                }
-                filtered[t][j] = p * b[t][j];
-                sum += filtered[t][j];
-            }
-            sum = Math.max(sum, Double.MIN_NORMAL);
+            double sum = forwardStep(t == 0 ? null : filtered[t - 1], initial, transition, work.componentLogDensities, max, null,
+                    b[t], filtered[t]);
             c[t] = sum;
-            for (int j = 0; j < k; j++) {
-                filtered[t][j] /= sum;
-            }
             ll += Math.log(sum) + max;
             if (stepLl != null) {
                 stepLl[t] = Math.log(sum) + max;
@@ -227,6 +257,7 @@ public final class GaussianHmm {
         double[][] xi = new double[k][k];
         SufficientStatistics stats = new SufficientStatistics(k, d, emissions.type);
         double[] resp = new double[k];
+        EStepWork work = emissions.newWork(true);
         double previous = Double.NEGATIVE_INFINITY;
         int it = 0;
         double ll = Double.NEGATIVE_INFINITY;
@@ -242,8 +273,8 @@ public final class GaussianHmm {
             previous = ll;
             stats.clear();
             for (int t = 0; t < n; t++) {
-                emissions.eStep(data[t], resp, true);
-                stats.blend(1, 1.0 / n, smoothed[t], emissions);
+                emissions.eStep(data[t], resp, work);
+                stats.blend(1, 1.0 / n, smoothed[t], work);
             }
             mStep(stats, xi, smoothed[0], init, regularization);
         }
@@ -255,8 +286,8 @@ public final class GaussianHmm {
         ll = forwardBackward(data, smoothed, filtered, xi, stepLl);
         stats.clear();
         for (int t = 0; t < n; t++) {
-            emissions.eStep(data[t], resp, true);
-            stats.blend(1, 1.0 / n, smoothed[t], emissions);
+            emissions.eStep(data[t], resp, work);
+            stats.blend(1, 1.0 / n, smoothed[t], work);
         }
         double[][] q = new double[k][k];
         for (int i = 0; i < k; i++) {
@@ -435,18 +466,7 @@ public final class GaussianHmm {
             h.initial[i] = s.initialProbabilities()[i];
             System.arraycopy(s.transitionMatrix()[i], 0, h.transition[i], 0, k);
             System.arraycopy(s.means()[i], 0, h.emissions.means[i], 0, d);
-            double[] cov = h.emissions.covariances[i];
-            for (int a = 0; a < d; a++) {
-                switch (s.covarianceType()) {
-                    case FULL -> {
-                        for (int b = 0; b < d; b++) {
-                            cov[a * d + b] = s.covariances()[i][a][b];
-                        }
-                    }
-                    case DIAG -> cov[a] = s.covariances()[i][a][a];
-                    default -> cov[0] = s.covariances()[i][0][0];
-                }
-            }
+            h.emissions.covariance.setFromMatrix(h.emissions.covariances[i], s.covariances()[i]);
             h.emissions.weights[i] = s.weights()[i];
         }
         h.emissions.refreshAll();

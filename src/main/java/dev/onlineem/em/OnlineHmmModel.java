@@ -38,7 +38,10 @@ public final class OnlineHmmModel extends PipelineModel {
 
     // work, never serialised
     private double[] resp;
-    private double[] logG;
+    /** Each state's emission likelihood exp(log g - max) of the last point. */
+    private double[] emission;
+    /** The emissions' E-step of the last point, with the conditional moments its statistics and imputation take. */
+    private EStepWork work;
     private double[] predicted;
     private double[] next;
     private double[] retro;           // [j][k] flattened: r(j | k)
@@ -75,27 +78,10 @@ public final class OnlineHmmModel extends PipelineModel {
         int k = hmm.k;
         boolean learnable = standardise(f);
         GaussianMixture g = hmm.emissions;
-        g.eStep(z, resp, true); // per-state densities and the conditional moments of missing coordinates
-        System.arraycopy(g.componentLogDensities(), 0, logG, 0, k);
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < k; i++) {
-            max = Math.max(max, logG[i]);
-        }
-        double c = 0;
-        for (int j = 0; j < k; j++) {
-            double p = 0;
-            for (int i = 0; i < k; i++) {
-                p += filter[i] * hmm.transition[i][j];
-            }
-            predicted[j] = p;
-            next[j] = p * Math.exp(logG[j] - max);
-            c += next[j];
-        }
-        c = Math.max(c, Double.MIN_NORMAL);
-        for (int j = 0; j < k; j++) {
-            next[j] /= c;
-        }
-        double jacobian = g.missingCount > 0 ? observedLogScale(z) : logScaleSum;
+        g.eStep(z, resp, work); // per-state densities and the conditional moments of missing coordinates
+        double max = GaussianHmm.max(work.componentLogDensities);
+        double c = GaussianHmm.forwardStep(filter, null, hmm.transition, work.componentLogDensities, max, predicted, emission, next);
+        double jacobian = work.missingCount > 0 ? observedLogScale(z) : logScaleSum;
         scorePoint(Math.log(c) + max - jacobian, k, out);
         if (learnable) {
             double gamma = settings.stepSize(t);
@@ -147,7 +133,7 @@ public final class OnlineHmmModel extends PipelineModel {
             }
             Arrays.fill(unit, 0);
             unit[kk] = 1;
-            target.blend(1, gamma, unit, hmm.emissions);
+            target.blend(1, gamma, unit, work);
         }
         SufficientStatistics[] swap = rhoG;
         rhoG = rhoGNext;
@@ -204,7 +190,7 @@ public final class OnlineHmmModel extends PipelineModel {
         out.cluster = best;
         out.regime = best;
         trackRegime(out, order[best], filter[order[best]]);
-        out.impute(x, filter, hmm.emissions.expected, k, center, scale);
+        out.impute(x, filter, work.expected(), k, center, scale);
     }
 
     /** Announces a regime once it is the most probable with at least min.probability for persistence points. */
@@ -278,7 +264,8 @@ public final class OnlineHmmModel extends PipelineModel {
         int k = settings.kMin();
         int d = featureDimension;
         resp = new double[k];
-        logG = new double[k];
+        emission = new double[k];
+        work = new EStepWork(k, d, true);
         predicted = new double[k];
         next = new double[k];
         retro = new double[k * k];

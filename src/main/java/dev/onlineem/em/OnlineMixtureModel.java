@@ -36,6 +36,8 @@ public final class OnlineMixtureModel extends PipelineModel {
 
     // work arrays, never serialised
     private double[] resp;
+    /** The E-step of the last point, with the conditional moments its statistics and imputation take. */
+    private EStepWork work;
     /** The batch EM that ends warm-up in place of the settings' one ({@code fit --batch}); never serialised. */
     private BatchEm warmupEm;
     /** EM iterations of each start of the warm-up's batch fit in this object's life; never serialised. */
@@ -68,8 +70,8 @@ public final class OnlineMixtureModel extends PipelineModel {
         int k = mixture.k;
         boolean learnable = standardise(f);
         // E-step under the current theta: the score is predictive
-        double ll = mixture.eStep(z, resp, true);
-        double jacobian = mixture.missingCount > 0 ? observedLogScale(z) : logScaleSum;
+        double ll = mixture.eStep(z, resp, work);
+        double jacobian = work.missingCount > 0 ? observedLogScale(z) : logScaleSum;
         scorePoint(ll - jacobian, k, out);
         int best = 0;
         for (int c = 0; c < k; c++) {
@@ -79,12 +81,12 @@ public final class OnlineMixtureModel extends PipelineModel {
             }
         }
         out.cluster = best;
-        out.impute(x, resp, mixture.expected, k, center, scale);
+        out.impute(x, resp, work.expected(), k, center, scale);
         if (learnable) {
             // gamma_t: (t + t0)^-alpha, or with a half-life max(1 / (t + t0), gamma_min)
             double gamma = settings.stepSize(t);
             // s += gamma (T(x) - s)
-            stats.step(gamma, resp, mixture);
+            stats.step(gamma, resp, work);
             if (averaged != null) {
                 average();
             }
@@ -260,24 +262,7 @@ public final class OnlineMixtureModel extends PipelineModel {
     }
 
     private void shrinkAlong(int h, double[] v, double amount) {
-        int d = featureDimension;
-        double[] cov = mixture.covariances[h];
-        switch (mixture.type) {
-            case FULL:
-                for (int i = 0; i < d; i++) {
-                    for (int j = 0; j < d; j++) {
-                        cov[i * d + j] -= amount * v[i] * v[j];
-                    }
-                }
-                break;
-            case DIAG:
-                for (int j = 0; j < d; j++) {
-                    cov[j] = Math.max(cov[j] - amount * v[j] * v[j], 1e-12);
-                }
-                break;
-            default:
-                cov[0] = Math.max(cov[0] - amount / d, 1e-12);
-        }
+        mixture.covariance.shrinkAlong(mixture.covariances[h], v, amount);
     }
 
     /**
@@ -322,13 +307,14 @@ public final class OnlineMixtureModel extends PipelineModel {
         double[] surprises = new double[n];
         double[] r = new double[mixture.k];
         for (int i = 0; i < n; i++) {
-            surprises[i] = -(mixture.eStep(data[i], r, false) - observedLogScale(data[i]));
+            surprises[i] = -(mixture.eStep(data[i], r) - observedLogScale(data[i]));
         }
         endWarmup(surprises);
     }
 
     void allocateWork() {
         resp = new double[mixture.k];
+        work = mixture.newWork(true);
     }
 
     /** The current parameters (the averaged ones, with averaging) in the data's units, or null during warm-up. Allocates. */
@@ -415,7 +401,7 @@ public final class OnlineMixtureModel extends PipelineModel {
             } else {
                 jacobian = logScaleSum;
             }
-            return mixture.eStep(z, resp, false) - jacobian;
+            return mixture.eStep(z, resp) - jacobian;
         }
     }
 

@@ -17,6 +17,7 @@ public final class SufficientStatistics {
     final int k;
     final int d;
     final CovarianceType type;
+    final Covariance covariance;
     final double[] s0;
     final double[][] s1;
     final double[][] s2;
@@ -27,9 +28,10 @@ public final class SufficientStatistics {
         this.k = k;
         this.d = d;
         this.type = type;
+        this.covariance = Covariance.of(type, d);
         this.s0 = new double[k];
         this.s1 = new double[k][d];
-        this.s2 = new double[k][type.storedLength(d)];
+        this.s2 = new double[k][covariance.storedLength()];
     }
 
     /** Sets every statistic to zero. */
@@ -44,24 +46,22 @@ public final class SufficientStatistics {
 
     /**
      * s = keep * s + gain * r_k * T_k(x), where T_k(x) = (1, x_hat_k, x_hat_k x_hat_k' + C_k) uses the
-     * expectations the mixture's last {@code eStep(..., true)} left behind.
+     * point and conditional moments an E-step left in {@code work}.
      * Online EM: keep = 1 - gamma, gain = gamma. Batch EM: keep = 1, gain = 1/n.
      *
      * @param resp responsibilities of the point. Not modified.
-     * @param mixture source of x_hat_k and C_k. Not modified.
+     * @param work the point's E-step, made with moments: the source of x_hat_k and C_k. Not modified.
      */
-    public void blend(double keep, double gain, double[] resp, GaussianMixture mixture) {
+    void blend(double keep, double gain, double[] resp, EStepWork work) {
         for (int c = 0; c < k; c++) {
-            blendComponent(c, keep, gain * resp[c], mixture);
+            blendComponent(c, keep, gain * resp[c], work);
         }
     }
 
     /** Component c's part of {@link #blend}, with w = gain r_c. */
-    private void blendComponent(int c, double keep, double w, GaussianMixture mixture) {
-        int nm = mixture.missingCount;
-        int[] miss = mixture.missingIdx;
-        double[] x = nm == 0 ? mixture.point : mixture.expected[c];
-        double[] cc = mixture.conditionalCov[c];
+    private void blendComponent(int c, double keep, double w, EStepWork work) {
+        int nm = work.missingCount;
+        double[] x = nm == 0 ? work.point : work.moments.expected[c];
         // s0 += gamma (r - s0)
         s0[c] = keep * s0[c] + w;
         double[] m1 = s1[c];
@@ -71,42 +71,7 @@ public final class SufficientStatistics {
             m1[j] = keep * m1[j] + w * x[j];
         }
         // s2 += gamma (r (x x' + C) - s2)
-        switch (type) {
-            case FULL:
-                for (int i = 0; i < d; i++) {
-                    double wx = w * x[i];
-                    int row = i * d;
-                    for (int j = 0; j <= i; j++) {
-                        m2[row + j] = keep * m2[row + j] + wx * x[j];
-                    }
-                }
-                for (int a = 0; a < nm; a++) {
-                    for (int b = 0; b <= a; b++) {
-                        int i = miss[a];
-                        int j = miss[b];
-                        int idx = i >= j ? i * d + j : j * d + i;
-                        m2[idx] += w * cc[a * nm + b];
-                    }
-                }
-                break;
-            case DIAG:
-                for (int j = 0; j < d; j++) {
-                    m2[j] = keep * m2[j] + w * x[j] * x[j];
-                }
-                for (int a = 0; a < nm; a++) {
-                    m2[miss[a]] += w * cc[a * nm + a];
-                }
-                break;
-            default:
-                double ss = 0;
-                for (int j = 0; j < d; j++) {
-                    ss += x[j] * x[j];
-                }
-                for (int a = 0; a < nm; a++) {
-                    ss += cc[a * nm + a];
-                }
-                m2[0] = keep * m2[0] + w * ss;
-        }
+        covariance.accumulate(m2, keep, w, x, work.missing, nm, work.moments.covariance[c]);
     }
 
     /**
@@ -116,15 +81,15 @@ public final class SufficientStatistics {
      * the same fraction of a far point's moments). When the scale runs low, it is folded into the arrays.
      *
      * @param resp responsibilities of the point. Not modified.
-     * @param mixture source of x_hat_k and C_k, as for {@link #blend}. Not modified.
+     * @param work source of x_hat_k and C_k, as for {@link #blend}. Not modified.
      */
-    void step(double gamma, double[] resp, GaussianMixture mixture) {
+    void step(double gamma, double[] resp, EStepWork work) {
         double keep = 1 - gamma;
         if (!(scale * keep >= RESCALE_BELOW)) {
             fold();
             if (!(keep > 0)) { // gamma = 1: the point replaces the statistics
                 clear();
-                blend(0, gamma, resp, mixture);
+                blend(0, gamma, resp, work);
                 return;
             }
         }
@@ -133,7 +98,7 @@ public final class SufficientStatistics {
         for (int c = 0; c < k; c++) {
             double w = gain * resp[c];
             if (w > NEGLIGIBLE_SHARE * s0[c]) {
-                blendComponent(c, 1, w, mixture);
+                blendComponent(c, 1, w, work);
             }
         }
     }
@@ -230,33 +195,7 @@ public final class SufficientStatistics {
         for (int j = 0; j < d; j++) {
             mu[j] = s1[c][j] / w;
         }
-        double[] cov = mixture.covariances[c];
-        double[] m2 = s2[c];
-        switch (type) {
-            case FULL:
-                for (int i = 0; i < d; i++) {
-                    for (int j = 0; j <= i; j++) {
-                        double v = m2[i * d + j] / w - mu[i] * mu[j];
-                        if (i == j) {
-                            v = Math.max(v, 0) + reg;
-                        }
-                        cov[i * d + j] = v;
-                        cov[j * d + i] = v;
-                    }
-                }
-                break;
-            case DIAG:
-                for (int j = 0; j < d; j++) {
-                    cov[j] = Math.max(m2[j] / w - mu[j] * mu[j], 0) + reg;
-                }
-                break;
-            default:
-                double sq = 0;
-                for (int j = 0; j < d; j++) {
-                    sq += mu[j] * mu[j];
-                }
-                cov[0] = Math.max((m2[0] / w - sq) / d, 0) + reg;
-        }
+        covariance.mStep(s2[c], w, mu, reg, mixture.covariances[c]);
         mixture.refresh(c);
     }
 
@@ -286,26 +225,6 @@ public final class SufficientStatistics {
         for (int j = 0; j < d; j++) {
             s1[c][j] = w * mu[j];
         }
-        double[] m2 = s2[c];
-        switch (type) {
-            case FULL:
-                for (int i = 0; i < d; i++) {
-                    for (int j = 0; j < d; j++) {
-                        m2[i * d + j] = w * (mixture.fullCovariance(from, i, j) + mu[i] * mu[j]);
-                    }
-                }
-                break;
-            case DIAG:
-                for (int j = 0; j < d; j++) {
-                    m2[j] = w * (mixture.fullCovariance(from, j, j) + mu[j] * mu[j]);
-                }
-                break;
-            default:
-                double s = 0;
-                for (int j = 0; j < d; j++) {
-                    s += mixture.fullCovariance(from, j, j) + mu[j] * mu[j];
-                }
-                m2[0] = w * s;
-        }
+        covariance.secondMoment(s2[c], w, mu, mixture.covariances[from]);
     }
 }

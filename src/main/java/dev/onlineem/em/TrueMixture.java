@@ -106,7 +106,7 @@ public final class TrueMixture {
     }
 
     public double logDensity(double[] x) {
-        return density.eStep(x, resp, false);
+        return density.eStep(x, resp);
     }
 
     public double meanLogDensity(double[][] xs) {

@@ -34,6 +34,25 @@ class FitCommandTest {
     }
 
     @Test
+    void shouldPrintEveryCommandsHelpWithoutAWarning() {
+        // picocli formats every description with String.format and warns on stderr for each one it cannot (a bare
+        // "95% ellipse" printed three WARN lines on fit --help)
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        StringBuilder usage = new StringBuilder();
+        try {
+            for (CommandLine sub : Main.commandLine().getSubcommands().values()) {
+                usage.append(sub.getUsageMessage());
+            }
+        } finally {
+            System.setErr(saved);
+        }
+        assertTrue(usage.toString().contains("95% ellipse"), "fit's --plot is described");
+        assertEquals("", captured.toString(java.nio.charset.StandardCharsets.UTF_8), "stderr while rendering help");
+    }
+
+    @Test
     void shouldMatchTheConvergedReferenceFitOfOldFaithfulWithBatchEm() throws Exception {
         Output o = run("fit", "--batch", "--k", "2", "--tol", "1e-12", "--input", FAITHFUL.toString());
         assertEquals(0, o.exit(), o.err());

@@ -27,12 +27,12 @@ class BatchEmTest {
         double[] r = new double[2];
         double[] expectedComplement = {2.511e-8, 3.059e-7, 3.727e-6};
         for (int i = 0; i < 3; i++) {
-            g.eStep(WORKED_X[i], r, false);
+            g.eStep(WORKED_X[i], r);
             assertEquals(expectedComplement[i], r[1], expectedComplement[i] * FOUR_DIGITS, "r_2 for x=" + WORKED_X[i][0]);
         }
         double[] expectedR1 = {2.511e-8, 2.061e-9, 1.692e-10};
         for (int i = 0; i < 3; i++) {
-            g.eStep(WORKED_X[3 + i], r, false);
+            g.eStep(WORKED_X[3 + i], r);
             assertEquals(expectedR1[i], r[0], expectedR1[i] * FOUR_DIGITS, "r_1 for x=" + WORKED_X[3 + i][0]);
         }
     }
@@ -105,8 +105,9 @@ class BatchEmTest {
         SufficientStatistics s = new SufficientStatistics(3, 3, CovarianceType.FULL);
         s.s0[0] = 0.3;
         double[] resp = new double[3];
-        online.eStep(x, resp, true);
-        s.blend(0, 1, resp, online);
+        EStepWork work = online.newWork(true);
+        online.eStep(x, resp, work);
+        s.blend(0, 1, resp, work);
         s.mStep(online, 1e-6);
         new BatchEm(CovarianceType.FULL, 1e-6, 1, 1, 0).iterate(new double[][] {x}, batch);
         for (int c = 0; c < 3; c++) {

@@ -58,7 +58,7 @@ class CholeskyTest {
                 double[] a = randomCovariance(r, d);
                 double[] blocked = new double[d * d];
                 double[] plain = new double[d * d];
-                assertTrue(GaussianMixture.choleskyUpper(a, blocked, d));
+                assertTrue(FullCovariance.choleskyUpper(a, blocked, d));
                 assertTrue(textbook(a, plain, d));
                 for (int j = 0; j < d; j++) {
                     for (int i = j; i < d; i++) {
@@ -73,7 +73,7 @@ class CholeskyTest {
     @Test
     void shouldRefuseAMatrixThatIsNotPositiveDefinite() {
         double[] a = {1, 2, 0, 2, 1, 0, 0, 0, 1}; // eigenvalues 3, -1, 1
-        assertFalse(GaussianMixture.choleskyUpper(a, new double[9], 3));
-        assertFalse(GaussianMixture.choleskyUpper(new double[] {Double.NaN}, new double[1], 1));
+        assertFalse(FullCovariance.choleskyUpper(a, new double[9], 3));
+        assertFalse(FullCovariance.choleskyUpper(new double[] {Double.NaN}, new double[1], 1));
     }
 }

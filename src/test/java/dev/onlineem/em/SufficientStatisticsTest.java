@@ -22,18 +22,19 @@ class SufficientStatisticsTest {
         SufficientStatistics plain = new SufficientStatistics(k, d, CovarianceType.FULL);
         Random r = new Random(5);
         double[] resp = new double[k];
+        EStepWork work = g.newWork(true);
         double smallest = 1;
         int folds = 0;
         for (int i = 0; i < 5000; i++) {
             double[] x = {3 * r.nextInt(k) + r.nextGaussian(), r.nextGaussian()};
-            g.eStep(x, resp, true);
+            g.eStep(x, resp, work);
             double gamma = 0.3; // the scale loses a factor 1e-100 in 650 points
             double before = scaled.scale;
-            scaled.step(gamma, resp, g);
+            scaled.step(gamma, resp, work);
             if (scaled.scale > before) {
                 folds++;
             }
-            plain.blend(1 - gamma, gamma, resp, g);
+            plain.blend(1 - gamma, gamma, resp, work);
             smallest = Math.min(smallest, scaled.scale);
         }
         assertTrue(smallest >= SufficientStatistics.RESCALE_BELOW, "the scale stays above " + SufficientStatistics.RESCALE_BELOW);
@@ -60,8 +61,9 @@ class SufficientStatisticsTest {
         s.s1[1][0] = 50;
         s.s2[1][0] = 5000.5;
         double[] resp = new double[2];
-        g.eStep(new double[] {0}, resp, true);
-        s.step(0.1, resp, g);
+        EStepWork work = g.newWork(true);
+        g.eStep(new double[] {0}, resp, work);
+        s.step(0.1, resp, work);
         assertEquals(0.9, s.scale, 0);
         assertEquals(0.5, s.s0[1], 0, "untouched: only the scale decayed");
         assertEquals(50, s.s1[1][0], 0);

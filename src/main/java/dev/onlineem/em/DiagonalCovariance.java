@@ -1,0 +1,145 @@
+package dev.onlineem.em;
+
+import java.util.Arrays;
+
+/** A diagonal covariance: d variances. Its factor is their square roots. */
+final class DiagonalCovariance extends Covariance {
+    DiagonalCovariance(int d) {
+        super(d);
+    }
+
+    @Override
+    CovarianceType type() {
+        return CovarianceType.DIAG;
+    }
+
+    @Override
+    int storedLength() {
+        return d;
+    }
+
+    @Override
+    int parameters() {
+        return d;
+    }
+
+    @Override
+    int factorLength() {
+        return d;
+    }
+
+    @Override
+    void setIdentity(double[] cov) {
+        Arrays.fill(cov, 1);
+    }
+
+    @Override
+    double entry(double[] cov, int i, int j) {
+        return i == j ? cov[i] : 0;
+    }
+
+    @Override
+    void setFromMatrix(double[] cov, double[][] matrix) {
+        for (int a = 0; a < d; a++) {
+            cov[a] = matrix[a][a];
+        }
+    }
+
+    @Override
+    double factorise(double[] cov, double[] factor) {
+        return factoriseVariances(cov, factor);
+    }
+
+    /**
+     * Square roots of variances into {@code factor}; returns the sum of their logs. A variance that is not a positive
+     * finite number becomes 1e-12 (or, if infinite, a quarter of the largest double).
+     */
+    static double factoriseVariances(double[] cov, double[] factor) {
+        double logDet = 0;
+        for (int j = 0; j < cov.length; j++) {
+            if (!(cov[j] > Double.MIN_NORMAL) || !Double.isFinite(cov[j])) {
+                cov[j] = Double.isFinite(cov[j]) ? 1e-12 : Double.MAX_VALUE / 4;
+            }
+            factor[j] = Math.sqrt(cov[j]);
+            logDet += Math.log(cov[j]);
+        }
+        return logDet;
+    }
+
+    @Override
+    double logDensity(double[] x, double[] mu, double[] sd, double logDet, EStepWork work) {
+        double maha = 0;
+        for (int j = 0; j < d; j++) {
+            double z = (x[j] - mu[j]) / sd[j];
+            maha += z * z;
+        }
+        return -0.5 * (d * LOG_2PI + logDet + maha);
+    }
+
+    @Override
+    double logMarginal(int c, double[] x, double[] mu, double[] cov, EStepWork work, ConditionalMoments moments) {
+        return independentMarginal(c, x, mu, cov, true, work, moments);
+    }
+
+    /** The marginal of independent coordinates (diagonal, or spherical with {@code perCoordinate} false). */
+    static double independentMarginal(int c, double[] x, double[] mu, double[] cov, boolean perCoordinate, EStepWork work,
+                                      ConditionalMoments moments) {
+        int no = work.observedCount;
+        int[] observed = work.observed;
+        double maha = 0;
+        double logDet = 0;
+        for (int i = 0; i < no; i++) {
+            int j = observed[i];
+            double v = cov[perCoordinate ? j : 0];
+            double z = x[j] - mu[j];
+            maha += z * z / v;
+            logDet += Math.log(v);
+        }
+        if (moments != null) {
+            double[] xh = moments.expected[c];
+            for (int i = 0; i < no; i++) {
+                xh[observed[i]] = x[observed[i]];
+            }
+            moments.independent(c, mu, cov, perCoordinate, work.missing, work.missingCount);
+        }
+        return -0.5 * (no * LOG_2PI + logDet + maha);
+    }
+
+    @Override
+    void accumulate(double[] m2, double keep, double w, double[] x, int[] missing, int nm, double[] cc) {
+        for (int j = 0; j < d; j++) {
+            m2[j] = keep * m2[j] + w * x[j] * x[j];
+        }
+        for (int a = 0; a < nm; a++) {
+            m2[missing[a]] += w * cc[a * nm + a];
+        }
+    }
+
+    @Override
+    void mStep(double[] m2, double w, double[] mu, double reg, double[] cov) {
+        for (int j = 0; j < d; j++) {
+            cov[j] = Math.max(m2[j] / w - mu[j] * mu[j], 0) + reg;
+        }
+    }
+
+    @Override
+    void secondMoment(double[] m2, double w, double[] mu, double[] cov) {
+        for (int j = 0; j < d; j++) {
+            m2[j] = w * (cov[j] + mu[j] * mu[j]);
+        }
+    }
+
+    @Override
+    void reviveSecondMoment(double[] m2, double w, double[] s1, double sumOfSquares) {
+        for (int i = 0; i < d; i++) {
+            m2[i] = w * (s1[i] / w) * (s1[i] / w) + w;
+        }
+    }
+
+    @Override
+    void shrinkAlong(double[] cov, double[] v, double amount) {
+        for (int j = 0; j < d; j++) {
+            cov[j] = Math.max(cov[j] - amount * v[j] * v[j], 1e-12);
+        }
+    }
+}

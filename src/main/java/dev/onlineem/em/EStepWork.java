@@ -1,0 +1,63 @@
+package dev.onlineem.em;
+
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.decomposition.chol.CholeskyDecompositionInner_DDRM;
+
+/**
+ * What {@link GaussianMixture#eStep} writes for one point, for whoever uses it next: each component's log-density
+ * (the HMM's emissions), the point's missing pattern, and, when this work was made with moments, the point and the
+ * conditional moments of its missing coordinates ({@link SufficientStatistics#blend}, {@link PointResult} imputation).
+ * Also the E-step's scratch. One per model (or per thread): the E-step overwrites all of it. Mutable.
+ */
+final class EStepWork {
+    /** log N(x_o | mu_k,o, Sigma_k,oo) per component, weights not included. */
+    final double[] componentLogDensities;
+    final int[] missing;
+    final int[] observed;
+    int missingCount;
+    int observedCount;
+    /** The point of the last E-step (not a copy), when moments are kept. */
+    double[] point;
+    /** The conditional moments of the missing coordinates, or null when this work keeps none. */
+    final ConditionalMoments moments;
+
+    // scratch
+    final double[] diff;
+    final double[] diff2;
+    final double[] v;
+    final DMatrixRMaj sigmaObserved;
+    final CholeskyDecompositionInner_DDRM decomposer = new CholeskyDecompositionInner_DDRM(true);
+
+    /** @param withMoments whether E-steps into this work also stage the point and its conditional moments */
+    EStepWork(int k, int d, boolean withMoments) {
+        this.componentLogDensities = new double[k];
+        this.missing = new int[d];
+        this.observed = new int[d];
+        this.moments = withMoments ? new ConditionalMoments(k, d) : null;
+        this.diff = new double[d];
+        this.diff2 = new double[d];
+        this.v = new double[d * d];
+        this.sigmaObserved = new DMatrixRMaj(d, d);
+    }
+
+    /** Sorts x's coordinates into missing (NaN) and observed ones; returns the number observed. */
+    int pattern(double[] x, int d) {
+        int nm = 0;
+        int no = 0;
+        for (int j = 0; j < d; j++) {
+            if (Double.isNaN(x[j])) {
+                missing[nm++] = j;
+            } else {
+                observed[no++] = j;
+            }
+        }
+        missingCount = nm;
+        observedCount = no;
+        return no;
+    }
+
+    /** The conditional expectations x_hat per component (null without moments). */
+    double[][] expected() {
+        return moments == null ? null : moments.expected;
+    }
+}
