@@ -63,6 +63,16 @@ public final class ScoreCommand implements Callable<Integer> {
             + "An HMM adds the columns regime and p_regime_0, p_regime_1, ... (filtered probabilities).")
     String modelType;
 
+    @Option(names = "--k", paramLabel = "N", description = "Components (states with --model hmm): sets model.k, as fit's --k does.")
+    Integer k;
+
+    @Option(names = "--covariance", paramLabel = "TYPE", description = "full, diag or spherical: sets model.covariance.type.")
+    String covariance;
+
+    @Option(names = "--half-life", paramLabel = "H", description = "Points after which a point's weight has halved (0: a stationary model): "
+            + "sets model.half.life.")
+    Double halfLife;
+
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output CSV: [time,] the input columns, anomalyScore, anomaly, logDensity, pValue, cluster.")
     Path out;
 
@@ -71,6 +81,15 @@ public final class ScoreCommand implements Callable<Integer> {
         Map<String, String> settings = new HashMap<>(overrides);
         if (modelType != null) {
             settings.put(OnlineEmConfig.TYPE_CONFIG, modelType);
+        }
+        if (k != null) {
+            settings.put(OnlineEmConfig.K_CONFIG, String.valueOf(k));
+        }
+        if (covariance != null) {
+            settings.put(OnlineEmConfig.COVARIANCE_TYPE_CONFIG, covariance);
+        }
+        if (halfLife != null) {
+            settings.put(OnlineEmConfig.HALF_LIFE_CONFIG, String.valueOf(halfLife));
         }
         OnlineEmConfig cfg = OnlineEmConfig.withoutKafka(OnlineEmConfig.read(config, settings));
         ModelSettings ms = cfg.settingsFor(modelId);

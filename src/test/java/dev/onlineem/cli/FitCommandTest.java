@@ -34,6 +34,21 @@ class FitCommandTest {
     }
 
     @Test
+    void shouldTakeTheModelOptionsOfFitInScoreAsTheSettingsTheyName(@TempDir Path dir) throws Exception {
+        Path withOptions = dir.resolve("options.csv");
+        Path withSettings = dir.resolve("settings.csv");
+        Output a = run("score", "--input", FAITHFUL.toString(), "--columns", "eruptions,waiting", "--k", "3", "--covariance", "diag",
+                "--half-life", "500", "--out", withOptions.toString());
+        assertEquals(0, a.exit(), a.err());
+        Output b = run("score", "--input", FAITHFUL.toString(), "--columns", "eruptions,waiting", "-D", "model.k=3",
+                "-D", "model.covariance.type=diag", "-D", "model.half.life=500", "--out", withSettings.toString());
+        assertEquals(0, b.exit(), b.err());
+        List<String> rows = Files.readAllLines(withOptions);
+        assertEquals(Files.readAllLines(withSettings), rows);
+        assertTrue(rows.stream().skip(1).anyMatch(r -> r.endsWith(",2")), "a third cluster is used: " + rows.subList(0, 3));
+    }
+
+    @Test
     void shouldPrintEveryCommandsHelpWithoutAWarning() {
         // picocli formats every description with String.format and warns on stderr for each one it cannot (a bare
         // "95% ellipse" printed three WARN lines on fit --help)
