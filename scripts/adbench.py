@@ -18,8 +18,9 @@ import argparse
 import concurrent.futures
 import csv
 import os
-import subprocess
 import sys
+
+import scorecli
 
 import numpy as np
 from sklearn.metrics import roc_auc_score
@@ -77,15 +78,7 @@ def run_set(args, fname):
         for row in x:
             w.writerow(["%r" % v for v in row])
     out = os.path.join(args.work, name + "-scores.csv")
-    cmd = ["java", "-jar", args.jar, "score", "--input", path, "--columns", ",".join(cols), "--out", out,
-           "-D", "model.k=2"]
-    if args.config:
-        cmd += ["--config", args.config]
-    for kv in args.D:
-        cmd += ["-D", kv]
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        raise SystemExit("score failed on %s: %s" % (name, r.stderr))
+    scorecli.score(args.jar, path, ",".join(cols), out, args.config, ["model.k=2"] + list(args.D))
     score = np.zeros(len(x))
     dens = np.zeros(len(x))
     with open(out) as f:

@@ -20,6 +20,8 @@ import shutil
 import subprocess
 import sys
 
+import scorecli
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROFILES = ["standard", "reward_low_FP_rate", "reward_low_FN_rate"]
 
@@ -74,15 +76,7 @@ def run_file(args, work, relpath, file_windows):
     out_dir = os.path.join(work, "results", args.name, category)
     os.makedirs(out_dir, exist_ok=True)
     scored = os.path.join(out_dir, "scored_" + name.replace("_", "-"))
-    cmd = ["java", "-jar", args.jar, "score", "--input", data, "--columns", "value", "--time-column", "timestamp",
-           "--out", scored]
-    if args.config:
-        cmd += ["--config", args.config]
-    for d in args.D:
-        cmd += ["-D", d]
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        raise SystemExit("score failed on %s: %s" % (relpath, r.stderr))
+    scorecli.score(args.jar, data, "value", scored, args.config, args.D, ["--time-column", "timestamp"])
     starts_ends = [(a[:19], b[:19]) for a, b in file_windows]
     flagged = 0
     with open(scored) as src, open(os.path.join(out_dir, args.name + "_" + name), "w", newline="") as dst:

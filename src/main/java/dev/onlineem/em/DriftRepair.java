@@ -83,9 +83,9 @@ final class DriftRepair {
     int count;
     int head;
     // the detector: running moments of the level l_t = Phi^-1(p_t)
-    double llMean;
-    double llVar;
-    long llCount;
+    double levelMean;
+    double levelVar;
+    long levelCount;
     /** Windows from one periodic check to the next. */
     int periodicWindows = PERIODIC_WINDOWS;
     double cusum;
@@ -138,30 +138,28 @@ final class DriftRepair {
     }
 
     /** The CUSUM on the fall of the level (a rise of the surprise); schedules a check W points after it trips. */
-    private void watch(double ll) {
-        if (!Double.isFinite(ll)) {
+    private void watch(double level) {
+        if (!Double.isFinite(level)) {
             return;
         }
-        llCount++;
-        if (llCount > 1 && dueIn < 0) {
-            double sd = Math.sqrt(llVar);
-            if (sd > 0) {
-                double u = Math.min((llMean - ll) / sd, CUSUM_CLIP);
-                cusum = Math.max(0, cusum + u - CUSUM_K);
-                if (cusum > CUSUM_H) {
-                    cusum = 0;
-                    dueIn = capacity;
-                }
+        levelCount++;
+        double sd = Math.sqrt(levelVar);
+        boolean spread = levelCount > 1 && sd > 0;
+        if (spread && dueIn < 0) {
+            double u = Math.min((levelMean - level) / sd, CUSUM_CLIP);
+            cusum = Math.max(0, cusum + u - CUSUM_K);
+            if (cusum > CUSUM_H) {
+                cusum = 0;
+                dueIn = capacity;
             }
         }
         // m += w (l - m); v += w ((l - m_old)(l - m_new) - v): an exponentially weighted mean and variance of the level,
         // winsorised at CUSUM_CLIP spreads below the mean so that outliers do not inflate the spread the CUSUM is measured in
-        double w = Math.max(1.0 / llCount, 1.0 / capacity);
-        double sd = Math.sqrt(llVar);
-        double l = llCount > 1 && sd > 0 ? Math.max(ll, llMean - CUSUM_CLIP * sd) : ll;
-        double old = llMean;
-        llMean += w * (l - llMean);
-        llVar += w * ((l - old) * (l - llMean) - llVar);
+        double w = Math.max(1.0 / levelCount, 1.0 / capacity);
+        double l = spread ? Math.max(level, levelMean - CUSUM_CLIP * sd) : level;
+        double old = levelMean;
+        levelMean += w * (l - levelMean);
+        levelVar += w * ((l - old) * (l - levelMean) - levelVar);
     }
 
     /** The window's rows, oldest first (allocates). */
@@ -271,7 +269,7 @@ final class DriftRepair {
     /** Writes the window (oldest first) and the detector. */
     void writeTo(ByteBuffer out) {
         out.putInt(count).putInt(dueIn).putInt(sinceCheck).putInt(followUpsLeft).putInt(periodicWindows);
-        out.putDouble(llMean).putDouble(llVar).putLong(llCount).putDouble(cusum).putLong(checks).putLong(repairs);
+        out.putDouble(levelMean).putDouble(levelVar).putLong(levelCount).putDouble(cusum).putLong(checks).putLong(repairs);
         // oldest first, straight from the ring: the part from the oldest slot to the end, then the start
         int d = dimension;
         int start = count < capacity ? 0 : head;
@@ -300,14 +298,14 @@ final class DriftRepair {
                 throw new IllegalArgumentException("repair's periodic interval is " + r.periodicWindows + " windows");
             }
         }
-        r.llMean = in.getDouble();
-        r.llVar = in.getDouble();
-        r.llCount = in.getLong();
+        r.levelMean = in.getDouble();
+        r.levelVar = in.getDouble();
+        r.levelCount = in.getLong();
         r.cusum = in.getDouble();
         if (!levels) {
-            r.llMean = 0;
-            r.llVar = 0;
-            r.llCount = 0;
+            r.levelMean = 0;
+            r.levelVar = 0;
+            r.levelCount = 0;
             r.cusum = 0;
         }
         r.checks = in.getLong();

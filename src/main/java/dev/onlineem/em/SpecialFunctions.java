@@ -124,7 +124,7 @@ final class SpecialFunctions {
             x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
                     / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
         }
-        if (Math.abs(x) > 37) {
+        if (Math.abs(x) > 37.5) {
             return x; // exp(x^2 / 2) would overflow; Acklam's 1e-9 is plenty this far out
         }
         // Halley: e = Phi(x) - p, u = e sqrt(2 pi) exp(x^2 / 2)
