@@ -1,5 +1,7 @@
 package dev.onlineem.em;
 
+import java.nio.ByteBuffer;
+
 /**
  * The parameters theta = (pi_k, mu_k, Sigma_k) of a Gaussian mixture, with each component's covariance factor cached,
  * and the E-step that scores a point under them. How the covariances are held, factorised and used is the
@@ -159,5 +161,24 @@ public final class GaussianMixture {
     /** Entry (i, j) of component c's covariance as a full d x d matrix, whatever the covariance type. */
     double fullCovariance(int c, int i, int j) {
         return covariance.entry(covariances[c], i, j);
+    }
+
+    /** Writes the parameters for the state format: the weights, then each component's mean and stored covariance. */
+    void writeParameters(ByteBuffer out) {
+        StateCodec.putAll(out, weights);
+        for (int c = 0; c < k; c++) {
+            StateCodec.putAll(out, means[c]);
+            StateCodec.putAll(out, covariances[c]);
+        }
+    }
+
+    /** Reads {@link #writeParameters}'s part into this mixture and rebuilds what derives from it (factors, log-weights). */
+    void readParameters(ByteBuffer in) {
+        StateCodec.getAll(in, weights);
+        for (int c = 0; c < k; c++) {
+            StateCodec.getAll(in, means[c]);
+            StateCodec.getAll(in, covariances[c]);
+        }
+        refreshAll();
     }
 }

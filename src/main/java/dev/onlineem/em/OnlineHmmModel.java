@@ -1,5 +1,9 @@
 package dev.onlineem.em;
 
+import static dev.onlineem.em.StateCodec.getAll;
+import static dev.onlineem.em.StateCodec.putAll;
+
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -28,13 +32,13 @@ public final class OnlineHmmModel extends PipelineModel {
     /** Smallest transition probability kept: a transition never seen stays possible (a regime can always return). */
     static final double MIN_TRANSITION = 1e-9;
 
-    GaussianHmm hmm;
-    double[] filter;                  // phi_t, internal state order
-    double[] rhoQ;                    // [i][j][k] flattened: K^3
-    SufficientStatistics[] rhoG;      // per current state k: emission moments of every state i
-    int announced = -1;               // internal state last announced as the regime, -1 before the first
-    int candidate = -1;
-    int candidateRun;
+    private GaussianHmm hmm;
+    private double[] filter;          // phi_t, internal state order
+    private double[] rhoQ;            // [i][j][k] flattened: K^3
+    private SufficientStatistics[] rhoG; // per current state k: emission moments of every state i
+    private int announced = -1;       // internal state last announced as the regime, -1 before the first
+    private int candidate = -1;
+    private int candidateRun;
 
     // work, never serialised
     private double[] resp;
@@ -230,7 +234,7 @@ public final class OnlineHmmModel extends PipelineModel {
     @Override
     void initialise() {
         double[][] data = standardisedBuffer();
-        int n = buffered;
+        int n = data.length;
         int d = featureDimension;
         int k = settings.kMin();
         GaussianHmm.Fit fit = GaussianHmm.fit(data, k, settings.covarianceType(), GaussianHmm.Initial.FREE,
@@ -260,6 +264,7 @@ public final class OnlineHmmModel extends PipelineModel {
         announced = -1;
     }
 
+    @Override
     void allocateWork() {
         int k = settings.kMin();
         int d = featureDimension;
@@ -312,7 +317,66 @@ public final class OnlineHmmModel extends PipelineModel {
 
     @Override
     public String toString() {
-        return "OnlineHmmModel{d=" + dimension + ", pointsSeen=" + pointsSeen + ", states=" + states()
+        return "OnlineHmmModel{d=" + dimension() + ", pointsSeen=" + pointsSeen + ", states=" + states()
                 + (hmm == null ? ", warm-up" : ", A=" + Arrays.deepToString(hmm.transition)) + "}";
+    }
+
+    // ---- online state ({@link StateCodec}): t, the progress, initial law, transitions, emissions, the filter,
+    // Cappe's auxiliary statistics, the regime announcer
+
+    @Override
+    int onlineStateSize() {
+        int d = featureDimension;
+        int k = hmm.k;
+        int cl = hmm.emissions.type.storedLength(d);
+        int size = 8 + progressSize();          // t, progress
+        size += 8 * (k + k * k + k);             // initial, transitions, emission weights
+        size += 8 * k * (d + cl);                // means, covariances
+        size += 8 * k;                           // filter
+        size += 8 * k * k * k;                   // rhoQ
+        size += 8 * k * k * (1 + d + cl);        // rhoG
+        return size + 4 * 3;                     // announcer
+    }
+
+    @Override
+    void writeOnlineState(ByteBuffer out) {
+        int k = hmm.k;
+        out.putLong(t);
+        writeProgress(out);
+        putAll(out, hmm.initial);
+        for (int i = 0; i < k; i++) {
+            putAll(out, hmm.transition[i]);
+        }
+        hmm.emissions.writeParameters(out);
+        putAll(out, filter);
+        putAll(out, rhoQ);
+        for (SufficientStatistics s : rhoG) {
+            s.writeTo(out);
+        }
+        out.putInt(announced).putInt(candidate).putInt(candidateRun);
+    }
+
+    @Override
+    void readOnlineState(ByteBuffer in, byte version) {
+        int d = featureDimension;
+        int k = settings.kMin();
+        t = in.getLong();
+        readProgress(in);
+        GaussianHmm h = new GaussianHmm(k, d, settings.covarianceType());
+        getAll(in, h.initial);
+        for (int i = 0; i < k; i++) {
+            getAll(in, h.transition[i]);
+        }
+        h.emissions.readParameters(in);
+        hmm = h;
+        filter = getAll(in, new double[k]);
+        rhoQ = getAll(in, new double[k * k * k]);
+        rhoG = new SufficientStatistics[k];
+        for (int kk = 0; kk < k; kk++) {
+            rhoG[kk] = SufficientStatistics.readFrom(in, k, d, settings.covarianceType());
+        }
+        announced = in.getInt();
+        candidate = in.getInt();
+        candidateRun = in.getInt();
     }
 }

@@ -1,5 +1,6 @@
 package dev.onlineem.em;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -25,14 +26,14 @@ public final class OnlineMixtureModel extends PipelineModel {
     static final double NEGLIGIBLE_CHANGE = 1e-13;
 
     // online phase
-    GaussianMixture mixture;
-    SufficientStatistics stats;
-    int sinceMStep;
+    private GaussianMixture mixture;
+    private SufficientStatistics stats;
+    private int sinceMStep;
     /** Polyak-Ruppert: the running mean of the statistics since warm-up (or the last re-seeding); null when averaging is off. */
-    SufficientStatistics averaged;
-    long averagedPoints;
+    private SufficientStatistics averaged;
+    private long averagedPoints;
     /** The recent points and change detector of drift repair; null when {@code repair.window} is 0 or during warm-up. */
-    DriftRepair repair;
+    private DriftRepair repair;
 
     // work arrays, never serialised
     private double[] resp;
@@ -284,8 +285,7 @@ public final class OnlineMixtureModel extends PipelineModel {
     @Override
     void initialise() {
         double[][] data = standardisedBuffer();
-        int n = buffered;
-        buffer = null; // the rows live on standardised in data: a whole file fitted by batch EM is held once, not twice
+        int n = data.length;
         BatchEm em = warmupEm != null ? warmupEm : new BatchEm(settings.covarianceType(), settings.regularization(), settings.initRestarts(),
                 settings.initMaxIterations(), BatchEm.DEFAULT_TOLERANCE);
         Random random = new Random(settings.seed());
@@ -312,9 +312,81 @@ public final class OnlineMixtureModel extends PipelineModel {
         endWarmup(surprises);
     }
 
+    @Override
     void allocateWork() {
         resp = new double[mixture.k];
         work = mixture.newWork(true);
+    }
+
+    /** The current parameters (standardised coordinates), or null during warm-up; not to be modified. */
+    GaussianMixture mixture() {
+        return mixture;
+    }
+
+    /** Drift repair's window and detector, or null. */
+    DriftRepair repair() {
+        return repair;
+    }
+
+    // ---- online state ({@link StateCodec}): k, t, the M-step count, the progress, parameters, statistics and their
+    // scale, the averaged statistics (with averaging), drift repair's window and detector (with repair)
+
+    @Override
+    int onlineStateSize() {
+        int d = featureDimension;
+        int k = mixture.k;
+        int cl = mixture.type.storedLength(d);
+        int size = 4 + 8 + 4 + progressSize();      // k, t, sinceMStep, progress
+        size += 8 * k * (1 + d + cl);               // weights, means, covariances
+        size += 8 * k * (1 + d + cl) + 8;           // s0, s1, s2, scale
+        if (averaged != null) {
+            size += 8 + 8 * k * (1 + d + cl);       // points averaged, averaged s0, s1, s2
+        }
+        return repair == null ? size : size + repair.serializedSize();
+    }
+
+    @Override
+    void writeOnlineState(ByteBuffer out) {
+        GaussianMixture g = mixture;
+        out.putInt(g.k).putLong(t).putInt(sinceMStep);
+        writeProgress(out);
+        g.writeParameters(out);
+        stats.writeTo(out);
+        out.putDouble(stats.scale);
+        if (averaged != null) {
+            out.putLong(averagedPoints);
+            averaged.writeTo(out);
+        }
+        if (repair != null) {
+            repair.writeTo(out);
+        }
+    }
+
+    /** Version 7 added the statistics' scale (read as 1 before), version 8 drift repair (off before). */
+    @Override
+    void readOnlineState(ByteBuffer in, byte version) {
+        int d = featureDimension;
+        int k = in.getInt();
+        t = in.getLong();
+        sinceMStep = in.getInt();
+        readProgress(in);
+        GaussianMixture g = new GaussianMixture(k, d, settings.covarianceType());
+        g.readParameters(in);
+        mixture = g;
+        stats = SufficientStatistics.readFrom(in, k, d, g.type);
+        if (version >= StateCodec.VERSION_7) {
+            stats.scale = in.getDouble();
+            if (!(stats.scale > 0) || !Double.isFinite(stats.scale)) {
+                throw new IllegalArgumentException("statistics scale " + stats.scale + " is not a positive number");
+            }
+        }
+        if (settings.averaging()) {
+            averagedPoints = in.getLong();
+            averaged = SufficientStatistics.readFrom(in, k, d, g.type);
+        }
+        if (settings.repairWindow() > 0) {
+            repair = DriftRepair.readFrom(in, settings.repairWindow(), d, version);
+        }
     }
 
     /** The current parameters (the averaged ones, with averaging) in the data's units, or null during warm-up. Allocates. */
@@ -407,7 +479,7 @@ public final class OnlineMixtureModel extends PipelineModel {
 
     @Override
     public String toString() {
-        return "OnlineMixtureModel{d=" + dimension + ", pointsSeen=" + pointsSeen + ", k=" + components()
+        return "OnlineMixtureModel{d=" + dimension() + ", pointsSeen=" + pointsSeen + ", k=" + components()
                 + ", weights=" + (mixture == null ? "warm-up" : Arrays.toString(mixture.weights)) + "}";
     }
 }

@@ -10,7 +10,7 @@ package dev.onlineem.em;
  * bit), never NaN in its parameters or scores, missing coordinates as NaN, and a point that is invalid
  * leaves the model unchanged. Mutable, not thread-safe.
  */
-public interface OnlineModel {
+public sealed interface OnlineModel permits PipelineModel {
     /** A new, empty model of the kind the settings name; the first point fixes its dimension. */
     static OnlineModel create(ModelSettings settings) {
         return settings.kind() == ModelKind.HMM ? new OnlineHmmModel(settings) : new OnlineMixtureModel(settings);

@@ -1,5 +1,10 @@
 package dev.onlineem.em;
 
+import static dev.onlineem.em.StateCodec.getAll;
+import static dev.onlineem.em.StateCodec.putAll;
+
+import java.nio.ByteBuffer;
+
 /**
  * What every model kind shares: the per-point pipeline around its own learning. A point is validated,
  * turned into features by the causal {@link FeatureStage}, buffered until {@code init.points} feature
@@ -11,10 +16,11 @@ package dev.onlineem.em;
  * whatever the data's offset and scale, and makes the covariance regularisation relative to the data.
  * Everything reported is in the data's own units ({@link #toDataUnits}).
  *
- * <p>The fields are the state {@link StateCodec} writes (the work arrays aside); deterministic, bit for bit.
+ * <p>The fields are the state {@link StateCodec} frames (the work arrays aside): this class writes and reads the
+ * pipeline's part ({@link #writeState}), each kind its own part ({@link #writeOnlineState}); deterministic, bit for bit.
  * Mutable, not thread-safe.
  */
-abstract class PipelineModel implements OnlineModel {
+abstract sealed class PipelineModel implements OnlineModel permits OnlineMixtureModel, OnlineHmmModel {
     /** Standardised coordinates beyond this magnitude are scored but not learned from (their squares would overflow). */
     static final double LEARN_LIMIT = 1e100;
     /**
@@ -26,19 +32,19 @@ abstract class PipelineModel implements OnlineModel {
     private static final double LOG_LIKELIHOOD_RATE = 1 - Math.pow(2, -1 / 1000.0);
 
     final ModelSettings settings;
-    int dimension;                // of the input points; 0 until the first point fixes it
-    FeatureStage features;        // null until the first point
+    private int dimension;        // of the input points; 0 until the first point fixes it
+    private FeatureStage features; // null until the first point
     int featureDimension;         // of the vectors the model learns
     long pointsSeen;
     long modelVersion;
     /** The timestamp of the last point taken (epoch ms, as the caller gave it), 0 before the first. */
-    long lastPointTs;
+    private long lastPointTs;
 
     // warm-up
-    double[][] buffer;
-    int buffered;
+    private double[][] buffer;
+    private int buffered;
     /** Points the provisional model still holds its alerts back for (an alert suppresses the next anomaly.suppress.points). */
-    int provisionalSuppressLeft;
+    private int provisionalSuppressLeft;
 
     // online phase
     double[] center;
@@ -186,7 +192,10 @@ abstract class PipelineModel implements OnlineModel {
         }
     }
 
-    /** Sets the standardisation from the warm-up buffer and returns the buffer's rows standardised. */
+    /**
+     * Sets the standardisation from the warm-up buffer and returns the buffer's rows standardised; the buffer
+     * itself is dropped (a whole file fitted by batch EM is held once, not twice).
+     */
     final double[][] standardisedBuffer() {
         int d = featureDimension;
         int n = buffered;
@@ -200,6 +209,7 @@ abstract class PipelineModel implements OnlineModel {
                 data[i][j] = (buffer[i][j] - center[j]) / scale[j];
             }
         }
+        buffer = null;
         return data;
     }
 
@@ -322,5 +332,109 @@ abstract class PipelineModel implements OnlineModel {
     void allocateFeatureWork() {
         featureVector = new double[featureDimension];
         z = new double[featureDimension];
+    }
+
+    /** The kind's work arrays, sized for its parameters: after the warm-up fit and after a state is read. */
+    abstract void allocateWork();
+
+    /** Points the provisional model still holds its alerts back for. */
+    final int provisionalSuppressLeft() {
+        return provisionalSuppressLeft;
+    }
+
+    // ---- the state ({@link StateCodec}): the pipeline's part, then once online the kind's part and the scorer
+
+    /** Bytes of {@link #writeState}'s part. */
+    final int stateSize() {
+        int size = 4 + 1 + 24 + (features == null ? 0 : features.serializedSize());
+        return isInitialised() ? size + onlineStateSize() + scorer.serializedSize() : size + 4 + 8 * buffered * featureDimension + 4;
+    }
+
+    /**
+     * Writes what follows the settings: dimension, phase, counters, the feature history, then the warm-up
+     * buffer while the model warms up, or the kind's online state ({@link #writeOnlineState}) and the scorer.
+     */
+    final void writeState(ByteBuffer out) {
+        out.putInt(dimension);
+        out.put((byte) (isInitialised() ? 1 : 0));
+        out.putLong(pointsSeen).putLong(modelVersion).putLong(lastPointTs);
+        if (features != null) {
+            features.writeTo(out);
+        }
+        if (!isInitialised()) {
+            out.putInt(buffered);
+            for (int i = 0; i < buffered; i++) {
+                putAll(out, buffer[i]);
+            }
+            out.putInt(provisionalSuppressLeft);
+            return;
+        }
+        writeOnlineState(out);
+        scorer.writeTo(out);
+    }
+
+    /**
+     * Reads {@link #writeState}'s part into this new model.
+     *
+     * @param version the state's format version: 2 kept no feature stage and only the scorer's sketch, before 7 no
+     *        last point time, before 8 no provisional suppression
+     */
+    final void readState(ByteBuffer in, byte version) {
+        boolean v2 = version == StateCodec.VERSION_2;
+        dimension = in.getInt();
+        boolean online = in.get() == 1;
+        pointsSeen = in.getLong();
+        modelVersion = in.getLong();
+        lastPointTs = version >= StateCodec.VERSION_7 ? in.getLong() : 0L;
+        if (dimension > 0) {
+            features = v2 ? new FeatureStage(settings.features(), dimension) : FeatureStage.readFrom(in, settings.features(), dimension);
+            featureDimension = features.outputDimension();
+            allocateFeatureWork();
+        }
+        if (!online) {
+            buffered = in.getInt();
+            if (dimension > 0) {
+                buffer = new double[settings.initPoints()][];
+                for (int i = 0; i < buffered; i++) {
+                    buffer[i] = getAll(in, new double[featureDimension]);
+                }
+            }
+            provisionalSuppressLeft = version >= StateCodec.VERSION_8 ? in.getInt() : 0;
+            return;
+        }
+        readOnlineState(in, version);
+        scorer = v2 ? AnomalyScorer.fromSketch(SurpriseSketch.readFrom(in), settings.scoring())
+                : AnomalyScorer.readFrom(in, settings.scoring(), version >= StateCodec.VERSION_8);
+        allocateWork();
+    }
+
+    /** Bytes of {@link #writeOnlineState}'s part. */
+    abstract int onlineStateSize();
+
+    /** Writes the kind's online state: its parameters, statistics and whatever else it learns from point to point. */
+    abstract void writeOnlineState(ByteBuffer out);
+
+    /** Reads {@link #writeOnlineState}'s part, as format {@code version} wrote it. */
+    abstract void readOnlineState(ByteBuffer in, byte version);
+
+    /** Bytes of {@link #writeProgress}'s part. */
+    final int progressSize() {
+        return 8 * 2 + 8 * 2 * featureDimension;
+    }
+
+    /** The progress every kind writes in its online state: the last step size, the running log-likelihood, the standardisation. */
+    final void writeProgress(ByteBuffer out) {
+        out.putDouble(lastStepSize).putDouble(avgLogLikelihood);
+        putAll(out, center);
+        putAll(out, scale);
+    }
+
+    /** Reads {@link #writeProgress}'s part. */
+    final void readProgress(ByteBuffer in) {
+        lastStepSize = in.getDouble();
+        avgLogLikelihood = in.getDouble();
+        center = getAll(in, new double[featureDimension]);
+        scale = getAll(in, new double[featureDimension]);
+        logScaleSum = observedLogScale(center);
     }
 }

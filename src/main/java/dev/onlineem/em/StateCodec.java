@@ -10,6 +10,10 @@ import java.nio.ByteOrder;
  * (Cholesky factors, log-weights, work arrays) are rebuilt on decode, not stored. Decoding an encoded
  * model gives a model that behaves identically, bit for bit.
  *
+ * <p>This class frames a state (magic, version, the kind's tag, the settings); the model writes the rest, each
+ * part by the class that owns its fields: {@link PipelineModel#writeState} the pipeline's part and the scorer, each
+ * kind its online state ({@link OnlineMixtureModel}, {@link OnlineHmmModel}: {@code writeOnlineState}).
+ *
  * <p>Layout, version 9: version 8's, with drift repair's periodic interval (windows) after its follow-ups left; its
  * detector's moments are those of the surprise's normal quantile where version 8 kept the log-density's (read from
  * version 8 and dropped: the detector starts afresh, the interval at its start).
@@ -47,6 +51,7 @@ public final class StateCodec {
     static final byte VERSION_4 = 4;
     static final byte VERSION_3 = 3;
     static final byte VERSION_2 = 2;
+    /** The kind's tag is its {@link ModelKind} ordinal. */
     static final byte TAG_MIXTURE = 0;
     static final byte TAG_HMM = 1;
     static final int SETTINGS_BYTES = 4 + 4 + 1 + 8 * 3 + 4 + 8 + 4 * 3 + 8 + 8
@@ -62,144 +67,19 @@ public final class StateCodec {
         }
     }
 
-    /** @param model not modified */
-    public static byte[] encode(OnlineModel model) {
-        return model instanceof OnlineHmmModel h ? HmmStateCodec.encode(h) : encode((OnlineMixtureModel) model);
-    }
-
-    static ByteBuffer header(int size, byte tag, ModelSettings settings) {
-        ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-        out.put(MAGIC_0).put(MAGIC_1).put(VERSION).put(tag);
-        writeSettings(out, settings);
-        return out;
-    }
-
-    private static byte[] encode(OnlineMixtureModel model) {
-        ByteBuffer out = header(size(model), TAG_MIXTURE, model.settings);
-        writePipeline(out, model);
-        if (model.mixture != null) {
-            writeOnline(out, model);
-        }
-        return out.array();
-    }
-
-    private static int size(OnlineMixtureModel m) {
-        int size = 4 + SETTINGS_BYTES + pipelineSize(m);
-        if (m.mixture == null) {
-            return size;
-        }
-        int d = m.featureDimension;
-        int k = m.mixture.k;
-        int cl = m.mixture.type.storedLength(d);
-        size += 4 + 8 + 4 + 8 * 2;                  // k, t, sinceMStep, step size, avgLL
-        size += 8 * 2 * d;                          // center, scale
-        size += 8 * k * (1 + d + cl);               // weights, means, covariances
-        size += 8 * k * (1 + d + cl) + 8;           // s0, s1, s2, scale
-        if (m.averaged != null) {
-            size += 8 + 8 * k * (1 + d + cl);       // points averaged, averaged s0, s1, s2
-        }
-        if (m.repair != null) {
-            size += m.repair.serializedSize();
-        }
-        return size + m.scorer.serializedSize();
-    }
-
     /**
-     * What every kind's state starts with after the settings ({@link PipelineModel}'s part): dimension,
-     * phase, counters, the feature history, and the warm-up buffer while the model is warming up.
-     */
-    static void writePipeline(ByteBuffer out, PipelineModel m) {
-        out.putInt(m.dimension);
-        out.put((byte) (m.isInitialised() ? 1 : 0));
-        out.putLong(m.pointsSeen).putLong(m.modelVersion).putLong(m.lastPointTs);
-        if (m.features != null) {
-            m.features.writeTo(out);
-        }
-        if (!m.isInitialised()) {
-            out.putInt(m.buffered);
-            for (int i = 0; i < m.buffered; i++) {
-                putAll(out, m.buffer[i]);
-            }
-            out.putInt(m.provisionalSuppressLeft);
-        }
-    }
-
-    static int pipelineSize(PipelineModel m) {
-        int size = 4 + 1 + 24 + (m.features == null ? 0 : m.features.serializedSize());
-        return m.isInitialised() ? size : size + 4 + 8 * m.buffered * m.featureDimension + 4;
-    }
-
-    /**
-     * Reads {@link #writePipeline}'s part into m.
+     * The header (magic, version, the kind's tag, settings) and then the model's own part ({@link PipelineModel#writeState}:
+     * the pipeline's, then the kind's).
      *
-     * @param version the state's format version: 2 kept no feature stage, before 7 no last point time
-     * @return whether the model is past warm-up (its kind's online state follows)
+     * @param model not modified
      */
-    static boolean readPipeline(ByteBuffer in, PipelineModel m, byte version) {
-        boolean featureHistory = version != VERSION_2;
-        m.dimension = in.getInt();
-        boolean online = in.get() == 1;
-        m.pointsSeen = in.getLong();
-        m.modelVersion = in.getLong();
-        m.lastPointTs = version >= VERSION_7 ? in.getLong() : 0L;
-        if (m.dimension > 0) {
-            m.features = featureHistory ? FeatureStage.readFrom(in, m.settings.features(), m.dimension)
-                    : new FeatureStage(m.settings.features(), m.dimension);
-            m.featureDimension = m.features.outputDimension();
-            m.allocateFeatureWork();
-        }
-        if (!online) {
-            m.buffered = in.getInt();
-            if (m.dimension > 0) {
-                m.buffer = new double[m.settings.initPoints()][];
-                for (int i = 0; i < m.buffered; i++) {
-                    m.buffer[i] = getAll(in, new double[m.featureDimension]);
-                }
-            }
-            m.provisionalSuppressLeft = version >= VERSION_8 ? in.getInt() : 0;
-        }
-        return online;
-    }
-
-    private static void writeOnline(ByteBuffer out, OnlineMixtureModel m) {
-        GaussianMixture g = m.mixture;
-        out.putInt(g.k).putLong(m.t).putInt(m.sinceMStep);
-        out.putDouble(m.lastStepSize).putDouble(m.avgLogLikelihood);
-        putAll(out, m.center);
-        putAll(out, m.scale);
-        putAll(out, g.weights);
-        for (int c = 0; c < g.k; c++) {
-            putAll(out, g.means[c]);
-            putAll(out, g.covariances[c]);
-        }
-        putStatistics(out, m.stats);
-        out.putDouble(m.stats.scale);
-        if (m.averaged != null) {
-            out.putLong(m.averagedPoints);
-            putStatistics(out, m.averaged);
-        }
-        if (m.repair != null) {
-            m.repair.writeTo(out);
-        }
-        m.scorer.writeTo(out);
-    }
-
-    private static void putStatistics(ByteBuffer out, SufficientStatistics s) {
-        putAll(out, s.s0);
-        for (int c = 0; c < s.k; c++) {
-            putAll(out, s.s1[c]);
-            putAll(out, s.s2[c]);
-        }
-    }
-
-    private static SufficientStatistics getStatistics(ByteBuffer in, int k, int d, CovarianceType type) {
-        SufficientStatistics s = new SufficientStatistics(k, d, type);
-        getAll(in, s.s0);
-        for (int c = 0; c < k; c++) {
-            getAll(in, s.s1[c]);
-            getAll(in, s.s2[c]);
-        }
-        return s;
+    public static byte[] encode(OnlineModel model) {
+        PipelineModel m = (PipelineModel) model; // the one implementation (OnlineModel is sealed)
+        ByteBuffer out = ByteBuffer.allocate(4 + SETTINGS_BYTES + m.stateSize()).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(MAGIC_0).put(MAGIC_1).put(VERSION).put((byte) m.kind().ordinal());
+        writeSettings(out, m.settings);
+        m.writeState(out);
+        return out.array();
     }
 
     /** @throws CorruptStateException when the bytes are not a state of a known version */
@@ -214,23 +94,17 @@ public final class StateCodec {
                 throw new CorruptStateException("model state version " + version + " is not supported (this build reads "
                         + VERSION_2 + " to " + VERSION + ")", null);
             }
-            boolean v2 = version == VERSION_2;
             byte tag = version >= VERSION_4 ? in.get() : TAG_MIXTURE;
             if (tag != TAG_MIXTURE && tag != TAG_HMM) {
                 throw new CorruptStateException("unknown model kind tag " + tag, null);
             }
             ModelSettings settings = readSettings(in, version);
-            if (tag == TAG_HMM) {
-                OnlineHmmModel h = HmmStateCodec.decode(in, settings, version);
-                if (in.hasRemaining()) {
-                    throw new CorruptStateException(in.remaining() + " unexpected trailing bytes in model state", null);
-                }
-                return h;
+            if (settings.kind().ordinal() != tag) {
+                throw new CorruptStateException("model kind tag " + tag + " does not match the settings' model type "
+                        + settings.kind().label(), null);
             }
-            OnlineMixtureModel m = new OnlineMixtureModel(settings);
-            if (readPipeline(in, m, version)) {
-                readOnline(in, m, version);
-            }
+            PipelineModel m = (PipelineModel) OnlineModel.create(settings);
+            m.readState(in, version);
             if (in.hasRemaining()) {
                 throw new CorruptStateException(in.remaining() + " unexpected trailing bytes in model state", null);
             }
@@ -238,44 +112,6 @@ public final class StateCodec {
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new CorruptStateException("model state is truncated or inconsistent: " + e.getMessage(), e);
         }
-    }
-
-    private static void readOnline(ByteBuffer in, OnlineMixtureModel m, byte version) {
-        boolean v2 = version == VERSION_2;
-        int d = m.featureDimension;
-        int k = in.getInt();
-        m.t = in.getLong();
-        m.sinceMStep = in.getInt();
-        m.lastStepSize = in.getDouble();
-        m.avgLogLikelihood = in.getDouble();
-        m.center = getAll(in, new double[d]);
-        m.scale = getAll(in, new double[d]);
-        m.logScaleSum = m.observedLogScale(m.center);
-        GaussianMixture g = new GaussianMixture(k, d, m.settings.covarianceType());
-        getAll(in, g.weights);
-        for (int c = 0; c < k; c++) {
-            getAll(in, g.means[c]);
-            getAll(in, g.covariances[c]);
-        }
-        g.refreshAll();
-        m.mixture = g;
-        m.stats = getStatistics(in, k, d, g.type);
-        if (version >= VERSION_7) {
-            m.stats.scale = in.getDouble();
-            if (!(m.stats.scale > 0) || !Double.isFinite(m.stats.scale)) {
-                throw new IllegalArgumentException("statistics scale " + m.stats.scale + " is not a positive number");
-            }
-        }
-        if (m.settings.averaging()) {
-            m.averagedPoints = in.getLong();
-            m.averaged = getStatistics(in, k, d, g.type);
-        }
-        if (m.settings.repairWindow() > 0) {
-            m.repair = DriftRepair.readFrom(in, m.settings.repairWindow(), d, version);
-        }
-        m.scorer = v2 ? AnomalyScorer.fromSketch(SurpriseSketch.readFrom(in), m.settings.scoring())
-                : AnomalyScorer.readFrom(in, m.settings.scoring(), version >= VERSION_8);
-        m.allocateWork();
     }
 
     static void writeSettings(ByteBuffer out, ModelSettings s) {

@@ -1,5 +1,6 @@
 package dev.onlineem.em;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -226,5 +227,25 @@ public final class SufficientStatistics {
             s1[c][j] = w * mu[j];
         }
         covariance.secondMoment(s2[c], w, mu, mixture.covariances[from]);
+    }
+
+    /** Writes s0, then s1 and s2 of each component (not the scale). */
+    void writeTo(ByteBuffer out) {
+        StateCodec.putAll(out, s0);
+        for (int c = 0; c < k; c++) {
+            StateCodec.putAll(out, s1[c]);
+            StateCodec.putAll(out, s2[c]);
+        }
+    }
+
+    /** Reads {@link #writeTo}'s part into new statistics of that shape. */
+    static SufficientStatistics readFrom(ByteBuffer in, int k, int d, CovarianceType type) {
+        SufficientStatistics s = new SufficientStatistics(k, d, type);
+        StateCodec.getAll(in, s.s0);
+        for (int c = 0; c < k; c++) {
+            StateCodec.getAll(in, s.s1[c]);
+            StateCodec.getAll(in, s.s2[c]);
+        }
+        return s;
     }
 }

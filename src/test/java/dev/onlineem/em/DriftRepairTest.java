@@ -79,7 +79,7 @@ class DriftRepairTest {
         // points), and at most one CUSUM alarm by chance: on calibrated input its average run length is about 140,000 points
         // (on the raw log-density it tripped about 9 times per 100,000)
         assertTrue(m.repairChecks() >= 5 && m.repairChecks() <= 6, "checks run: " + m.repairChecks());
-        assertEquals(DriftRepair.MAX_PERIODIC_WINDOWS, m.repair.periodicWindows, "checks that find nothing back off");
+        assertEquals(DriftRepair.MAX_PERIODIC_WINDOWS, m.repair().periodicWindows, "checks that find nothing back off");
         assertEquals(0, m.repairs(), "a stationary model fitted on a long memory is not replaced");
     }
 
@@ -96,7 +96,7 @@ class DriftRepairTest {
         for (int i = 0; i < 30; i++) {
             m.update(after.sample(r), a); // the CUSUM has tripped: a check is scheduled
         }
-        assertTrue(m.repair.dueIn > 0, "a check is due after the change");
+        assertTrue(m.repair().dueIn > 0, "a check is due after the change");
         OnlineMixtureModel restored = (OnlineMixtureModel) StateCodec.decode(StateCodec.encode(m));
         PointResult b = new PointResult();
         for (int i = 0; i < 2_000; i++) {

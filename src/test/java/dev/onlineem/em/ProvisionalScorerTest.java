@@ -108,7 +108,7 @@ class ProvisionalScorerTest {
         for (int i = 0; i < 50; i++) {
             m.update(new double[] {i == 40 ? 30 : r.nextGaussian()}, i, a);
         }
-        assertTrue(m.provisionalSuppressLeft > 0, "the spike at 40 suppresses");
+        assertTrue(m.provisionalSuppressLeft() > 0, "the spike at 40 suppresses");
         OnlineMixtureModel restored = (OnlineMixtureModel) StateCodec.decode(StateCodec.encode(m));
         PointResult b = new PointResult();
         for (int i = 50; i < 600; i++) {
