@@ -3,6 +3,7 @@ package dev.onlineem.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.onlineem.em.BatchEm;
 import dev.onlineem.em.CovarianceType;
+import dev.onlineem.em.Distribution;
 import dev.onlineem.em.ModelSettings;
 import dev.onlineem.em.ModelSnapshot;
 import dev.onlineem.em.GaussianHmm;
@@ -87,6 +88,14 @@ public final class FitCommand implements Callable<Integer> {
             + "with --batch, Baum-Welch to convergence with the chain's stationary law as initial law, like statsmodels) (default: ${DEFAULT-VALUE}).")
     String modelType;
 
+    @Option(names = "--distribution", paramLabel = "D", defaultValue = "gaussian",
+            description = "gaussian or student-t components (mixtures and HMM emissions; default: ${DEFAULT-VALUE}).")
+    String distribution;
+
+    @Option(names = "--df", paramLabel = "NU", defaultValue = "0",
+            description = "Student-t degrees of freedom, fixed; 0 estimates each component's (default: ${DEFAULT-VALUE}).")
+    double df;
+
     @Option(names = "--average", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Polyak-Ruppert averaging of the statistics after warm-up: the printed model is that of their running mean, "
                     + "not of the last step (mixtures; default: ${DEFAULT-VALUE}).")
@@ -100,10 +109,10 @@ public final class FitCommand implements Callable<Integer> {
     @Option(names = "--batch", description = "Plain batch EM to convergence on the whole file instead of online EM (for comparison).")
     boolean batch;
 
-    @Option(names = "--tol", paramLabel = "T", defaultValue = "1e-5",
-            description = "With --batch: stop when |L - L_prev| / (1 + |L|) < T, L the total log-likelihood (mclust's criterion and default; "
-                    + "default: ${DEFAULT-VALUE}).")
-    double tol;
+    @Option(names = "--tol", paramLabel = "T",
+            description = "With --batch: stop when |L - L_prev| / (1 + |L|) < T, L the total log-likelihood (mclust's criterion; default: "
+                    + "mclust's 1e-5 for gaussian, 1e-12 for student-t, whose degrees of freedom EM approaches slowly).")
+    Double tol;
 
     @Option(names = "--scores", description = "Write logDensity,pValue,cluster,anomaly per point, in stream order (empty fields during warm-up).",
             paramLabel = "FILE")
@@ -144,7 +153,7 @@ public final class FitCommand implements Callable<Integer> {
         OnlineModel model = OnlineModel.create(settings);
         if (batch && model instanceof OnlineMixtureModel m) {
             m.useWarmupEm(new BatchEm(settings.covarianceType(), settings.regularization(), settings.initRestarts(), settings.initMaxIterations(),
-                    tol, true));
+                    tol != null ? tol : settings.distribution().studentT() ? 1e-12 : 1e-5, true).withDistribution(settings.distribution()));
         }
         Random random = new Random(seed);
         PointResult result = new PointResult();
@@ -321,7 +330,8 @@ public final class FitCommand implements Callable<Integer> {
             }
             meanVariance += v / Math.max(n, 1) / d;
         }
-        GaussianHmm.Fit fit = GaussianHmm.fit(data, k, CovarianceType.parse(covariance), GaussianHmm.Initial.STATIONARY,
+        GaussianHmm.Fit fit = GaussianHmm.fit(data, k, CovarianceType.parse(covariance), new Distribution(Distribution.Family.parse(distribution), df),
+                GaussianHmm.Initial.STATIONARY,
                 reg * Math.max(meanVariance, Double.MIN_NORMAL), restarts == null ? 10 : restarts, 10_000, 1e-12, new Random(seed));
         ModelSnapshot s = fit.hmm.snapshot(data.length);
         int p = fit.freeParameters(GaussianHmm.Initial.STATIONARY);
@@ -353,6 +363,7 @@ public final class FitCommand implements Callable<Integer> {
                 .anomalyAlpha(anomalyAlpha)
                 .seed(seed)
                 .repairWindow(repairWindow)
+                .distribution(new Distribution(Distribution.Family.parse(distribution), df))
                 .kind(ModelKind.parse(modelType));
         b.averaging(average && !batch && ModelKind.parse(modelType) == ModelKind.MIXTURE);
         if (kRange != null) {
@@ -410,6 +421,9 @@ public final class FitCommand implements Callable<Integer> {
             GaussianHmm hmm = GaussianHmm.of(s);
             ll = hmm.logLikelihood(((TableRows) rows).data);
             p = GaussianHmm.freeParameters(s.components(), s.dimension(), s.covarianceType(), GaussianHmm.Initial.FREE);
+        }
+        if (model.settings().distribution().estimatesDf()) {
+            p += s.components(); // each component's degrees of freedom
         }
         long n = rows.count();
         ObjectNode node = Json.mapper().valueToTree(ModelSnapshotMessage.of(null, s));

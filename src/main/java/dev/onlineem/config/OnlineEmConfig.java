@@ -3,6 +3,7 @@ package dev.onlineem.config;
 import dev.onlineem.em.BarFeature;
 import dev.onlineem.em.BarSettings;
 import dev.onlineem.em.CovarianceType;
+import dev.onlineem.em.Distribution;
 import dev.onlineem.em.FeatureSettings;
 import dev.onlineem.em.LikelihoodTail;
 import dev.onlineem.em.ModelKind;
@@ -151,13 +152,15 @@ public final class OnlineEmConfig extends AbstractConfig {
             + "When its log-density falls (a CUSUM), and every 4 windows, a batch fit with restarts on half of them is judged "
             + "on the other half and, when it predicts them better, replaces the model, so an abrupt change of the whole mixture "
             + "does not leave it in a bad local optimum. 0 turns repair off; else at least max(50, 20 * k.max).";
+    public static final String DISTRIBUTION_CONFIG = "model.distribution";
+    public static final String DF_CONFIG = "model.df";
     public static final String AVERAGING_CONFIG = "model.averaging";
     public static final String AVERAGING_DOC = "Polyak-Ruppert averaging of a mixture's statistics after warm-up: snapshots publish the parameters "
             + "of the running mean of the statistics (forgetting at model.half.life when set) instead of the last iterate, which "
             + "removes most of the step-size noise on a stationary stream; points are still scored by the iterate. Mixtures only.";
 
     /** The model settings that may be overridden per prefix, without the {@code model.} prefix. */
-    static final List<String> MODEL_KEYS = List.of("type", "regime.min.probability", "regime.persistence", "k", "k.range", "covariance.type", "step.exponent", "step.offset",
+    static final List<String> MODEL_KEYS = List.of("type", "distribution", "df", "regime.min.probability", "regime.persistence", "k", "k.range", "covariance.type", "step.exponent", "step.offset",
             "half.life", "mstep.interval", "regularization", "init.points", "init.restarts", "anomaly.alpha",
             "anomaly.half.life", "anomaly.likelihood.window", "anomaly.likelihood.half.life", "anomaly.suppress.points",
             "features.lags", "features.differences", "features.window", "features.time.of.day", "features.day.of.week",
@@ -202,6 +205,12 @@ public final class OnlineEmConfig extends AbstractConfig {
             .define(K_CONFIG, Type.INT, ModelSettings.DEFAULT_K, Range.between(1, 1000), Importance.HIGH, "Components per model (ignored when model.k.range is set).")
             .define(K_RANGE_CONFIG, Type.STRING, "", Importance.MEDIUM, "MIN..MAX: choose K per model by BIC on its warm-up buffer. Empty: a fixed model.k.")
             .define(COVARIANCE_TYPE_CONFIG, Type.STRING, "full", ValidString.in("full", "diag", "spherical"), Importance.HIGH, "Covariance per component: full, diag or spherical.")
+            .define(DISTRIBUTION_CONFIG, Type.STRING, "gaussian", ValidString.in("gaussian", "student-t"), Importance.HIGH,
+                    "The components' family (a mixture's components, an HMM's emissions): gaussian, or student-t for fat tails (market returns; "
+                    + "an outlier moves a t component little). A t component's covariance in snapshots is its scale matrix.")
+            .define(DF_CONFIG, Type.DOUBLE, 0.0, Range.between(0, Distribution.MAX_DF), Importance.MEDIUM,
+                    "Student-t degrees of freedom, the same for every component; 0 estimates each component's at every M-step, within ["
+                    + Distribution.MIN_DF + ", " + Distribution.MAX_DF + "].")
             .define(STEP_EXPONENT_CONFIG, Type.DOUBLE, ModelSettings.DEFAULT_STEP_EXPONENT, Range.between(0.5000001, 1.0), Importance.MEDIUM, "alpha in gamma_t = (t + t0)^-alpha, in (0.5, 1].")
             .define(STEP_OFFSET_CONFIG, Type.DOUBLE, ModelSettings.DEFAULT_STEP_OFFSET, Range.atLeast(2), Importance.LOW, "t0 in gamma_t = (t + t0)^-alpha, at least 2.")
             .define(HALF_LIFE_CONFIG, Type.DOUBLE, DEFAULT_HALF_LIFE, Range.atLeast(0), Importance.HIGH,
@@ -349,6 +358,7 @@ public final class OnlineEmConfig extends AbstractConfig {
                     .seed((Long) parsed.get(SEED_CONFIG))
                     .averaging((Boolean) parsed.get(AVERAGING_CONFIG))
                     .repairWindow((Integer) parsed.get(REPAIR_WINDOW_CONFIG))
+                    .distribution(new Distribution(Distribution.Family.parse((String) parsed.get(DISTRIBUTION_CONFIG)), (Double) parsed.get(DF_CONFIG)))
                     .kind(ModelKind.parse((String) parsed.get(TYPE_CONFIG)))
                     .regime(new RegimeSettings((Double) parsed.get(REGIME_MIN_PROBABILITY_CONFIG), (Integer) parsed.get(REGIME_PERSISTENCE_CONFIG)));
             if (range.isEmpty()) {

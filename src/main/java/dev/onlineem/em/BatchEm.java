@@ -24,6 +24,7 @@ public final class BatchEm {
     static final int CHUNKS = 8;
 
     private final CovarianceType type;
+    private final Distribution distribution;
     private final double regularization;
     private final int restarts;
     private final int maxIterations;
@@ -45,15 +46,26 @@ public final class BatchEm {
      *        log-likelihood, rather than a change of the mean log-likelihood per point
      */
     public BatchEm(CovarianceType type, double regularization, int restarts, int maxIterations, double tolerance, boolean relative) {
+        this(type, Distribution.GAUSSIAN, regularization, restarts, maxIterations, tolerance, relative);
+    }
+
+    private BatchEm(CovarianceType type, Distribution distribution, double regularization, int restarts, int maxIterations,
+                    double tolerance, boolean relative) {
         if (restarts < 1 || maxIterations < 1) {
             throw new IllegalArgumentException("restarts and maxIterations must be at least 1");
         }
         this.type = type;
+        this.distribution = distribution;
         this.regularization = regularization;
         this.restarts = restarts;
         this.maxIterations = maxIterations;
         this.tolerance = tolerance;
         this.relative = relative;
+    }
+
+    /** This batch EM for components of the given family (Gaussian by default). */
+    public BatchEm withDistribution(Distribution d) {
+        return new BatchEm(type, d, regularization, restarts, maxIterations, tolerance, relative);
     }
 
     /** The result of a batch fit: parameters, the statistics they came from, and the likelihood trace. */
@@ -87,18 +99,23 @@ public final class BatchEm {
 
         /** -2 log L + p ln n, lower is better. */
         public double bic() {
-            return -2 * logLikelihood + freeParameters(mixture.k, mixture.d, mixture.type) * Math.log(n);
+            return -2 * logLikelihood + freeParameters(mixture) * Math.log(n);
         }
 
         /** -2 log L + 2 p. */
         public double aic() {
-            return -2 * logLikelihood + 2 * freeParameters(mixture.k, mixture.d, mixture.type);
+            return -2 * logLikelihood + 2 * freeParameters(mixture);
         }
     }
 
-    /** Free parameters of a K-component mixture in dimension d: (K-1) + K d + K * covariance parameters. */
+    /** Free parameters of a K-component Gaussian mixture in dimension d: (K-1) + K d + K * covariance parameters. */
     public static int freeParameters(int k, int d, CovarianceType type) {
         return (k - 1) + k * d + k * type.parametersPerComponent(d);
+    }
+
+    /** Free parameters of the mixture: {@link #freeParameters(int, int, CovarianceType)}, plus K estimated degrees of freedom for Student-t. */
+    static int freeParameters(GaussianMixture g) {
+        return freeParameters(g.k, g.d, g.type) + g.k * g.tails.parameters();
     }
 
     /**
@@ -141,7 +158,7 @@ public final class BatchEm {
     /** Batch EM from the given starting parameters, without restarts. {@code start} is modified in place. */
     public Fit iterate(double[][] data, GaussianMixture start) {
         int n = data.length;
-        SufficientStatistics stats = new SufficientStatistics(start.k, start.d, start.type);
+        SufficientStatistics stats = SufficientStatistics.of(start);
         double[] trace = new double[maxIterations];
         double previous = Double.NEGATIVE_INFINITY;
         int it = 0;
@@ -149,7 +166,7 @@ public final class BatchEm {
             // E-step: s = (1/n) sum_i T(x_i) under the current theta, and the log-likelihood L
             double ll = eStep(data, start, stats);
             trace[it] = ll;
-            reviveEmptyComponents(stats, data);
+            reviveEmptyComponents(stats, data, start);
             stats.mStep(start, regularization);
             if (converged(ll, previous, n)) {
                 it++;
@@ -180,7 +197,7 @@ public final class BatchEm {
         SufficientStatistics[] parts = new SufficientStatistics[CHUNKS];
         double[] lls = new double[CHUNKS];
         IntStream.range(0, CHUNKS).parallel().forEach(c -> {
-            parts[c] = new SufficientStatistics(mixture.k, mixture.d, mixture.type);
+            parts[c] = SufficientStatistics.of(mixture);
             lls[c] = eStepSlice(data, (int) ((long) n * c / CHUNKS), (int) ((long) n * (c + 1) / CHUNKS), mixture.copy(), parts[c]);
         });
         double ll = 0;
@@ -242,34 +259,77 @@ public final class BatchEm {
 
     private Fit fitOnce(double[][] data, int k, Random random) {
         int d = data[0].length;
-        int[] labels = KMeansPlusPlus.cluster(data, k, LLOYD_ITERATIONS, random);
-        GaussianMixture mixture = new GaussianMixture(k, d, type);
-        SufficientStatistics stats = new SufficientStatistics(k, d, type);
+        // fat tails: a few far points would draw k-means++'s seeds (D^2 weighting) and hold components of their own, and
+        // inflate the first covariances, so t components are seeded, and their first moments taken, on the points with each
+        // coordinate clipped to its quartiles +- 3 IQR; EM then runs on the points themselves
+        double[][] seeding = distribution.studentT() ? clipped(data) : data;
+        int[] labels = KMeansPlusPlus.cluster(seeding, k, LLOYD_ITERATIONS, random);
+        GaussianMixture mixture = new GaussianMixture(k, d, type, distribution);
+        SufficientStatistics stats = SufficientStatistics.of(mixture);
         double[] resp = new double[k];
         EStepWork work = mixture.newWork(true);
         double[] filled = new double[d];
         for (int i = 0; i < data.length; i++) {
             for (int j = 0; j < d; j++) {
-                filled[j] = Double.isNaN(data[i][j]) ? 0 : data[i][j];
+                filled[j] = Double.isNaN(seeding[i][j]) ? 0 : seeding[i][j];
             }
-            // the E-step only stages x_hat for blend(); the hard k-means labels replace its responsibilities
+            // the E-step only stages x_hat for blend(); the hard k-means labels replace its responsibilities (and
+            // Student-t components weigh every point alike, their df where they start)
             mixture.eStep(filled, resp, work);
+            mixture.tails.neutral(work);
             Arrays.fill(resp, 0);
             resp[labels[i]] = 1;
             stats.blend(1, 1.0 / data.length, resp, work);
         }
-        reviveEmptyComponents(stats, data);
+        reviveEmptyComponents(stats, data, mixture);
         stats.mStep(mixture, regularization);
         return iterate(data, mixture);
     }
 
+    /** The rows with each coordinate clipped to [q1 - 3 IQR, q3 + 3 IQR] of its observed values (NaN kept). */
+    static double[][] clipped(double[][] data) {
+        int n = data.length;
+        int d = data[0].length;
+        double[][] out = new double[n][];
+        for (int i = 0; i < n; i++) {
+            out[i] = data[i].clone();
+        }
+        double[] column = new double[n];
+        for (int j = 0; j < d; j++) {
+            int m = 0;
+            for (double[] row : data) {
+                if (!Double.isNaN(row[j])) {
+                    column[m++] = row[j];
+                }
+            }
+            if (m < 4) {
+                continue;
+            }
+            Arrays.sort(column, 0, m);
+            double q1 = column[m / 4];
+            double q3 = column[(3 * m) / 4];
+            double lo = q1 - 3 * (q3 - q1);
+            double hi = q3 + 3 * (q3 - q1);
+            for (double[] row : out) {
+                if (!Double.isNaN(row[j])) {
+                    row[j] = Math.min(Math.max(row[j], lo), hi);
+                }
+            }
+        }
+        return out;
+    }
+
     /** A component with (almost) no weight gets a tiny weight at a data point rather than a 0/0 mean. */
-    private void reviveEmptyComponents(SufficientStatistics stats, double[][] data) {
+    private void reviveEmptyComponents(SufficientStatistics stats, double[][] data, GaussianMixture mixture) {
         for (int c = 0; c < stats.k; c++) {
             if (stats.s0[c] < 1e-12) {
                 double[] row = data[(c * 7919) % data.length];
                 double w = 1e-6;
                 stats.s0[c] = w;
+                if (stats.su != null) {
+                    stats.su[c] = w;
+                    stats.sdf[c] = mixture.tails.neutralDfStatistic(c, w);
+                }
                 double sq = 0;
                 for (int j = 0; j < stats.d; j++) {
                     double v = Double.isNaN(row[j]) ? 0 : row[j];

@@ -57,27 +57,33 @@ abstract sealed class Covariance permits FullCovariance, DiagonalCovariance, Sph
     abstract double factorise(double[] cov, double[] factor);
 
     /**
-     * log N(x | mu, Sigma) of a point with every coordinate present.
+     * The squared Mahalanobis distance (x - mu)' Sigma^-1 (x - mu) of a point with every coordinate present.
      *
      * @param work its scratch arrays are overwritten. Modified.
      */
-    abstract double logDensity(double[] x, double[] mu, double[] factor, double logDet, EStepWork work);
+    abstract double mahalanobis(double[] x, double[] mu, double[] factor, EStepWork work);
 
     /**
-     * log N(x | mu_c, Sigma_c) of every component for a point with every coordinate present, into {@code out}.
+     * log N(x | mu_c, Sigma_c) of every component for a point with every coordinate present, into {@code out}, and
+     * each component's squared Mahalanobis distance into {@code work.mahalanobis} (what a Student-t component's density
+     * and weight take).
      *
      * @param out receives K log-densities. Modified.
      * @param work its scratch arrays are overwritten. Modified.
      */
     void logDensities(double[] x, double[][] means, double[][] factors, double[] logDets, double[] out, EStepWork work) {
         for (int c = 0; c < out.length; c++) {
-            out[c] = logDensity(x, means[c], factors[c], logDets[c], work);
+            double maha = mahalanobis(x, means[c], factors[c], work);
+            work.mahalanobis[c] = maha;
+            out[c] = -0.5 * (d * LOG_2PI + logDets[c] + maha);
         }
     }
 
     /**
      * log N(x_o | mu_o, Sigma_oo) over the observed coordinates {@code work} lists for the point and, when
      * {@code moments} is not null, component c's conditional moments of the missing block (Ghahramani &amp; Jordan 1994).
+     * The block's squared Mahalanobis distance and log det Sigma_oo go to {@code work.mahalanobis[c]} and
+     * {@code work.blockLogDets[c]}.
      *
      * @param work the point's missing pattern (read) and scratch (overwritten). Modified.
      * @param moments receives component c's conditional moments, or null. Modified.
@@ -85,18 +91,25 @@ abstract sealed class Covariance permits FullCovariance, DiagonalCovariance, Sph
     abstract double logMarginal(int c, double[] x, double[] mu, double[] cov, EStepWork work, ConditionalMoments moments);
 
     /**
-     * The second-moment statistic's step for one component: m2 = keep m2 + w (x x' + C), with C the conditional
-     * covariance of the point's missing block (none when nothing is missing).
+     * The second-moment statistic's step for one component: m2 = keep m2 + wx x x' + wc C, with C the conditional
+     * covariance of the point's missing block (none when nothing is missing). A Gaussian component has wx = wc = w; a
+     * Student-t one wx = w u, with u its weight of the point, and wc = w (E[u x x' | x_o] = u x_hat x_hat' + C).
      *
      * @param x the point, or its conditional expectation when coordinates are missing. Not modified.
      * @param missing the point's missing coordinates, {@code missingCount} of them. Not modified.
      * @param conditional C, missingCount x missingCount row-major. Not modified.
      * @param m2 modified
      */
-    abstract void accumulate(double[] m2, double keep, double w, double[] x, int[] missing, int missingCount, double[] conditional);
+    abstract void accumulate(double[] m2, double keep, double wx, double wc, double[] x, int[] missing, int missingCount,
+                             double[] conditional);
 
-    /** Sigma = m2 / w - mu mu' (its diagonal at least 0) + reg I. @param cov receives Sigma. Modified. */
-    abstract void mStep(double[] m2, double w, double[] mu, double reg, double[] cov);
+    /**
+     * Sigma = m2 / w - share mu mu' (its diagonal at least 0) + reg I: share is 1 for a Gaussian component, and the ratio
+     * of the u-weighted to the plain weight for a Student-t one (whose m2 and mean are u-weighted).
+     *
+     * @param cov receives Sigma. Modified.
+     */
+    abstract void mStep(double[] m2, double w, double share, double[] mu, double reg, double[] cov);
 
     /** m2 = w (Sigma + mu mu') for a covariance Sigma of this form. @param m2 modified */
     abstract void secondMoment(double[] m2, double w, double[] mu, double[] cov);

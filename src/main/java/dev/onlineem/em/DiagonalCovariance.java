@@ -67,13 +67,13 @@ final class DiagonalCovariance extends Covariance {
     }
 
     @Override
-    double logDensity(double[] x, double[] mu, double[] sd, double logDet, EStepWork work) {
+    double mahalanobis(double[] x, double[] mu, double[] sd, EStepWork work) {
         double maha = 0;
         for (int j = 0; j < d; j++) {
             double z = (x[j] - mu[j]) / sd[j];
             maha += z * z;
         }
-        return -0.5 * (d * LOG_2PI + logDet + maha);
+        return maha;
     }
 
     @Override
@@ -102,23 +102,25 @@ final class DiagonalCovariance extends Covariance {
             }
             moments.independent(c, mu, cov, perCoordinate, work.missing, work.missingCount);
         }
+        work.mahalanobis[c] = maha;
+        work.blockLogDets[c] = logDet;
         return -0.5 * (no * LOG_2PI + logDet + maha);
     }
 
     @Override
-    void accumulate(double[] m2, double keep, double w, double[] x, int[] missing, int nm, double[] cc) {
+    void accumulate(double[] m2, double keep, double w, double wc, double[] x, int[] missing, int nm, double[] cc) {
         for (int j = 0; j < d; j++) {
             m2[j] = keep * m2[j] + w * x[j] * x[j];
         }
         for (int a = 0; a < nm; a++) {
-            m2[missing[a]] += w * cc[a * nm + a];
+            m2[missing[a]] += wc * cc[a * nm + a];
         }
     }
 
     @Override
-    void mStep(double[] m2, double w, double[] mu, double reg, double[] cov) {
+    void mStep(double[] m2, double w, double share, double[] mu, double reg, double[] cov) {
         for (int j = 0; j < d; j++) {
-            cov[j] = Math.max(m2[j] / w - mu[j] * mu[j], 0) + reg;
+            cov[j] = Math.max(m2[j] / w - share * mu[j] * mu[j], 0) + reg;
         }
     }
 

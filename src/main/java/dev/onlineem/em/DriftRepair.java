@@ -199,6 +199,7 @@ final class DriftRepair {
                 ? new BatchEm(model.type, settings.regularization(), shadowStarts(settings.initRestarts(), model.k), SHADOW_ITERATIONS,
                         SHADOW_TOLERANCE)
                 : new BatchEm(model.type, settings.regularization(), LIGHT_STARTS, LIGHT_ITERATIONS, SHADOW_TOLERANCE);
+        em = em.withDistribution(model.distribution());
         BatchEm.Fit shadow = em.iterate(train, model.copy());
         BatchEm.Fit fresh = em.fit(train, model.k, new Random(seed));
         if (fresh.logLikelihood > shadow.logLikelihood) {
@@ -226,7 +227,8 @@ final class DriftRepair {
         }
         repairs++;
         periodicWindows = PERIODIC_WINDOWS;
-        BatchEm refit = new BatchEm(model.type, settings.regularization(), 1, REFIT_ITERATIONS, SHADOW_TOLERANCE);
+        BatchEm refit = new BatchEm(model.type, settings.regularization(), 1, REFIT_ITERATIONS, SHADOW_TOLERANCE)
+                .withDistribution(model.distribution());
         return refit.iterate(rows, shadow.mixture);
     }
 

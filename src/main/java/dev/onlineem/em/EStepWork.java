@@ -10,8 +10,16 @@ import org.ejml.dense.row.decomposition.chol.CholeskyDecompositionInner_DDRM;
  * Also the E-step's scratch. One per model (or per thread): the E-step overwrites all of it. Mutable.
  */
 final class EStepWork {
-    /** log N(x_o | mu_k,o, Sigma_k,oo) per component, weights not included. */
+    /** log N(x_o | mu_k,o, Sigma_k,oo) per component (a Student-t component's log t), weights not included. */
     final double[] componentLogDensities;
+    /** Each component's squared Mahalanobis distance of the observed coordinates. */
+    final double[] mahalanobis;
+    /** log det Sigma_k,oo of the observed block, per component, when coordinates are missing. */
+    final double[] blockLogDets;
+    /** Each component's weight of the point: 1 for a Gaussian, E[u | x] = (nu + p) / (nu + delta^2) for a Student-t. */
+    final double[] u;
+    /** Each Student-t component's degrees-of-freedom term of the point ({@link StudentTails}). */
+    final double[] dfTerms;
     final int[] missing;
     final int[] observed;
     int missingCount;
@@ -31,6 +39,11 @@ final class EStepWork {
     /** @param withMoments whether E-steps into this work also stage the point and its conditional moments */
     EStepWork(int k, int d, boolean withMoments) {
         this.componentLogDensities = new double[k];
+        this.mahalanobis = new double[k];
+        this.blockLogDets = new double[k];
+        this.u = new double[k];
+        java.util.Arrays.fill(u, 1);
+        this.dfTerms = new double[k];
         this.missing = new int[d];
         this.observed = new int[d];
         this.moments = withMoments ? new ConditionalMoments(k, d) : null;

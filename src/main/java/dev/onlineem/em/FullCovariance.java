@@ -181,19 +181,19 @@ final class FullCovariance extends Covariance {
     }
 
     @Override
-    double logDensity(double[] x, double[] mu, double[] factor, double logDet, EStepWork work) {
+    double mahalanobis(double[] x, double[] mu, double[] factor, EStepWork work) {
         double[] diff = work.diff;
         for (int j = 0; j < d; j++) {
             diff[j] = x[j] - mu[j];
         }
-        return -0.5 * (d * LOG_2PI + logDet + mahalanobis(factor, diff));
+        return forwardMahalanobis(factor, diff);
     }
 
     /**
      * ||z||^2 with z = L^-1 diff (forward substitution, column by column: once z_m is known, column m of L is
      * subtracted from the rest in one pass with no dependency chain). Overwrites {@code diff}.
      */
-    private double mahalanobis(double[] u, double[] diff) {
+    private double forwardMahalanobis(double[] u, double[] diff) {
         int dd = d * d;
         double maha = 0;
         for (int m = 0; m < d; m++) {
@@ -209,7 +209,7 @@ final class FullCovariance extends Covariance {
 
     /**
      * Two components at a time: each forward substitution is a chain of dependent steps, and two independent chains
-     * interleaved keep the core busy. Each component's own operations are those of {@link #logDensity}, in the same
+     * interleaved keep the core busy. Each component's own operations are those of {@link #mahalanobis}, in the same
      * order. (Measured with {@code UpdateAB} against one component at a time: 8% less time per point at K=8, d=16, 2% at
      * K=4, d=2; worth the second copy of the forward substitution.)
      */
@@ -242,11 +242,15 @@ final class FullCovariance extends Covariance {
                     diff2[i] -= u1[rm + i] * z1;
                 }
             }
+            work.mahalanobis[c] = maha0;
+            work.mahalanobis[c + 1] = maha1;
             out[c] = -0.5 * (d * LOG_2PI + logDets[c] + maha0);
             out[c + 1] = -0.5 * (d * LOG_2PI + logDets[c + 1] + maha1);
         }
         if (c < k) {
-            out[c] = logDensity(x, means[c], factors[c], logDets[c], work);
+            double maha = mahalanobis(x, means[c], factors[c], work);
+            work.mahalanobis[c] = maha;
+            out[c] = -0.5 * (d * LOG_2PI + logDets[c] + maha);
         }
     }
 
@@ -289,11 +293,13 @@ final class FullCovariance extends Covariance {
         if (moments != null) {
             moments.full(c, x, mu, cov, d, observed, no, work.missing, work.missingCount, a, diff, work.v);
         }
+        work.mahalanobis[c] = maha;
+        work.blockLogDets[c] = logDet;
         return -0.5 * (no * LOG_2PI + logDet + maha);
     }
 
     @Override
-    void accumulate(double[] m2, double keep, double w, double[] x, int[] missing, int nm, double[] cc) {
+    void accumulate(double[] m2, double keep, double w, double wc, double[] x, int[] missing, int nm, double[] cc) {
         for (int i = 0; i < d; i++) {
             double wx = w * x[i];
             int row = i * d;
@@ -306,16 +312,16 @@ final class FullCovariance extends Covariance {
                 int i = missing[a];
                 int j = missing[b];
                 int idx = i >= j ? i * d + j : j * d + i;
-                m2[idx] += w * cc[a * nm + b];
+                m2[idx] += wc * cc[a * nm + b];
             }
         }
     }
 
     @Override
-    void mStep(double[] m2, double w, double[] mu, double reg, double[] cov) {
+    void mStep(double[] m2, double w, double share, double[] mu, double reg, double[] cov) {
         for (int i = 0; i < d; i++) {
             for (int j = 0; j <= i; j++) {
-                double v = m2[i * d + j] / w - mu[i] * mu[j];
+                double v = m2[i * d + j] / w - share * mu[i] * mu[j];
                 if (i == j) {
                     v = Math.max(v, 0) + reg;
                 }

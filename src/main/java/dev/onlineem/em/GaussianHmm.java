@@ -30,11 +30,16 @@ public final class GaussianHmm {
 
     /** Uniform initial probabilities, a sticky transition matrix (0.9 on the diagonal), standard emissions. */
     public GaussianHmm(int k, int d, CovarianceType type) {
+        this(k, d, type, Distribution.GAUSSIAN);
+    }
+
+    /** The same, with emissions of the given family (Gaussian or Student-t). */
+    public GaussianHmm(int k, int d, CovarianceType type, Distribution distribution) {
         this.k = k;
         this.d = d;
         this.initial = new double[k];
         this.transition = new double[k][k];
-        this.emissions = new GaussianMixture(k, d, type);
+        this.emissions = new GaussianMixture(k, d, type, distribution);
         Arrays.fill(initial, 1.0 / k);
         for (int i = 0; i < k; i++) {
             for (int j = 0; j < k; j++) {
@@ -80,7 +85,7 @@ public final class GaussianHmm {
 
         /** Free parameters: K d means, K covariance blocks, K (K - 1) transitions, K - 1 initial (FREE only). */
         public int freeParameters(Initial init) {
-            return GaussianHmm.freeParameters(hmm.k, hmm.d, hmm.emissions.type, init);
+            return GaussianHmm.freeParameters(hmm.k, hmm.d, hmm.emissions.type, init) + hmm.k * hmm.emissions.tails.parameters();
         }
     }
 
@@ -255,7 +260,7 @@ public final class GaussianHmm {
         double[][] smoothed = new double[n][k];
         double[][] filtered = new double[n][k];
         double[][] xi = new double[k][k];
-        SufficientStatistics stats = new SufficientStatistics(k, d, emissions.type);
+        SufficientStatistics stats = SufficientStatistics.of(emissions);
         double[] resp = new double[k];
         EStepWork work = emissions.newWork(true);
         double previous = Double.NEGATIVE_INFINITY;
@@ -434,19 +439,28 @@ public final class GaussianHmm {
      */
     public static Fit fit(double[][] data, int k, CovarianceType type, Initial init, double regularization, int restarts,
                           int maxIterations, double tolerance, Random random) {
+        return fit(data, k, type, Distribution.GAUSSIAN, init, regularization, restarts, maxIterations, tolerance, random);
+    }
+
+    /** {@link #fit(double[][], int, CovarianceType, Initial, double, int, int, double, Random)} with emissions of the given family. */
+    public static Fit fit(double[][] data, int k, CovarianceType type, Distribution distribution, Initial init, double regularization,
+                          int restarts, int maxIterations, double tolerance, Random random) {
         if (data.length < Math.max(2, k)) {
             throw new IllegalArgumentException("cannot fit " + k + " states to " + data.length + " points");
         }
         Fit best = null;
-        BatchEm em = new BatchEm(type, regularization, 1, 200, 1e-8);
+        BatchEm em = new BatchEm(type, regularization, 1, 200, 1e-8).withDistribution(distribution);
         for (int r = 0; r < restarts; r++) {
             BatchEm.Fit start = em.fit(data, k, random);
-            GaussianHmm hmm = new GaussianHmm(k, data[0].length, type);
+            GaussianHmm hmm = new GaussianHmm(k, data[0].length, type, distribution);
             for (int c = 0; c < k; c++) {
                 System.arraycopy(start.mixture.means[c], 0, hmm.emissions.means[c], 0, hmm.d);
                 System.arraycopy(start.mixture.covariances[c], 0, hmm.emissions.covariances[c], 0,
                         start.mixture.covariances[c].length);
                 hmm.initial[c] = start.mixture.weights[c];
+                if (distribution.studentT()) {
+                    hmm.emissions.tails.setDf(c, start.mixture.tails.df(c));
+                }
             }
             hmm.emissions.refreshAll();
             Fit f = hmm.baumWelch(data, init, regularization, maxIterations, tolerance);
@@ -461,8 +475,11 @@ public final class GaussianHmm {
     public static GaussianHmm of(ModelSnapshot s) {
         int k = s.components();
         int d = s.dimension();
-        GaussianHmm h = new GaussianHmm(k, d, s.covarianceType());
+        GaussianHmm h = new GaussianHmm(k, d, s.covarianceType(), s.studentT() ? Distribution.STUDENT_T : Distribution.GAUSSIAN);
         for (int i = 0; i < k; i++) {
+            if (s.studentT()) {
+                h.emissions.tails.setDf(i, s.degreesOfFreedom()[i]);
+            }
             h.initial[i] = s.initialProbabilities()[i];
             System.arraycopy(s.transitionMatrix()[i], 0, h.transition[i], 0, k);
             System.arraycopy(s.means()[i], 0, h.emissions.means[i], 0, d);
@@ -503,7 +520,8 @@ public final class GaussianHmm {
         for (int j = 0; j < d; j++) {
             names[j] = "x" + j;
         }
-        return new ModelSnapshot(ModelKind.HMM, d, names, emissions.type, n, n, w, means, covs, Double.NaN, 0, a, init, durations);
+        return new ModelSnapshot(ModelKind.HMM, d, names, emissions.type, n, n, w, means, covs, Double.NaN, 0, a, init, durations,
+                emissions.degreesOfFreedom(o));
     }
 
     /** Expected sojourn in each state, in points: 1 / (1 - A_ii). */

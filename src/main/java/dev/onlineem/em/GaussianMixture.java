@@ -3,9 +3,10 @@ package dev.onlineem.em;
 import java.nio.ByteBuffer;
 
 /**
- * The parameters theta = (pi_k, mu_k, Sigma_k) of a Gaussian mixture, with each component's covariance factor cached,
- * and the E-step that scores a point under them. How the covariances are held, factorised and used is the
- * {@link Covariance} of the mixture's type.
+ * The parameters theta = (pi_k, mu_k, Sigma_k) of a mixture, with each component's covariance factor cached, and the
+ * E-step that scores a point under them. How the covariances are held, factorised and used is the {@link Covariance}
+ * of the mixture's type; whether the components are Gaussian or Student-t (and then their degrees of freedom) its
+ * {@link Tails}.
  *
  * <p>Mutable and not thread-safe: it owns a scratch {@link EStepWork} so that {@link #eStep(double[], double[])}
  * allocates nothing. Missing coordinates are {@code NaN}; the E-step then uses the marginal of the observed
@@ -17,6 +18,8 @@ public final class GaussianMixture {
     final int d;
     final CovarianceType type;
     final Covariance covariance;
+    /** Gaussian or Student-t components (with their degrees of freedom). */
+    final Tails tails;
     final double[] weights;
     final double[][] means;
     /** Each component's covariance in its {@link Covariance}'s layout (full: d*d row-major; diag: d variances; spherical: one). */
@@ -28,8 +31,17 @@ public final class GaussianMixture {
     /** Scratch of {@link #eStep(double[], double[])}: nobody reads it after the call. */
     private final EStepWork scratch;
 
-    /** A mixture with every weight 1/K, every mean 0 and every covariance the identity. */
+    /** A Gaussian mixture with every weight 1/K, every mean 0 and every covariance the identity. */
     public GaussianMixture(int k, int d, CovarianceType type) {
+        this(k, d, type, Distribution.GAUSSIAN);
+    }
+
+    /** A mixture of the given family with every weight 1/K, every mean 0, every covariance the identity (a t's df at their start). */
+    public GaussianMixture(int k, int d, CovarianceType type, Distribution distribution) {
+        this(k, d, type, Tails.of(distribution, k, d));
+    }
+
+    private GaussianMixture(int k, int d, CovarianceType type, Tails tails) {
         if (k < 1 || d < 1) {
             throw new IllegalArgumentException("a mixture needs k >= 1 and d >= 1, got k=" + k + ", d=" + d);
         }
@@ -37,6 +49,7 @@ public final class GaussianMixture {
         this.d = d;
         this.type = type;
         this.covariance = Covariance.of(type, d);
+        this.tails = tails;
         this.weights = new double[k];
         this.means = new double[k][d];
         this.covariances = new double[k][covariance.storedLength()];
@@ -52,7 +65,7 @@ public final class GaussianMixture {
 
     /** A copy of the parameters with its own factors and work arrays, for use on another thread. */
     public GaussianMixture copy() {
-        GaussianMixture g = new GaussianMixture(k, d, type);
+        GaussianMixture g = new GaussianMixture(k, d, type, tails.copy());
         System.arraycopy(weights, 0, g.weights, 0, k);
         for (int c = 0; c < k; c++) {
             System.arraycopy(means[c], 0, g.means[c], 0, d);
@@ -72,6 +85,32 @@ public final class GaussianMixture {
 
     public CovarianceType covarianceType() {
         return type;
+    }
+
+    public Distribution distribution() {
+        return tails.distribution();
+    }
+
+    /** Each component's degrees of freedom, or null for Gaussian components. */
+    double[] degreesOfFreedom() {
+        return degreesOfFreedom(null);
+    }
+
+    /** Each component's degrees of freedom in the given order of components (null: their own), or null for Gaussians. */
+    double[] degreesOfFreedom(int[] order) {
+        if (!tails.distribution().studentT()) {
+            return null;
+        }
+        double[] df = new double[k];
+        for (int r = 0; r < k; r++) {
+            df[r] = tails.df(order == null ? r : order[r]);
+        }
+        return df;
+    }
+
+    /** Component c's degrees of freedom: infinite for a Gaussian. */
+    public double degreesOfFreedom(int c) {
+        return tails.df(c);
     }
 
     /** A work object for {@link #eStep(double[], double[], EStepWork)} on this mixture. */
@@ -100,14 +139,14 @@ public final class GaussianMixture {
     }
 
     /**
-     * E-step for one point: {@code log r_k = log pi_k + log N(x_o | mu_k,o, Sigma_k,oo)},
-     * {@code logDensity = logsumexp_k log r_k}, {@code r_k = exp(log r_k - logDensity)}.
+     * E-step for one point: {@code log r_k = log pi_k + log f_k(x_o)}, f_k the component's density of the observed
+     * coordinates (Gaussian or Student-t), {@code logDensity = logsumexp_k log r_k}, {@code r_k = exp(log r_k - logDensity)}.
      *
      * @param x the point; {@code NaN} marks a missing coordinate. Not modified; kept by reference in {@code work} when it
      *        keeps moments, until the statistics have taken it.
      * @param resp responsibilities, length K. Modified.
-     * @param work receives the component log-densities, the missing pattern and, when it keeps moments, the point and
-     *        the conditional moments of its missing coordinates. Modified.
+     * @param work receives the component log-densities, the missing pattern, each component's weight u of the point and,
+     *        when it keeps moments, the point and the conditional moments of its missing coordinates. Modified.
      * @return the log-density of the observed coordinates
      * @throws IllegalArgumentException when every coordinate is missing
      */
@@ -124,10 +163,12 @@ public final class GaussianMixture {
         // and cannot underflow the whole sum: the largest term is pi_max * 1 >= Double.MIN_NORMAL.
         if (work.missingCount == 0) {
             covariance.logDensities(x, means, factors, logDets, logR, work);
+            tails.densities(logDets, work);
         } else {
             for (int c = 0; c < k; c++) {
                 logR[c] = covariance.logMarginal(c, x, means[c], covariances[c], work, moments);
             }
+            tails.densities(work.blockLogDets, work);
         }
         double max = Double.NEGATIVE_INFINITY;
         for (int c = 0; c < k; c++) {
@@ -163,13 +204,22 @@ public final class GaussianMixture {
         return covariance.entry(covariances[c], i, j);
     }
 
-    /** Writes the parameters for the state format: the weights, then each component's mean and stored covariance. */
+    /**
+     * Writes the parameters for the state format: the weights, then each component's mean and stored covariance, then
+     * (Student-t) each component's degrees of freedom.
+     */
     void writeParameters(ByteBuffer out) {
         StateCodec.putAll(out, weights);
         for (int c = 0; c < k; c++) {
             StateCodec.putAll(out, means[c]);
             StateCodec.putAll(out, covariances[c]);
         }
+        tails.writeTo(out);
+    }
+
+    /** Bytes {@link #writeParameters} writes. */
+    int parametersSize() {
+        return 8 * k * (1 + d + covariance.storedLength()) + tails.serializedSize();
     }
 
     /** Reads {@link #writeParameters}'s part into this mixture and rebuilds what derives from it (factors, log-weights). */
@@ -179,6 +229,7 @@ public final class GaussianMixture {
             StateCodec.getAll(in, means[c]);
             StateCodec.getAll(in, covariances[c]);
         }
+        tails.readFrom(in);
         refreshAll();
     }
 }

@@ -29,12 +29,14 @@ package dev.onlineem.em;
  * @param repairWindow drift repair ({@link DriftRepair}): the number of recent points a mixture keeps to test
  *        its structure against a fresh fit, and replaces it by when that fit predicts held-out recent points
  *        better; 0 turns repair off. Mixtures only (an HMM ignores it).
+ * @param distribution Gaussian or Student-t components (a mixture's components, an HMM's emissions), and a t's
+ *        degrees of freedom when fixed
  */
 public record ModelSettings(int kMin, int kMax, CovarianceType covarianceType, double stepExponent,
                               double stepOffset, double gammaMin, int mStepInterval, double regularization,
                               int initPoints, int initRestarts, int initMaxIterations, double weightFloor, long seed,
                               FeatureSettings features, ScoreSettings scoring, ModelKind kind, RegimeSettings regime,
-                              boolean averaging, int repairWindow) {
+                              boolean averaging, int repairWindow, Distribution distribution) {
 
     public static final int DEFAULT_K = 2;
     public static final double DEFAULT_STEP_EXPONENT = 0.6;
@@ -70,6 +72,7 @@ public record ModelSettings(int kMin, int kMax, CovarianceType covarianceType, d
         check(repairWindow == 0 || repairWindow >= Math.max(MIN_REPAIR_WINDOW, 20 * kMax), "repair.window", repairWindow,
                 "0 (off) or at least max(" + MIN_REPAIR_WINDOW + ", 20 * k.max) = " + Math.max(MIN_REPAIR_WINDOW, 20 * kMax));
         check(weightFloor >= 0 && weightFloor * kMax < 0.5, "weight.floor", weightFloor, "in [0, 0.5 / k.max)");
+        check(distribution != null, "distribution", null, "one of gaussian, student-t");
     }
 
     static void check(boolean ok, String name, Object value, String expected) {
@@ -103,7 +106,8 @@ public record ModelSettings(int kMin, int kMax, CovarianceType covarianceType, d
     /** These settings with K in kMin..kMax instead. */
     public ModelSettings withK(int kMin, int kMax) {
         return new ModelSettings(kMin, kMax, covarianceType, stepExponent, stepOffset, gammaMin, mStepInterval, regularization,
-                initPoints, initRestarts, initMaxIterations, weightFloor, seed, features, scoring, kind, regime, averaging, repairWindow);
+                initPoints, initRestarts, initMaxIterations, weightFloor, seed, features, scoring, kind, regime, averaging, repairWindow,
+                distribution);
     }
 
     public static Builder builder() {
@@ -136,6 +140,13 @@ public record ModelSettings(int kMin, int kMax, CovarianceType covarianceType, d
         private RegimeSettings regime = RegimeSettings.DEFAULT;
         private boolean averaging;
         private int repairWindow = DEFAULT_REPAIR_WINDOW;
+        private Distribution distribution = Distribution.GAUSSIAN;
+
+        /** Gaussian (the default) or Student-t components. */
+        public Builder distribution(Distribution d) {
+            this.distribution = d;
+            return this;
+        }
 
         /** Points kept for drift repair; 0 turns it off. */
         public Builder repairWindow(int w) {
@@ -255,7 +266,7 @@ public record ModelSettings(int kMin, int kMax, CovarianceType covarianceType, d
         public ModelSettings build() {
             return new ModelSettings(kMin, kMax, covarianceType, stepExponent, stepOffset, gammaMin, mStepInterval,
                     regularization, initPoints, initRestarts, initMaxIterations, weightFloor, seed, features, scoring, kind, regime, averaging,
-                    repairWindow);
+                    repairWindow, distribution);
         }
     }
 }

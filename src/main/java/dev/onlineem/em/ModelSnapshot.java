@@ -13,12 +13,24 @@ package dev.onlineem.em;
 public record ModelSnapshot(ModelKind kind, int dimension, String[] features, CovarianceType covarianceType, long version,
                             long pointsSeen, double[] weights, double[][] means, double[][][] covariances,
                             double avgLogLikelihood, double stepSize, double[][] transitionMatrix,
-                            double[] initialProbabilities, double[] expectedDurations) {
-    /** A mixture's snapshot. */
+                            double[] initialProbabilities, double[] expectedDurations, double[] degreesOfFreedom) {
+    /** A Gaussian mixture's snapshot. */
     public ModelSnapshot(int dimension, String[] features, CovarianceType covarianceType, long version, long pointsSeen,
                          double[] weights, double[][] means, double[][][] covariances, double avgLogLikelihood, double stepSize) {
+        this(dimension, features, covarianceType, version, pointsSeen, weights, means, covariances, avgLogLikelihood, stepSize, null);
+    }
+
+    /** A mixture's snapshot; degreesOfFreedom null for Gaussian components. */
+    public ModelSnapshot(int dimension, String[] features, CovarianceType covarianceType, long version, long pointsSeen,
+                         double[] weights, double[][] means, double[][][] covariances, double avgLogLikelihood, double stepSize,
+                         double[] degreesOfFreedom) {
         this(ModelKind.MIXTURE, dimension, features, covarianceType, version, pointsSeen, weights, means, covariances,
-                avgLogLikelihood, stepSize, null, null, null);
+                avgLogLikelihood, stepSize, null, null, null, degreesOfFreedom);
+    }
+
+    /** Whether the components are Student-t (then {@link #covariances} are their scale matrices and {@link #degreesOfFreedom} is set). */
+    public boolean studentT() {
+        return degreesOfFreedom != null;
     }
 
     public int components() {

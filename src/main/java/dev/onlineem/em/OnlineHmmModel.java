@@ -237,7 +237,7 @@ public final class OnlineHmmModel extends PipelineModel {
         int n = data.length;
         int d = featureDimension;
         int k = settings.kMin();
-        GaussianHmm.Fit fit = GaussianHmm.fit(data, k, settings.covarianceType(), GaussianHmm.Initial.FREE,
+        GaussianHmm.Fit fit = GaussianHmm.fit(data, k, settings.covarianceType(), settings.distribution(), GaussianHmm.Initial.FREE,
                 settings.regularization(), settings.initRestarts(), settings.initMaxIterations(), BatchEm.DEFAULT_TOLERANCE,
                 new Random(settings.seed()));
         hmm = fit.hmm;
@@ -245,7 +245,7 @@ public final class OnlineHmmModel extends PipelineModel {
         rhoQ = new double[k * k * k];
         rhoG = new SufficientStatistics[k];
         for (int kk = 0; kk < k; kk++) {
-            rhoG[kk] = new SufficientStatistics(k, d, settings.covarianceType());
+            rhoG[kk] = new SufficientStatistics(k, d, settings.covarianceType(), settings.distribution());
             rhoG[kk].addScaled(fit.statistics, 1);
             for (int i = 0; i < k; i++) {
                 for (int j = 0; j < k; j++) {
@@ -277,9 +277,9 @@ public final class OnlineHmmModel extends PipelineModel {
         rhoQNext = new double[k * k * k];
         rhoGNext = new SufficientStatistics[k];
         for (int kk = 0; kk < k; kk++) {
-            rhoGNext[kk] = new SufficientStatistics(k, d, settings.covarianceType());
+            rhoGNext[kk] = new SufficientStatistics(k, d, settings.covarianceType(), settings.distribution());
         }
-        combined = new SufficientStatistics(k, d, settings.covarianceType());
+        combined = new SufficientStatistics(k, d, settings.covarianceType(), settings.distribution());
         unit = new double[k];
         order = new int[k];
     }
@@ -312,7 +312,7 @@ public final class OnlineHmmModel extends PipelineModel {
             toDataUnits(hmm.emissions, s, means[r], covs[r]);
         }
         return new ModelSnapshot(ModelKind.HMM, d, featureNames(), hmm.emissions.type, modelVersion, pointsSeen, weights,
-                means, covs, avgLogLikelihood, lastStepSize, a, init, durations);
+                means, covs, avgLogLikelihood, lastStepSize, a, init, durations, hmm.emissions.degreesOfFreedom(o));
     }
 
     @Override
@@ -328,13 +328,12 @@ public final class OnlineHmmModel extends PipelineModel {
     int onlineStateSize() {
         int d = featureDimension;
         int k = hmm.k;
-        int cl = hmm.emissions.type.storedLength(d);
         int size = 8 + progressSize();          // t, progress
-        size += 8 * (k + k * k + k);             // initial, transitions, emission weights
-        size += 8 * k * (d + cl);                // means, covariances
+        size += 8 * (k + k * k);                 // initial, transitions
+        size += hmm.emissions.parametersSize();  // emission weights, means, covariances (, df)
         size += 8 * k;                           // filter
         size += 8 * k * k * k;                   // rhoQ
-        size += 8 * k * k * (1 + d + cl);        // rhoG
+        size += k * rhoG[0].serializedSize();    // rhoG
         return size + 4 * 3;                     // announcer
     }
 
@@ -362,7 +361,7 @@ public final class OnlineHmmModel extends PipelineModel {
         int k = settings.kMin();
         t = in.getLong();
         readProgress(in);
-        GaussianHmm h = new GaussianHmm(k, d, settings.covarianceType());
+        GaussianHmm h = new GaussianHmm(k, d, settings.covarianceType(), settings.distribution());
         getAll(in, h.initial);
         for (int i = 0; i < k; i++) {
             getAll(in, h.transition[i]);
@@ -373,7 +372,7 @@ public final class OnlineHmmModel extends PipelineModel {
         rhoQ = getAll(in, new double[k * k * k]);
         rhoG = new SufficientStatistics[k];
         for (int kk = 0; kk < k; kk++) {
-            rhoG[kk] = SufficientStatistics.readFrom(in, k, d, settings.covarianceType());
+            rhoG[kk] = SufficientStatistics.readFrom(in, k, d, settings.covarianceType(), settings.distribution());
         }
         announced = in.getInt();
         candidate = in.getInt();

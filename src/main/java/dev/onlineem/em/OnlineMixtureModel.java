@@ -286,8 +286,8 @@ public final class OnlineMixtureModel extends PipelineModel {
     void initialise() {
         double[][] data = standardisedBuffer();
         int n = data.length;
-        BatchEm em = warmupEm != null ? warmupEm : new BatchEm(settings.covarianceType(), settings.regularization(), settings.initRestarts(),
-                settings.initMaxIterations(), BatchEm.DEFAULT_TOLERANCE);
+        BatchEm em = (warmupEm != null ? warmupEm : new BatchEm(settings.covarianceType(), settings.regularization(), settings.initRestarts(),
+                settings.initMaxIterations(), BatchEm.DEFAULT_TOLERANCE)).withDistribution(settings.distribution());
         Random random = new Random(settings.seed());
         BatchEm.Fit fit = settings.fixedK()
                 ? em.fit(data, settings.kMin(), random)
@@ -335,12 +335,11 @@ public final class OnlineMixtureModel extends PipelineModel {
     int onlineStateSize() {
         int d = featureDimension;
         int k = mixture.k;
-        int cl = mixture.type.storedLength(d);
         int size = 4 + 8 + 4 + progressSize();      // k, t, sinceMStep, progress
-        size += 8 * k * (1 + d + cl);               // weights, means, covariances
-        size += 8 * k * (1 + d + cl) + 8;           // s0, s1, s2, scale
+        size += mixture.parametersSize();           // weights, means, covariances (, df)
+        size += stats.serializedSize() + 8;         // s0, s1, s2 (, su, sdf), scale
         if (averaged != null) {
-            size += 8 + 8 * k * (1 + d + cl);       // points averaged, averaged s0, s1, s2
+            size += 8 + averaged.serializedSize();  // points averaged, averaged statistics
         }
         return repair == null ? size : size + repair.serializedSize();
     }
@@ -370,10 +369,10 @@ public final class OnlineMixtureModel extends PipelineModel {
         t = in.getLong();
         sinceMStep = in.getInt();
         readProgress(in);
-        GaussianMixture g = new GaussianMixture(k, d, settings.covarianceType());
+        GaussianMixture g = new GaussianMixture(k, d, settings.covarianceType(), settings.distribution());
         g.readParameters(in);
         mixture = g;
-        stats = SufficientStatistics.readFrom(in, k, d, g.type);
+        stats = SufficientStatistics.readFrom(in, k, d, g.type, settings.distribution());
         if (version >= StateCodec.VERSION_7) {
             stats.scale = in.getDouble();
             if (!(stats.scale > 0) || !Double.isFinite(stats.scale)) {
@@ -382,7 +381,7 @@ public final class OnlineMixtureModel extends PipelineModel {
         }
         if (settings.averaging()) {
             averagedPoints = in.getLong();
-            averaged = SufficientStatistics.readFrom(in, k, d, g.type);
+            averaged = SufficientStatistics.readFrom(in, k, d, g.type, settings.distribution());
         }
         if (settings.repairWindow() > 0) {
             repair = DriftRepair.readFrom(in, settings.repairWindow(), d, version);
@@ -403,7 +402,7 @@ public final class OnlineMixtureModel extends PipelineModel {
             toDataUnits(g, c, means[c], covs[c]);
         }
         return new ModelSnapshot(d, featureNames(), g.type, modelVersion, pointsSeen, g.weights.clone(), means, covs,
-                avgLogLikelihood, lastStepSize);
+                avgLogLikelihood, lastStepSize, g.degreesOfFreedom());
     }
 
     /**

@@ -302,6 +302,17 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
         }
     }
 
+    /** Rows of feature vectors in this model's standardised coordinates (NaN kept). Allocates. */
+    final double[][] standardised(double[][] rows) {
+        double[][] z = new double[rows.length][featureDimension];
+        for (int i = 0; i < rows.length; i++) {
+            for (int j = 0; j < featureDimension; j++) {
+                z[i][j] = (rows[i][j] - center[j]) / scale[j];
+            }
+        }
+        return z;
+    }
+
     /** sum of log s_j over the coordinates of {@code zz} that are not NaN: the log-Jacobian of the standardisation. */
     final double observedLogScale(double[] zz) {
         double s = 0;

@@ -132,4 +132,49 @@ final class SpecialFunctions {
         double u = e * Math.sqrt(2 * Math.PI) * Math.exp(x * x / 2);
         return x - u / (1 + x * u / 2);
     }
+
+    /** Below this, {@link #logMinusDigamma} and its derivative step x up by the recurrence before the asymptotic series. */
+    private static final double SERIES_FROM = 10;
+
+    /**
+     * log x - psi(x) for x &gt; 0, psi the digamma function: positive, decreasing, about 1 / (2x) for large x and 1 / x
+     * for small. Computed directly (no cancellation of log x against psi for large x): the asymptotic series
+     * 1/(2x) + sum_k B_2k / (2k x^2k) (Bernoulli numbers to B_14) from {@value #SERIES_FROM} on, and below it the recurrence
+     * psi(x) = psi(x + n) - sum_{i &lt; n} 1 / (x + i). About 1e-15 relative.
+     */
+    static double logMinusDigamma(double x) {
+        if (x >= SERIES_FROM) {
+            double r = 1 / x;
+            double r2 = r * r;
+            return r * 0.5 + r2 * (1.0 / 12 - r2 * (1.0 / 120 - r2 * (1.0 / 252 - r2 * (1.0 / 240 - r2 * (1.0 / 132
+                    - r2 * (691.0 / 32760 - r2 * (1.0 / 12)))))));
+        }
+        double sum = 0;
+        double y = x;
+        while (y < SERIES_FROM) {
+            sum += 1 / y;
+            y += 1;
+        }
+        return Math.log(x / y) + logMinusDigamma(y) + sum;
+    }
+
+    /**
+     * The derivative of {@link #logMinusDigamma}: 1 / x - psi'(x), negative. Series -(1/(2x^2) + sum_k B_2k / x^(2k+1))
+     * from {@value #SERIES_FROM} on, and psi'(x) = psi'(x + n) + sum_{i &lt; n} 1 / (x + i)^2 below.
+     */
+    static double logMinusDigammaDerivative(double x) {
+        if (x >= SERIES_FROM) {
+            double r = 1 / x;
+            double r2 = r * r;
+            return -r2 * (0.5 + r * (1.0 / 6 - r2 * (1.0 / 30 - r2 * (1.0 / 42 - r2 * (1.0 / 30 - r2 * (5.0 / 66
+                    - r2 * (691.0 / 2730 - r2 * (7.0 / 6))))))));
+        }
+        double sum = 0;
+        double y = x;
+        while (y < SERIES_FROM) {
+            sum += 1 / (y * y);
+            y += 1;
+        }
+        return 1 / x - 1 / y + logMinusDigammaDerivative(y) - sum;
+    }
 }

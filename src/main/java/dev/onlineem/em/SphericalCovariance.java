@@ -47,13 +47,13 @@ final class SphericalCovariance extends Covariance {
     }
 
     @Override
-    double logDensity(double[] x, double[] mu, double[] sd, double logDet, EStepWork work) {
+    double mahalanobis(double[] x, double[] mu, double[] sd, EStepWork work) {
         double maha = 0;
         for (int j = 0; j < d; j++) {
             double z = (x[j] - mu[j]) / sd[0];
             maha += z * z;
         }
-        return -0.5 * (d * LOG_2PI + logDet + maha);
+        return maha;
     }
 
     @Override
@@ -62,24 +62,32 @@ final class SphericalCovariance extends Covariance {
     }
 
     @Override
-    void accumulate(double[] m2, double keep, double w, double[] x, int[] missing, int nm, double[] cc) {
+    void accumulate(double[] m2, double keep, double w, double wc, double[] x, int[] missing, int nm, double[] cc) {
         double ss = 0;
         for (int j = 0; j < d; j++) {
             ss += x[j] * x[j];
         }
-        for (int a = 0; a < nm; a++) {
-            ss += cc[a * nm + a];
+        if (wc == w) {
+            for (int a = 0; a < nm; a++) {
+                ss += cc[a * nm + a];
+            }
+            m2[0] = keep * m2[0] + w * ss;
+            return;
         }
-        m2[0] = keep * m2[0] + w * ss;
+        double trace = 0;
+        for (int a = 0; a < nm; a++) {
+            trace += cc[a * nm + a];
+        }
+        m2[0] = keep * m2[0] + (w * ss + wc * trace);
     }
 
     @Override
-    void mStep(double[] m2, double w, double[] mu, double reg, double[] cov) {
+    void mStep(double[] m2, double w, double share, double[] mu, double reg, double[] cov) {
         double sq = 0;
         for (int j = 0; j < d; j++) {
             sq += mu[j] * mu[j];
         }
-        cov[0] = Math.max((m2[0] / w - sq) / d, 0) + reg;
+        cov[0] = Math.max((m2[0] / w - share * sq) / d, 0) + reg;
     }
 
     @Override

@@ -14,7 +14,13 @@ import java.nio.ByteOrder;
  * part by the class that owns its fields: {@link PipelineModel#writeState} the pipeline's part and the scorer, each
  * kind its online state ({@link OnlineMixtureModel}, {@link OnlineHmmModel}: {@code writeOnlineState}).
  *
- * <p>Layout, version 9: version 8's, with drift repair's periodic interval (windows) after its follow-ups left; its
+ * <p>Layout, version 10: version 9's, with the distribution at the end of the settings (the family's code, 0 gaussian
+ * or 1 student-t, and the fixed degrees of freedom, 0 when estimated); a Student-t model's parameters end with each
+ * component's degrees of freedom, and its statistics (each set of them) with su and sdf per component
+ * ({@link SufficientStatistics#writeTo}). A Gaussian model's online state is version 9's. Version 9 and older are
+ * read as Gaussian.
+ *
+ * <p>Version 9: version 8's, with drift repair's periodic interval (windows) after its follow-ups left; its
  * detector's moments are those of the surprise's normal quantile where version 8 kept the log-density's (read from
  * version 8 and dropped: the detector starts afresh, the interval at its start).
  *
@@ -42,8 +48,9 @@ import java.nio.ByteOrder;
 public final class StateCodec {
     static final byte MAGIC_0 = 'O';
     static final byte MAGIC_1 = 'E';
+    static final byte VERSION_10 = 10;
+    public static final byte VERSION = VERSION_10;
     static final byte VERSION_9 = 9;
-    public static final byte VERSION = VERSION_9;
     static final byte VERSION_8 = 8;
     static final byte VERSION_7 = 7;
     static final byte VERSION_6 = 6;
@@ -55,7 +62,7 @@ public final class StateCodec {
     static final byte TAG_MIXTURE = 0;
     static final byte TAG_HMM = 1;
     static final int SETTINGS_BYTES = 4 + 4 + 1 + 8 * 3 + 4 + 8 + 4 * 3 + 8 + 8
-            + (4 + 1 + 4 + 1 + 1) + (8 * 3 + 4 * 2) + (1 + 8 + 4) + 1 + 1 + 4;
+            + (4 + 1 + 4 + 1 + 1) + (8 * 3 + 4 * 2) + (1 + 8 + 4) + 1 + 1 + 4 + (1 + 8);
 
     private StateCodec() {
     }
@@ -130,6 +137,7 @@ public final class StateCodec {
         out.put((byte) a.likelihoodTail().ordinal());
         out.put((byte) (s.averaging() ? 1 : 0));
         out.putInt(s.repairWindow());
+        out.put((byte) s.distribution().family().ordinal()).putDouble(s.distribution().df());
     }
 
     /**
@@ -176,8 +184,16 @@ public final class StateCodec {
         }
         boolean averaging = version >= VERSION_6 && in.get() == 1;
         int repairWindow = version >= VERSION_8 ? in.getInt() : 0;
+        Distribution distribution = Distribution.GAUSSIAN;
+        if (version >= VERSION_10) {
+            int familyCode = in.get();
+            if (familyCode < 0 || familyCode >= Distribution.Family.values().length) {
+                throw new CorruptStateException("unknown distribution code " + familyCode, null);
+            }
+            distribution = new Distribution(Distribution.Family.values()[familyCode], in.getDouble());
+        }
         return new ModelSettings(kMin, kMax, type, stepExponent, stepOffset, gammaMin, mStepInterval, reg, initPoints,
-                initRestarts, initMaxIterations, weightFloor, seed, f, a, kind, regime, averaging, repairWindow);
+                initRestarts, initMaxIterations, weightFloor, seed, f, a, kind, regime, averaging, repairWindow, distribution);
     }
 
     private static CovarianceType readType(ByteBuffer in) {

@@ -4,10 +4,12 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * Normalised sufficient statistics of a Gaussian mixture, per component k: s0_k (a weight),
+ * Normalised sufficient statistics of a mixture, per component k: s0_k (a weight),
  * s1_k (a d-vector) and s2_k (the second moment: full d x d lower triangle, a diagonal, or a trace,
  * by covariance type). Batch EM accumulates them with weight 1/n; online EM blends each point in
- * with step size gamma ({@link #step}).
+ * with step size gamma ({@link #step}). Student-t components ({@link StudentTails}) weight s1 and the x x' part of
+ * s2 by the point's u as well as r, and keep two more: su_k, the r u weight their mean divides by, and sdf_k, their
+ * degrees of freedom's statistic.
  *
  * <p>The statistics are {@link #scale} times the stored arrays. Batch EM keeps the scale at 1. Online EM's
  * step decays every statistic by 1 - gamma: that is one multiplication of the scale, and only the
@@ -22,10 +24,19 @@ public final class SufficientStatistics {
     final double[] s0;
     final double[][] s1;
     final double[][] s2;
-    /** The statistics are scale times s0, s1, s2. */
+    /** Student-t: sum r u per component; null for Gaussians (where it is s0). */
+    final double[] su;
+    /** Student-t: the degrees of freedom's statistic per component; null for Gaussians. */
+    final double[] sdf;
+    /** The statistics are scale times s0, s1, s2 (and su, sdf). */
     double scale = 1;
 
+    /** Statistics of Gaussian components. */
     public SufficientStatistics(int k, int d, CovarianceType type) {
+        this(k, d, type, Distribution.GAUSSIAN);
+    }
+
+    public SufficientStatistics(int k, int d, CovarianceType type, Distribution distribution) {
         this.k = k;
         this.d = d;
         this.type = type;
@@ -33,12 +44,28 @@ public final class SufficientStatistics {
         this.s0 = new double[k];
         this.s1 = new double[k][d];
         this.s2 = new double[k][covariance.storedLength()];
+        boolean weighted = distribution.studentT();
+        this.su = weighted ? new double[k] : null;
+        this.sdf = weighted ? new double[k] : null;
+    }
+
+    /** Empty statistics of the mixture's shape and family. */
+    static SufficientStatistics of(GaussianMixture g) {
+        return new SufficientStatistics(g.k, g.d, g.type, g.distribution());
+    }
+
+    private Distribution distribution() {
+        return su == null ? Distribution.GAUSSIAN : Distribution.STUDENT_T;
     }
 
     /** Sets every statistic to zero. */
     public void clear() {
         scale = 1;
         Arrays.fill(s0, 0);
+        if (su != null) {
+            Arrays.fill(su, 0);
+            Arrays.fill(sdf, 0);
+        }
         for (int c = 0; c < k; c++) {
             Arrays.fill(s1[c], 0);
             Arrays.fill(s2[c], 0);
@@ -47,7 +74,8 @@ public final class SufficientStatistics {
 
     /**
      * s = keep * s + gain * r_k * T_k(x), where T_k(x) = (1, x_hat_k, x_hat_k x_hat_k' + C_k) uses the
-     * point and conditional moments an E-step left in {@code work}.
+     * point and conditional moments an E-step left in {@code work} (for a Student-t component
+     * T_k(x) = (1, u, u x_hat_k, u x_hat_k x_hat_k' + C_k, the df term), with its weight u of the point).
      * Online EM: keep = 1 - gamma, gain = gamma. Batch EM: keep = 1, gain = 1/n.
      *
      * @param resp responsibilities of the point. Not modified.
@@ -65,14 +93,19 @@ public final class SufficientStatistics {
         double[] x = nm == 0 ? work.point : work.moments.expected[c];
         // s0 += gamma (r - s0)
         s0[c] = keep * s0[c] + w;
+        double wu = w * work.u[c]; // u is 1 for a Gaussian: wu == w exactly
+        if (su != null) {
+            su[c] = keep * su[c] + wu;
+            sdf[c] = keep * sdf[c] + w * work.dfTerms[c];
+        }
         double[] m1 = s1[c];
         double[] m2 = s2[c];
-        // s1 += gamma (r x - s1)
+        // s1 += gamma (r u x - s1)
         for (int j = 0; j < d; j++) {
-            m1[j] = keep * m1[j] + w * x[j];
+            m1[j] = keep * m1[j] + wu * x[j];
         }
-        // s2 += gamma (r (x x' + C) - s2)
-        covariance.accumulate(m2, keep, w, x, work.missing, nm, work.moments.covariance[c]);
+        // s2 += gamma (r (u x x' + C) - s2)
+        covariance.accumulate(m2, keep, wu, w, x, work.missing, nm, work.moments.covariance[c]);
     }
 
     /**
@@ -134,6 +167,10 @@ public final class SufficientStatistics {
         double f = factor * other.scale / scale;
         for (int c = 0; c < k; c++) {
             s0[c] += f * other.s0[c];
+            if (su != null) {
+                su[c] += f * other.su[c];
+                sdf[c] += f * other.sdf[c];
+            }
             double[] a = s1[c];
             double[] b = other.s1[c];
             for (int j = 0; j < d; j++) {
@@ -162,7 +199,7 @@ public final class SufficientStatistics {
 
     /** A copy of these statistics, with scale 1. */
     SufficientStatistics copy() {
-        SufficientStatistics s = new SufficientStatistics(k, d, type);
+        SufficientStatistics s = new SufficientStatistics(k, d, type, distribution());
         s.addScaled(this, 1);
         return s;
     }
@@ -178,7 +215,8 @@ public final class SufficientStatistics {
 
     /**
      * Closed-form M-step for every component: pi_k = s0_k / sum s0, mu_k = s1_k / s0_k,
-     * Sigma_k = s2_k / s0_k - mu_k mu_k' + reg I; then the mixture's factors are refreshed.
+     * Sigma_k = s2_k / s0_k - mu_k mu_k' + reg I; then the mixture's factors are refreshed. Student-t:
+     * mu_k = s1_k / su_k, Sigma_k = (s2_k - su_k mu_k mu_k') / s0_k + reg I, and nu_k from sdf_k / s0_k ({@link StudentTails}).
      *
      * @param mixture receives the parameters. Modified.
      */
@@ -192,11 +230,15 @@ public final class SufficientStatistics {
     void mStepComponent(GaussianMixture mixture, int c, double total, double reg) {
         double w = Math.max(s0[c], Double.MIN_NORMAL);
         mixture.weights[c] = w / total;
+        double wu = su == null ? w : Math.max(su[c], Double.MIN_NORMAL);
         double[] mu = mixture.means[c];
         for (int j = 0; j < d; j++) {
-            mu[j] = s1[c][j] / w;
+            mu[j] = s1[c][j] / wu;
         }
-        covariance.mStep(s2[c], w, mu, reg, mixture.covariances[c]);
+        covariance.mStep(s2[c], w, su == null ? 1 : wu / w, mu, reg, mixture.covariances[c]);
+        if (su != null) {
+            mixture.tails.mStepDf(c, s0[c], sdf[c]);
+        }
         mixture.refresh(c);
     }
 
@@ -208,6 +250,10 @@ public final class SufficientStatistics {
     /** Scales component c's statistics by {@code factor}. */
     void scaleComponent(int c, double factor) {
         s0[c] *= factor;
+        if (su != null) {
+            su[c] *= factor;
+            sdf[c] *= factor;
+        }
         for (int j = 0; j < d; j++) {
             s1[c][j] *= factor;
         }
@@ -218,33 +264,51 @@ public final class SufficientStatistics {
     }
 
     /**
-     * Sets component c's statistics to those of a Gaussian with weight w, mean mu and covariance Sigma
-     * taken from {@code mixture}'s component {@code from}: s0 = w, s1 = w mu, s2 = w (Sigma + mu mu').
+     * Sets component c's statistics to those of a component with weight w, mean mu and covariance Sigma
+     * taken from {@code mixture}'s component {@code from}: s0 = w, s1 = w mu, s2 = w (Sigma + mu mu') (Student-t: su = w,
+     * and the df statistic that keeps the degrees of freedom of {@code from}).
      */
     void setComponent(int c, double w, double[] mu, GaussianMixture mixture, int from) {
         s0[c] = w;
+        if (su != null) {
+            su[c] = w;
+            sdf[c] = mixture.tails.neutralDfStatistic(from, w);
+        }
         for (int j = 0; j < d; j++) {
             s1[c][j] = w * mu[j];
         }
         covariance.secondMoment(s2[c], w, mu, mixture.covariances[from]);
     }
 
-    /** Writes s0, then s1 and s2 of each component (not the scale). */
+    /** Writes s0, then s1 and s2 of each component, then (Student-t) su and sdf; not the scale. */
     void writeTo(ByteBuffer out) {
         StateCodec.putAll(out, s0);
         for (int c = 0; c < k; c++) {
             StateCodec.putAll(out, s1[c]);
             StateCodec.putAll(out, s2[c]);
         }
+        if (su != null) {
+            StateCodec.putAll(out, su);
+            StateCodec.putAll(out, sdf);
+        }
     }
 
-    /** Reads {@link #writeTo}'s part into new statistics of that shape. */
-    static SufficientStatistics readFrom(ByteBuffer in, int k, int d, CovarianceType type) {
-        SufficientStatistics s = new SufficientStatistics(k, d, type);
+    /** Bytes {@link #writeTo} writes. */
+    int serializedSize() {
+        return 8 * k * (1 + d + covariance.storedLength()) + (su == null ? 0 : 16 * k);
+    }
+
+    /** Reads {@link #writeTo}'s part into new statistics of that shape and family. */
+    static SufficientStatistics readFrom(ByteBuffer in, int k, int d, CovarianceType type, Distribution distribution) {
+        SufficientStatistics s = new SufficientStatistics(k, d, type, distribution);
         StateCodec.getAll(in, s.s0);
         for (int c = 0; c < k; c++) {
             StateCodec.getAll(in, s.s1[c]);
             StateCodec.getAll(in, s.s2[c]);
+        }
+        if (s.su != null) {
+            StateCodec.getAll(in, s.su);
+            StateCodec.getAll(in, s.sdf);
         }
         return s;
     }

@@ -117,7 +117,8 @@ public final class TrueMixture {
         return s / xs.length;
     }
 
-    private static double[][] cholesky(double[][] a) {
+    /** The lower Cholesky factor of a symmetric positive definite matrix (plain textbook form). */
+    static double[][] cholesky(double[][] a) {
         int n = a.length;
         double[][] l = new double[n][n];
         for (int i = 0; i < n; i++) {

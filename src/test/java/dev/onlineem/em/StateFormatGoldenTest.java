@@ -36,7 +36,10 @@ class StateFormatGoldenTest {
         "v8, full-online", "v8, diag-missing-online", "v8, spherical-online", "v8, full-warmup", "v8, full-averaged-online",
         "v8, full-repaired-online", "v8, full-warmup-provisional", "v8, hmm-full-missing-online", "v8, hmm-diag-warmup",
         "v9, full-online", "v9, diag-missing-online", "v9, spherical-online", "v9, full-warmup", "v9, full-averaged-online",
-        "v9, full-repaired-online", "v9, full-warmup-provisional", "v9, hmm-full-missing-online", "v9, hmm-diag-warmup"})
+        "v9, full-repaired-online", "v9, full-warmup-provisional", "v9, hmm-full-missing-online", "v9, hmm-diag-warmup",
+        "v10, full-online", "v10, diag-missing-online", "v10, spherical-online", "v10, full-warmup", "v10, full-averaged-online",
+        "v10, full-repaired-online", "v10, full-warmup-provisional", "v10, hmm-full-missing-online", "v10, hmm-diag-warmup",
+        "v10, t-full-averaged-missing-online", "v10, t-spherical-fixed-df-online", "v10, t-hmm-diag-missing-online"})
     void shouldReadAStateOfAnEarlierBuildExactlyAndGoOn(String version, String name) throws IOException {
         byte[] bytes = resource(version + "/" + name + ".state");
         OnlineModel m = StateCodec.decode(bytes);
@@ -79,6 +82,9 @@ class StateFormatGoldenTest {
             for (double[] row : c) {
                 lines.add("cov " + join(row));
             }
+        }
+        if (s.degreesOfFreedom() != null) {
+            lines.add("df " + join(s.degreesOfFreedom()));
         }
         return lines;
     }
