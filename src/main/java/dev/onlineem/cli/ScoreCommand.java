@@ -73,6 +73,9 @@ public final class ScoreCommand implements Callable<Integer> {
             + "sets model.half.life.")
     Double halfLife;
 
+    @Option(names = "--distribution", paramLabel = "D", description = "gaussian or student-t: sets model.distribution.")
+    String distribution;
+
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output CSV: [time,] the input columns, anomalyScore, anomaly, logDensity, pValue, cluster.")
     Path out;
 
@@ -91,10 +94,13 @@ public final class ScoreCommand implements Callable<Integer> {
         if (halfLife != null) {
             settings.put(OnlineEmConfig.HALF_LIFE_CONFIG, String.valueOf(halfLife));
         }
+        if (distribution != null) {
+            settings.put(OnlineEmConfig.DISTRIBUTION_CONFIG, distribution);
+        }
         OnlineEmConfig cfg = OnlineEmConfig.withoutKafka(OnlineEmConfig.read(config, settings));
         ModelSettings ms = cfg.settingsFor(modelId);
         OnlineModel model = OnlineModel.create(ms);
-        int regimes = ms.kind() == ModelKind.HMM ? ms.kMin() : 0;
+        int regimes = ms.kind() == ModelKind.HMM ? ms.kMax() : 0; // with model.k.range, a column per possible state
         long rows = 0;
         long flagged = 0;
         try (BufferedReader in = Files.newBufferedReader(input, StandardCharsets.UTF_8);
@@ -172,7 +178,10 @@ public final class ScoreCommand implements Callable<Integer> {
         if (regimes > 0) {
             line.append(',').append(r.regime);
             for (int i = 0; i < regimes; i++) {
-                line.append(',').append(r.responsibilities[i]);
+                line.append(',');
+                if (i < r.components) {
+                    line.append(r.responsibilities[i]);
+                }
             }
         }
     }

@@ -449,26 +449,43 @@ public final class GaussianHmm {
             throw new IllegalArgumentException("cannot fit " + k + " states to " + data.length + " points");
         }
         Fit best = null;
-        BatchEm em = new BatchEm(type, regularization, 1, 200, 1e-8).withDistribution(distribution);
+        BatchEm em = new BatchEm(type, regularization, 1, 200, 1e-8);
         for (int r = 0; r < restarts; r++) {
             BatchEm.Fit start = em.fit(data, k, random);
-            GaussianHmm hmm = new GaussianHmm(k, data[0].length, type, distribution);
+            GaussianHmm hmm = new GaussianHmm(k, data[0].length, type);
             for (int c = 0; c < k; c++) {
                 System.arraycopy(start.mixture.means[c], 0, hmm.emissions.means[c], 0, hmm.d);
                 System.arraycopy(start.mixture.covariances[c], 0, hmm.emissions.covariances[c], 0,
                         start.mixture.covariances[c].length);
                 hmm.initial[c] = start.mixture.weights[c];
-                if (distribution.studentT()) {
-                    hmm.emissions.tails.setDf(c, start.mixture.tails.df(c));
-                }
             }
             hmm.emissions.refreshAll();
             Fit f = hmm.baumWelch(data, init, regularization, maxIterations, tolerance);
+            if (distribution.studentT()) {
+                // t emissions refine the Gaussian HMM's regimes: started from a t mixture, or from the Gaussian HMM's
+                // seeding, 1-D returns split into up and down days whose t tails absorb the volatility (DJIA: a "down"
+                // state left 1 in 6 days, prequential -1.40 a day against the Gaussian HMM's -1.39)
+                f = f.hmm.withDistribution(distribution).baumWelch(data, init, regularization, maxIterations, tolerance);
+            }
             if (best == null || f.logLikelihood > best.logLikelihood) {
                 best = f;
             }
         }
         return best;
+    }
+
+    /** A copy of these parameters with emissions of the given family (a t's df at their start). */
+    GaussianHmm withDistribution(Distribution distribution) {
+        GaussianHmm h = new GaussianHmm(k, d, emissions.type, distribution);
+        System.arraycopy(initial, 0, h.initial, 0, k);
+        for (int i = 0; i < k; i++) {
+            System.arraycopy(transition[i], 0, h.transition[i], 0, k);
+            System.arraycopy(emissions.means[i], 0, h.emissions.means[i], 0, d);
+            System.arraycopy(emissions.covariances[i], 0, h.emissions.covariances[i], 0, emissions.covariances[i].length);
+            h.emissions.weights[i] = emissions.weights[i];
+        }
+        h.emissions.refreshAll();
+        return h;
     }
 
     /** An HMM in the data's units from a snapshot (states in the snapshot's order). */

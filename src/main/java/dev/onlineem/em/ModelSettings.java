@@ -5,7 +5,7 @@ package dev.onlineem.em;
  * naming the setting (by its configuration name) and the accepted range.
  *
  * @param kMin fewest components; equal to {@code kMax} for a fixed K
- * @param kMax most components; BIC on the warm-up buffer chooses when {@code kMin < kMax}
+ * @param kMax most components (an HMM's states); BIC on the warm-up buffer chooses when {@code kMin < kMax}
  * @param covarianceType full, diag or spherical
  * @param stepExponent alpha in gamma_t = (t + t0)^-alpha, in (0.5, 1]
  * @param stepOffset t0, at least 2
@@ -67,7 +67,6 @@ public record ModelSettings(int kMin, int kMax, CovarianceType covarianceType, d
         check(scoring != null, "anomaly", null, "set");
         check(kind != null, "type", null, "one of mixture, hmm");
         check(regime != null, "regime", null, "set");
-        check(kind != ModelKind.HMM || kMin == kMax, "k.range", kMin + ".." + kMax, "empty for model.type=hmm (set model.k, the number of states)");
         check(!averaging || kind == ModelKind.MIXTURE, "averaging", averaging, "false for model.type=hmm (averaging applies to mixtures)");
         check(repairWindow == 0 || repairWindow >= Math.max(MIN_REPAIR_WINDOW, 20 * kMax), "repair.window", repairWindow,
                 "0 (off) or at least max(" + MIN_REPAIR_WINDOW + ", 20 * k.max) = " + Math.max(MIN_REPAIR_WINDOW, 20 * kMax));

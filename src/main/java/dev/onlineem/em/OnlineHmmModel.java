@@ -72,9 +72,9 @@ public final class OnlineHmmModel extends PipelineModel {
         return hmm != null;
     }
 
-    /** Number of states. */
+    /** Number of states: the fitted one, or model.k (the least of model.k.range) during warm-up. */
     public int states() {
-        return settings.kMin();
+        return hmm == null ? settings.kMin() : hmm.k;
     }
 
     @Override
@@ -230,17 +230,29 @@ public final class OnlineHmmModel extends PipelineModel {
         return -1;
     }
 
-    /** Ends warm-up: standardises the buffer, fits it by Baum-Welch with restarts, and seeds the online statistics. */
+    /**
+     * Ends warm-up: standardises the buffer, fits it by Baum-Welch with restarts (each number of states of
+     * {@code model.k.range}, keeping the lowest BIC), and seeds the online statistics.
+     */
     @Override
     void initialise() {
         double[][] data = standardisedBuffer();
         int n = data.length;
         int d = featureDimension;
-        int k = settings.kMin();
-        GaussianHmm.Fit fit = GaussianHmm.fit(data, k, settings.covarianceType(), settings.distribution(), GaussianHmm.Initial.FREE,
-                settings.regularization(), settings.initRestarts(), settings.initMaxIterations(), BatchEm.DEFAULT_TOLERANCE,
-                new Random(settings.seed()));
+        GaussianHmm.Fit fit = null;
+        double bestBic = Double.POSITIVE_INFINITY;
+        for (int states = settings.kMin(); states <= Math.min(settings.kMax(), n / 2); states++) {
+            GaussianHmm.Fit f = GaussianHmm.fit(data, states, settings.covarianceType(), settings.distribution(), GaussianHmm.Initial.FREE,
+                    settings.regularization(), settings.initRestarts(), settings.initMaxIterations(), BatchEm.DEFAULT_TOLERANCE,
+                    new Random(settings.seed()));
+            double bic = -2 * f.logLikelihood + f.freeParameters(GaussianHmm.Initial.FREE) * Math.log(n);
+            if (fit == null || bic < bestBic) {
+                fit = f;
+                bestBic = bic;
+            }
+        }
         hmm = fit.hmm;
+        int k = hmm.k;
         filter = fit.filtered[n - 1].clone();
         rhoQ = new double[k * k * k];
         rhoG = new SufficientStatistics[k];
@@ -266,7 +278,7 @@ public final class OnlineHmmModel extends PipelineModel {
 
     @Override
     void allocateWork() {
-        int k = settings.kMin();
+        int k = hmm.k;
         int d = featureDimension;
         resp = new double[k];
         emission = new double[k];
@@ -321,14 +333,14 @@ public final class OnlineHmmModel extends PipelineModel {
                 + (hmm == null ? ", warm-up" : ", A=" + Arrays.deepToString(hmm.transition)) + "}";
     }
 
-    // ---- online state ({@link StateCodec}): t, the progress, initial law, transitions, emissions, the filter,
+    // ---- online state ({@link StateCodec}): the number of states, t, the progress, initial law, transitions, emissions, the filter,
     // Cappe's auxiliary statistics, the regime announcer
 
     @Override
     int onlineStateSize() {
         int d = featureDimension;
         int k = hmm.k;
-        int size = 8 + progressSize();          // t, progress
+        int size = 4 + 8 + progressSize();      // k, t, progress
         size += 8 * (k + k * k);                 // initial, transitions
         size += hmm.emissions.parametersSize();  // emission weights, means, covariances (, df)
         size += 8 * k;                           // filter
@@ -340,7 +352,7 @@ public final class OnlineHmmModel extends PipelineModel {
     @Override
     void writeOnlineState(ByteBuffer out) {
         int k = hmm.k;
-        out.putLong(t);
+        out.putInt(k).putLong(t);
         writeProgress(out);
         putAll(out, hmm.initial);
         for (int i = 0; i < k; i++) {
@@ -355,10 +367,14 @@ public final class OnlineHmmModel extends PipelineModel {
         out.putInt(announced).putInt(candidate).putInt(candidateRun);
     }
 
+    /** Version 10 added the number of states (model.k.range); before, it was model.k. */
     @Override
     void readOnlineState(ByteBuffer in, byte version) {
         int d = featureDimension;
-        int k = settings.kMin();
+        int k = version >= StateCodec.VERSION_10 ? in.getInt() : settings.kMin();
+        if (k < settings.kMin() || k > settings.kMax()) {
+            throw new IllegalArgumentException(k + " states outside model.k.range " + settings.kMin() + ".." + settings.kMax());
+        }
         t = in.getLong();
         readProgress(in);
         GaussianHmm h = new GaussianHmm(k, d, settings.covarianceType(), settings.distribution());

@@ -17,8 +17,9 @@ import java.nio.ByteOrder;
  * <p>Layout, version 10: version 9's, with the distribution at the end of the settings (the family's code, 0 gaussian
  * or 1 student-t, and the fixed degrees of freedom, 0 when estimated); a Student-t model's parameters end with each
  * component's degrees of freedom, and its statistics (each set of them) with su and sdf per component
- * ({@link SufficientStatistics#writeTo}). A Gaussian model's online state is version 9's. Version 9 and older are
- * read as Gaussian.
+ * ({@link SufficientStatistics#writeTo}); an HMM's online state starts with its number of states (chosen by BIC with
+ * model.k.range). A Gaussian mixture's online state is version 9's. Version 9 and older are read as Gaussian, an HMM's
+ * states as model.k.
  *
  * <p>Version 9: version 8's, with drift repair's periodic interval (windows) after its follow-ups left; its
  * detector's moments are those of the surprise's normal quantile where version 8 kept the log-density's (read from

@@ -113,6 +113,28 @@ class HiddenMarkovModelTest {
         assertTrue(changes <= truthChanges && changes >= 0.8 * truthChanges, changes + " announcements, " + truthChanges + " switches");
     }
 
+    @Test
+    void shouldChooseTheNumberOfStatesByBicOnTheWarmUpAndKeepIt() {
+        double[][] a = {{0.98, 0.01, 0.01}, {0.02, 0.96, 0.02}, {0.01, 0.03, 0.96}};
+        double[][] mu = {{-2, 0}, {0, 1}, {2, -1}};
+        Random r = new Random(2);
+        OnlineModel model = OnlineModel.create(ModelSettings.builder().kind(ModelKind.HMM).kRange(1, 5).initPoints(600).build());
+        PointResult out = new PointResult();
+        int s = 0;
+        for (int i = 0; i < 2000; i++) {
+            s = draw(a[s], r);
+            model.update(new double[] {mu[s][0] + 0.5 * r.nextGaussian(), mu[s][1] + 0.5 * r.nextGaussian()}, out);
+            if (i == 1000) {
+                OnlineModel restored = StateCodec.decode(StateCodec.encode(model));
+                assertEquals(3, ((OnlineHmmModel) restored).states(), "the chosen number of states is part of the state");
+                assertArrayEquals(StateCodec.encode(model), StateCodec.encode(restored));
+            }
+        }
+        assertEquals(3, ((OnlineHmmModel) model).states(), "BIC on 600 warm-up points of a 3-state chain, K from 1 to 5");
+        assertEquals(3, model.snapshot().components());
+        assertEquals(3, out.components);
+    }
+
     private static int draw(double[] p, Random r) {
         double u = r.nextDouble();
         double c = 0;

@@ -39,7 +39,7 @@ class StateFormatGoldenTest {
         "v9, full-repaired-online", "v9, full-warmup-provisional", "v9, hmm-full-missing-online", "v9, hmm-diag-warmup",
         "v10, full-online", "v10, diag-missing-online", "v10, spherical-online", "v10, full-warmup", "v10, full-averaged-online",
         "v10, full-repaired-online", "v10, full-warmup-provisional", "v10, hmm-full-missing-online", "v10, hmm-diag-warmup",
-        "v10, t-full-averaged-missing-online", "v10, t-spherical-fixed-df-online", "v10, t-hmm-diag-missing-online"})
+        "v10, t-full-averaged-missing-online", "v10, t-spherical-fixed-df-online", "v10, t-hmm-diag-missing-online", "v10, hmm-k-range-online"})
     void shouldReadAStateOfAnEarlierBuildExactlyAndGoOn(String version, String name) throws IOException {
         byte[] bytes = resource(version + "/" + name + ".state");
         OnlineModel m = StateCodec.decode(bytes);

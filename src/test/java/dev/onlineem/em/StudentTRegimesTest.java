@@ -1,0 +1,107 @@
+package dev.onlineem.em;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** HMMs with Student-t emissions: fat-tail days are not regimes. */
+class StudentTRegimesTest {
+    private static final Path DJIA = Path.of("src/test/resources/data/AER__DJIA8012.csv");
+    /** The service's memory (model.half.life) and the 250-day warm-up. */
+    private static final double SERVICE_HALF_LIFE = 2000;
+
+    static double[] djiaReturns() throws IOException {
+        List<String> lines = Files.readAllLines(DJIA);
+        double[] r = new double[lines.size() - 2];
+        for (int i = 2; i < lines.size(); i++) {
+            r[i - 2] = 100 * Math.log(Double.parseDouble(lines.get(i).split(",")[1]) / Double.parseDouble(lines.get(i - 1).split(",")[1]));
+        }
+        return r;
+    }
+
+    /** The mean one-step predictive log-density of the returns after the warm-up (prequential: each day before it is learned). */
+    private static double prequential(double[] r, Distribution distribution) {
+        OnlineModel m = OnlineModel.create(ModelSettings.builder().kind(ModelKind.HMM).k(2).halfLife(SERVICE_HALF_LIFE).initPoints(250)
+                .distribution(distribution).build());
+        PointResult out = new PointResult();
+        double sum = 0;
+        int n = 0;
+        for (double v : r) {
+            m.update(new double[] {v}, out);
+            if (!out.warmup) {
+                sum += out.logDensity;
+                n++;
+            }
+        }
+        return sum / n;
+    }
+
+    @Test
+    void shouldPredictDjiaReturnsBetterWithTEmissionsThanGaussianOnesOrOneTInHindsight() throws IOException {
+        double[] r = djiaReturns();
+        double t = prequential(r, Distribution.STUDENT_T);
+        double gaussian = prequential(r, Distribution.GAUSSIAN);
+        // the single t fitted to all 8,609 returns in hindsight (FitCommandTest's reference fit: MASS::fitdistr), scored on the
+        // same days after the warm-up: scipy.stats.t.logpdf(r[250:], 3.0670866, 0.0462211, 0.6815907).mean(), SciPy 1.10.1
+        double hindsight = -1.3808547300345073;
+        // measured: t -1.3613, Gaussian -1.3851
+        assertTrue(t > gaussian && t > hindsight, "prequential mean log-density: t HMM " + t + ", Gaussian HMM " + gaussian
+                + ", t in hindsight " + hindsight);
+    }
+
+    /** Regime events per true change and the share of points whose regime is right, after the warm-up. */
+    record Flicker(double eventsPerChange, double right) {
+    }
+
+    static Flicker flicker(long seed, Distribution distribution) {
+        // a 2-state chain staying with probability 0.99 (100 points a visit), t(3) emissions of scale 1 at 0 and 3
+        Random r = new Random(seed);
+        OnlineModel m = OnlineModel.create(ModelSettings.builder().kind(ModelKind.HMM).k(2).halfLife(SERVICE_HALF_LIFE).initPoints(500)
+                .distribution(distribution).build());
+        PointResult out = new PointResult();
+        int state = 0;
+        int previous = 0;
+        int events = 0;
+        int changes = 0;
+        int right = 0;
+        int scored = 0;
+        for (int i = 0; i < 20_000; i++) {
+            if (i > 0 && r.nextDouble() > 0.99) {
+                state = 1 - state;
+            }
+            double chi = 0;
+            for (int j = 0; j < 3; j++) {
+                double z = r.nextGaussian();
+                chi += z * z;
+            }
+            m.update(new double[] {3 * state + r.nextGaussian() / Math.sqrt(chi / 3)}, out);
+            if (!out.warmup) {
+                changes += state != previous ? 1 : 0;
+                events += out.regimeChanged && out.previousRegime >= 0 ? 1 : 0;
+                right += out.regime == state ? 1 : 0;
+                scored++;
+            }
+            previous = state;
+        }
+        return new Flicker(events / (double) changes, right / (double) scored);
+    }
+
+    @Test
+    void shouldNotTakeFatTailPointsForRegimeChanges() {
+        // measured over seeds 1-8 with model.init.points=500: t 0.91-1.00 events a change, 0.976-0.981 right; Gaussian 1.00-1.21 events
+        // a change, 0.962-0.967 right, and seed 2 never finds its second regime (0.49 right). With the default 200-point warm-up
+        // seed 4 finds one regime in both kinds (docs/student-t.md).
+        StringBuilder gaussian = new StringBuilder();
+        for (long seed = 1; seed <= 8; seed++) {
+            Flicker t = flicker(seed, Distribution.STUDENT_T);
+            Flicker g = flicker(seed, Distribution.GAUSSIAN);
+            gaussian.append(String.format(" seed %d: %.3f events a change, %.4f right;", seed, g.eventsPerChange(), g.right()));
+            assertTrue(t.eventsPerChange() <= 1.2 && t.right() >= 0.95, "seed " + seed + ": t emissions " + t + "; Gaussian" + gaussian);
+        }
+    }
+}
