@@ -175,7 +175,7 @@ public final class OnlineHmmModel extends PipelineModel {
         double total = combined.totalWeight();
         for (int i = 0; i < k; i++) {
             if (combined.s0[i] > 1e-12 * total) {
-                combined.mStepComponent(hmm.emissions, i, total, settings.regularization());
+                combined.mStepComponent(hmm.emissions, i, total, settings.regularization(), 1 / settings.stepSize(t));
             } else {
                 combined.mStepWeight(hmm.emissions, i, total); // a state out of use keeps its emission
             }

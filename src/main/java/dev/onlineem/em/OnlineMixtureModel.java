@@ -171,11 +171,12 @@ public final class OnlineMixtureModel extends PipelineModel {
      */
     private void mStep(double gamma) {
         double total = stats.totalWeight();
+        double memory = 1 / settings.stepSize(t);
         for (int c = 0; c < mixture.k; c++) {
             if (gamma * resp[c] <= NEGLIGIBLE_CHANGE * stats.weight(c)) {
                 stats.mStepWeight(mixture, c, total);
             } else {
-                stats.mStepComponent(mixture, c, total, settings.regularization());
+                stats.mStepComponent(mixture, c, total, settings.regularization(), memory);
             }
         }
         modelVersion = pointsSeen;
@@ -219,8 +220,9 @@ public final class OnlineMixtureModel extends PipelineModel {
         stats.setComponent(c, w, muA, mixture, h);
         stats.setComponent(h, w, muB, mixture, h);
         double total = stats.totalWeight();
-        stats.mStepComponent(mixture, c, total, settings.regularization());
-        stats.mStepComponent(mixture, h, total, settings.regularization());
+        double memory = 1 / settings.stepSize(t);
+        stats.mStepComponent(mixture, c, total, settings.regularization(), memory);
+        stats.mStepComponent(mixture, h, total, settings.regularization(), memory);
         if (averaged != null) {
             restartAverage();
         }

@@ -1,6 +1,7 @@
 package dev.onlineem.bench;
 
 import dev.onlineem.em.CovarianceType;
+import dev.onlineem.em.Distribution;
 import dev.onlineem.em.ModelSettings;
 import dev.onlineem.em.ModelKind;
 import dev.onlineem.em.OnlineModel;
@@ -27,6 +28,10 @@ public class EmUpdateBenchmark extends NanosPerCallBenchmark {
     @Param({"mixture", "hmm"})
     public String kind;
 
+    /** gaussian or student-t components (a t component adds its weight u per point and its df's Newton solve per M-step). */
+    @Param({"gaussian", "student-t"})
+    public String distribution;
+
     /** Points between M-steps. */
     @Param({"1"})
     public int mStepInterval;
@@ -43,7 +48,8 @@ public class EmUpdateBenchmark extends NanosPerCallBenchmark {
         int d = Integer.parseInt(kd[1]);
         points = points(k, d, "hmm".equals(kind));
         model = OnlineModel.create(ModelSettings.builder().k(k).covarianceType(CovarianceType.FULL).kind(ModelKind.parse(kind))
-                .initPoints(Math.max(500, 20 * k * d)).mStepInterval(mStepInterval).build());
+                .initPoints(Math.max(500, 20 * k * d)).mStepInterval(mStepInterval)
+                .distribution(new Distribution(Distribution.Family.parse(distribution), 0)).build());
         for (double[] p : points) {
             model.update(p, result);
         }

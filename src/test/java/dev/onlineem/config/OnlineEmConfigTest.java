@@ -108,4 +108,21 @@ class OnlineEmConfigTest {
         e = assertThrows(ConfigException.class, () -> new OnlineEmConfig(m));
         assertTrue(e.getMessage().contains("max.dimension"), e.getMessage());
     }
+
+    @Test
+    void shouldTakeStudentTComponentsPerPrefixAndRefuseDegreesOfFreedomForGaussians() {
+        Map<String, Object> m = base();
+        m.put("model.override.fx-.distribution", "student-t");
+        m.put("model.override.fx-.df", "4");
+        OnlineEmConfig c = new OnlineEmConfig(m);
+        assertEquals(dev.onlineem.em.Distribution.studentT(4), c.settingsFor("fx-eurusd").distribution());
+        assertEquals(dev.onlineem.em.Distribution.GAUSSIAN, c.settingsFor("sensor-1").distribution());
+        Map<String, Object> bad = base();
+        bad.put("model.df", "4");
+        ConfigException e = assertThrows(ConfigException.class, () -> new OnlineEmConfig(bad));
+        assertTrue(e.getMessage().contains("model.df = 4.0") && e.getMessage().contains("model.distribution=student-t"), e.getMessage());
+        bad.put("model.distribution", "student");
+        e = assertThrows(ConfigException.class, () -> new OnlineEmConfig(bad));
+        assertTrue(e.getMessage().contains("model.distribution") && e.getMessage().contains("student-t"), e.getMessage());
+    }
 }

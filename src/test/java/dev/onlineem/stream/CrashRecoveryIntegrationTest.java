@@ -99,6 +99,8 @@ class CrashRecoveryIntegrationTest {
         m.put("model.override.crash-h.k", "3");
         m.put("model.init.points", "500");
         m.put("model.override.crash-c.k", "3");
+        m.put("model.override.crash-c.distribution", "student-t"); // t components and a t HMM ride the kills bit for bit too
+        m.put("model.override.crash-h.distribution", "student-t");
         m.put("model.override.crash-d.half.life", "5000");
         return m;
     }
@@ -213,9 +215,10 @@ class CrashRecoveryIntegrationTest {
         for (String m : MODELS) {
             JsonNode want = reference.snapshotAt(m, PER_MODEL, Duration.ZERO);
             JsonNode got = o.snapshotAt(m, PER_MODEL, Duration.ofMinutes(1));
-            for (String field : new String[] {"weights", "means", "covariances", "version", "pointsSeen", "avgLogLikelihood", "transitionMatrix"}) {
+            for (String field : new String[] {"weights", "means", "covariances", "version", "pointsSeen", "avgLogLikelihood", "transitionMatrix",
+                "degreesOfFreedom"}) {
                 if (want.get(field) == null && got.get(field) == null) {
-                    continue; // a mixture has no transition matrix
+                    continue; // a mixture has no transition matrix, a Gaussian no degrees of freedom
                 }
                 max = Math.max(max, Outputs.maxRelativeDifference(want.get(field), got.get(field), run + ":" + m + "." + field));
             }

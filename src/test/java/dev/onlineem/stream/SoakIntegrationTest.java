@@ -83,12 +83,12 @@ class SoakIntegrationTest {
     @TempDir(cleanup = CleanupMode.ON_SUCCESS) // the instances' logs stay for a failed soak
     Path tmp;
 
-    /** One model of the soak: its id, kind, covariance type, components, dimension and share of missing coordinates. */
-    record Spec(String id, boolean hmm, String covariance, int k, int dim, double missing) {
+    /** One model of the soak: its id, kind, covariance type, components, dimension, share of missing coordinates and family. */
+    record Spec(String id, boolean hmm, String covariance, int k, int dim, double missing, boolean studentT) {
         static Spec of(int i) {
             boolean hmm = i % 5 == 4;
             return new Spec(String.format("soak-%02d", i), hmm, new String[] {"full", "diag", "spherical"}[i % 3], 2 + i % 3,
-                    hmm ? 2 + i % 2 : 1 + i % 4, i % 7 == 0 ? 0.05 : 0);
+                    hmm ? 2 + i % 2 : 1 + i % 4, i % 7 == 0 ? 0.05 : 0, i % 4 == 1);
         }
     }
 
@@ -104,6 +104,9 @@ class SoakIntegrationTest {
             m.put(o + "type", s.hmm() ? "hmm" : "mixture");
             m.put(o + "covariance.type", s.covariance());
             m.put(o + "k", String.valueOf(s.k()));
+            if (s.studentT()) {
+                m.put(o + "distribution", "student-t");
+            }
         }
         return m;
     }
