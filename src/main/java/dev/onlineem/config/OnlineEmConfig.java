@@ -84,10 +84,25 @@ public final class OnlineEmConfig extends AbstractConfig {
 
     public static final String HTTP_PORT_CONFIG = "http.port";
     private static final String HTTP_PORT_DOC = "Port of the HTTP server (models, health, Prometheus metrics, dashboard); 0 = no server. "
-            + "With a server and no application.server set, application.server becomes <host name>:<http.port>, so that any "
-            + "instance answers for any model by forwarding to its owner.";
+            + "With a server and no application.server set, application.server becomes <http.bind.address>:<http.port> (<host name>:<http.port> "
+            + "when bound to every interface), so that any instance answers for any model by forwarding to its owner.";
     public static final String HTTP_BIND_ADDRESS_CONFIG = "http.bind.address";
-    private static final String HTTP_BIND_ADDRESS_DOC = "Address the HTTP server listens on: 0.0.0.0 for all interfaces (containers), 127.0.0.1 for this host only.";
+    private static final String HTTP_BIND_ADDRESS_DOC = "Address the HTTP server listens on: 127.0.0.1 (the default) for this host only; "
+            + "0.0.0.0 for every interface (containers, other hosts), then with http.auth.token and http.ssl.keystore.location set.";
+    public static final String HTTP_AUTH_TOKEN_CONFIG = "http.auth.token";
+    private static final String HTTP_AUTH_TOKEN_DOC = "When set, every HTTP path but /health/live and /health/ready requires it: "
+            + "'Authorization: Bearer <token>', or HTTP basic authentication with the token as password (any user name; how a browser "
+            + "opens the dashboard). A request without it gets 401 and nothing else. Instances forward to each other with it.";
+    public static final String HTTP_RECENT_ENABLED_CONFIG = "http.recent.enabled";
+    private static final String HTTP_RECENT_ENABLED_DOC = "Whether /models/{id}/recent serves each model's last raw points (http.recent.points) "
+            + "and the dashboard shows them; false keeps no points in memory and answers 404.";
+    public static final String HTTP_SSL_KEYSTORE_LOCATION_CONFIG = "http.ssl.keystore.location";
+    public static final String HTTP_SSL_KEYSTORE_PASSWORD_CONFIG = "http.ssl.keystore.password";
+    public static final String HTTP_SSL_KEYSTORE_TYPE_CONFIG = "http.ssl.keystore.type";
+    public static final String HTTP_SSL_KEY_PASSWORD_CONFIG = "http.ssl.key.password";
+    public static final String HTTP_SSL_TRUSTSTORE_LOCATION_CONFIG = "http.ssl.truststore.location";
+    public static final String HTTP_SSL_TRUSTSTORE_PASSWORD_CONFIG = "http.ssl.truststore.password";
+    public static final String HTTP_SSL_TRUSTSTORE_TYPE_CONFIG = "http.ssl.truststore.type";
     public static final String HTTP_RECENT_POINTS_CONFIG = "http.recent.points";
     private static final String HTTP_RECENT_POINTS_DOC = "Points per model kept in memory for the dashboard and /models/{id}/recent.";
     public static final String HTTP_RECENT_MODELS_CONFIG = "http.recent.models";
@@ -249,7 +264,18 @@ public final class OnlineEmConfig extends AbstractConfig {
             .define(AVERAGING_CONFIG, Type.BOOLEAN, false, Importance.LOW, AVERAGING_DOC)
             .define(REPAIR_WINDOW_CONFIG, Type.INT, ModelSettings.DEFAULT_REPAIR_WINDOW, Range.atLeast(0), Importance.MEDIUM, REPAIR_WINDOW_DOC)
             .define(HTTP_PORT_CONFIG, Type.INT, 0, Range.between(0, 65_535), Importance.MEDIUM, HTTP_PORT_DOC)
-            .define(HTTP_BIND_ADDRESS_CONFIG, Type.STRING, "0.0.0.0", new ConfigDef.NonEmptyString(), Importance.LOW, HTTP_BIND_ADDRESS_DOC)
+            .define(HTTP_BIND_ADDRESS_CONFIG, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.HIGH, HTTP_BIND_ADDRESS_DOC)
+            .define(HTTP_AUTH_TOKEN_CONFIG, Type.PASSWORD, null, Importance.HIGH, HTTP_AUTH_TOKEN_DOC)
+            .define(HTTP_RECENT_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, HTTP_RECENT_ENABLED_DOC)
+            .define(HTTP_SSL_KEYSTORE_LOCATION_CONFIG, Type.STRING, null, Importance.HIGH,
+                    "A keystore with the HTTP server's key and certificate: the server then speaks HTTPS only (as Kafka's ssl.keystore.location).")
+            .define(HTTP_SSL_KEYSTORE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.HIGH, "The password of http.ssl.keystore.location.")
+            .define(HTTP_SSL_KEYSTORE_TYPE_CONFIG, Type.STRING, "PKCS12", Importance.LOW, "The type of http.ssl.keystore.location: PKCS12 or JKS.")
+            .define(HTTP_SSL_KEY_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.LOW, "The password of the key in the keystore, when it differs from the keystore's.")
+            .define(HTTP_SSL_TRUSTSTORE_LOCATION_CONFIG, Type.STRING, null, Importance.MEDIUM,
+                    "The certificates an instance trusts when it forwards a request to another over HTTPS; default: the JVM's.")
+            .define(HTTP_SSL_TRUSTSTORE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.MEDIUM, "The password of http.ssl.truststore.location.")
+            .define(HTTP_SSL_TRUSTSTORE_TYPE_CONFIG, Type.STRING, "PKCS12", Importance.LOW, "The type of http.ssl.truststore.location.")
             .define(HTTP_RECENT_POINTS_CONFIG, Type.INT, 500, Range.between(1, 100_000), Importance.LOW, HTTP_RECENT_POINTS_DOC)
             .define(HTTP_RECENT_MODELS_CONFIG, Type.INT, 1000, Range.between(1, 1_000_000), Importance.LOW, HTTP_RECENT_MODELS_DOC)
             .define(HTTP_HISTORY_EVERY_POINTS_CONFIG, Type.INT, 50, Range.atLeast(1), Importance.LOW, HTTP_HISTORY_EVERY_POINTS_DOC);
@@ -289,6 +315,7 @@ public final class OnlineEmConfig extends AbstractConfig {
                 String prefix = tail.substring(0, tail.length() - setting.length() - 1);
                 overrideProps.computeIfAbsent(prefix, p -> new HashMap<>()).put(MODEL_PREFIX + setting, String.valueOf(e.getValue()));
             } else if (!CONFIG.names().contains(key)) {
+                rejectMisspelt(key, e.getValue());
                 rest.put(key, e.getValue());
             }
         }
@@ -305,6 +332,36 @@ public final class OnlineEmConfig extends AbstractConfig {
         if (kafka && !passThrough.containsKey(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)) {
             throw new ConfigException(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, null, "it is required: set it to your brokers, e.g. localhost:9092");
         }
+    }
+
+    /** The prefixes only this service's own settings use (Kafka has none of them), so an unknown key there is a typo. */
+    static final List<String> OWN_PREFIXES = List.of(MODEL_PREFIX, "http.", "ticks.", "snapshot.");
+
+    /** Fails on a key under one of {@link #OWN_PREFIXES} that is not a setting, naming the closest one. */
+    private static void rejectMisspelt(String key, Object value) {
+        if (OWN_PREFIXES.stream().noneMatch(key::startsWith)) {
+            return;
+        }
+        String closest = CONFIG.names().stream().min(Comparator.comparingInt(n -> editDistance(key, n))).orElse("");
+        throw new ConfigException(key, value, "there is no such setting; did you mean " + closest + "? (config/application.properties lists every one)");
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     /** Reads a properties file, then applies {@code extra} over it. */
@@ -435,8 +492,9 @@ public final class OnlineEmConfig extends AbstractConfig {
                 String.valueOf(passThrough.getOrDefault(StreamsConfig.STATE_DIR_CONFIG, p.get(StreamsConfig.STATE_DIR_CONFIG)))));
         clientDefault(p, StreamsConfig.MAIN_CONSUMER_PREFIX, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, () -> String.valueOf(DEFAULT_SESSION_TIMEOUT_MS));
         if (httpPort() > 0) {
-            // interactive queries: each instance advertises its HTTP server, so any one can forward to a key's owner
-            p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, hostName() + ":" + httpPort());
+            // interactive queries: each instance advertises its HTTP server, so any one can forward to a key's owner: at the
+            // address it listens on, or its host name when it listens on every interface
+            p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertisedHttpHost() + ":" + httpPort());
         }
         p.putAll(passThrough);
         p.put(MAX_RECORD_BYTES_CONFIG, String.valueOf(getInt(MAX_RECORD_BYTES_CONFIG))); // read by the dead-letter handlers
@@ -446,6 +504,21 @@ public final class OnlineEmConfig extends AbstractConfig {
     /** The HTTP server's port, or 0 when there is none. */
     public int httpPort() {
         return getInt(HTTP_PORT_CONFIG);
+    }
+
+    /** The host other instances reach this one's HTTP server at: the bind address, or the host name for a wildcard one. */
+    String advertisedHttpHost() {
+        String bind = getString(HTTP_BIND_ADDRESS_CONFIG).trim();
+        try {
+            InetAddress a = InetAddress.getByName(bind);
+            if (a.isAnyLocalAddress()) {
+                return hostName();
+            }
+        } catch (java.net.UnknownHostException e) {
+            throw new ConfigException(HTTP_BIND_ADDRESS_CONFIG, bind, "it is not an address of this host (" + e.getMessage()
+                    + "): set an address or host name this host has, e.g. 127.0.0.1, or 0.0.0.0 for every interface");
+        }
+        return bind.contains(":") && !bind.startsWith("[") ? "[" + bind + "]" : bind;
     }
 
     /** This host's name, as other instances should reach it ({@code HOSTNAME} in containers). */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.onlineem.config.OnlineEmConfig;
 import dev.onlineem.serde.Json;
 import dev.onlineem.stream.StreamApp;
@@ -18,6 +20,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.util.Base64;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.apache.kafka.common.config.types.Password;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -45,7 +57,12 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * A model is answered by the instance whose active task owns its key; another instance forwards the request
- * to it (the owner's {@code application.server}), so any instance serves any model. Ids go in the path
+ * to it (the owner's {@code application.server}), so any instance serves any model.
+ *
+ * <p>Safe by default: it listens on 127.0.0.1 unless {@code http.bind.address} says otherwise; with {@code http.auth.token}
+ * every path but {@code /health/*} needs the token (bearer, or basic authentication's password) and a request without it gets
+ * 401 and nothing else; with {@code http.ssl.keystore.location} it speaks HTTPS only (and forwards over HTTPS);
+ * {@code http.recent.enabled=false} switches off the one path that serves raw points. Ids go in the path
  * percent-encoded ({@code ticks%2FALPHA}). Built on the JDK's own server: a handful of requests per second from
  * an orchestrator, Prometheus and a browser need no servlet stack, and the service gains no dependency.
  */
@@ -60,10 +77,20 @@ public final class HttpApi implements AutoCloseable {
     private final ModelQueries queries;
     private final Metrics metrics;
     private final StreamApp app;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient client;
+    /** The token's bytes, or null when no authentication is required. */
+    private final byte[] token;
+    private final boolean recentEnabled;
+    private final String scheme;
 
-    private HttpApi(StreamApp app, OnlineEmConfig config, HttpServer server, ExecutorService executor) {
+    private HttpApi(StreamApp app, OnlineEmConfig config, HttpServer server, ExecutorService executor, SSLContext clientTls) {
         this.app = app;
+        Password t = config.getPassword(OnlineEmConfig.HTTP_AUTH_TOKEN_CONFIG);
+        this.token = t == null || t.value().isEmpty() ? null : t.value().getBytes(StandardCharsets.UTF_8);
+        this.recentEnabled = config.getBoolean(OnlineEmConfig.HTTP_RECENT_ENABLED_CONFIG);
+        this.scheme = clientTls == null ? "http" : "https";
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+        this.client = (clientTls == null ? b : b.sslContext(clientTls)).build();
         this.streams = app.streams();
         this.server = server;
         this.executor = executor;
@@ -77,7 +104,18 @@ public final class HttpApi implements AutoCloseable {
         if (app.liveView() == null) {
             throw new IllegalStateException("the processor was started without http.port");
         }
-        HttpServer server = HttpServer.create(new InetSocketAddress(config.getString(OnlineEmConfig.HTTP_BIND_ADDRESS_CONFIG), config.httpPort()), 64);
+        InetSocketAddress address = new InetSocketAddress(config.getString(OnlineEmConfig.HTTP_BIND_ADDRESS_CONFIG), config.httpPort());
+        String keystore = config.getString(OnlineEmConfig.HTTP_SSL_KEYSTORE_LOCATION_CONFIG);
+        HttpServer server;
+        SSLContext clientTls = null;
+        if (keystore == null || keystore.isBlank()) {
+            server = HttpServer.create(address, 64);
+        } else {
+            HttpsServer https = HttpsServer.create(address, 64);
+            https.setHttpsConfigurator(new HttpsConfigurator(serverTls(config)));
+            server = https;
+            clientTls = clientTls(config);
+        }
         AtomicInteger n = new AtomicInteger();
         ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "online-em-http-" + n.incrementAndGet());
@@ -85,7 +123,7 @@ public final class HttpApi implements AutoCloseable {
             return t;
         });
         server.setExecutor(executor);
-        HttpApi api = new HttpApi(app, config, server, executor);
+        HttpApi api = new HttpApi(app, config, server, executor, clientTls);
         server.createContext("/", api::handle);
         server.start();
         return api;
@@ -93,6 +131,85 @@ public final class HttpApi implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** The address the server listens on. */
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    private static char[] chars(Password p) {
+        return p == null ? null : p.value().toCharArray();
+    }
+
+    /** The server's key and certificate from http.ssl.keystore.*; a setting that does not open names itself. */
+    private static SSLContext serverTls(OnlineEmConfig config) {
+        String location = config.getString(OnlineEmConfig.HTTP_SSL_KEYSTORE_LOCATION_CONFIG);
+        char[] password = chars(config.getPassword(OnlineEmConfig.HTTP_SSL_KEYSTORE_PASSWORD_CONFIG));
+        char[] keyPassword = chars(config.getPassword(OnlineEmConfig.HTTP_SSL_KEY_PASSWORD_CONFIG));
+        try {
+            KeyStore ks = load(location, config.getString(OnlineEmConfig.HTTP_SSL_KEYSTORE_TYPE_CONFIG), password);
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, keyPassword != null ? keyPassword : password);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), null, null);
+            return ctx;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException(OnlineEmConfig.HTTP_SSL_KEYSTORE_LOCATION_CONFIG + " = " + location + " cannot be used: " + e.getMessage()
+                    + " (check the file, " + OnlineEmConfig.HTTP_SSL_KEYSTORE_PASSWORD_CONFIG + " and " + OnlineEmConfig.HTTP_SSL_KEYSTORE_TYPE_CONFIG + ")", e);
+        }
+    }
+
+    /** What a forwarding instance trusts: http.ssl.truststore.*, or the JVM's default. */
+    private static SSLContext clientTls(OnlineEmConfig config) {
+        String location = config.getString(OnlineEmConfig.HTTP_SSL_TRUSTSTORE_LOCATION_CONFIG);
+        try {
+            if (location == null || location.isBlank()) {
+                return SSLContext.getDefault();
+            }
+            KeyStore ts = load(location, config.getString(OnlineEmConfig.HTTP_SSL_TRUSTSTORE_TYPE_CONFIG),
+                    chars(config.getPassword(OnlineEmConfig.HTTP_SSL_TRUSTSTORE_PASSWORD_CONFIG)));
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ts);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException(OnlineEmConfig.HTTP_SSL_TRUSTSTORE_LOCATION_CONFIG + " = " + location + " cannot be used: " + e.getMessage()
+                    + " (check the file, " + OnlineEmConfig.HTTP_SSL_TRUSTSTORE_PASSWORD_CONFIG + " and " + OnlineEmConfig.HTTP_SSL_TRUSTSTORE_TYPE_CONFIG + ")", e);
+        }
+    }
+
+    private static KeyStore load(String location, String type, char[] password) throws IOException, GeneralSecurityException {
+        KeyStore ks = KeyStore.getInstance(type);
+        try (InputStream in = Files.newInputStream(Path.of(location))) {
+            ks.load(in, password);
+        }
+        return ks;
+    }
+
+    /**
+     * Whether the request carries the token: {@code Authorization: Bearer <token>}, or basic authentication whose password is
+     * the token. Compared in constant time.
+     */
+    private boolean authorised(HttpExchange ex) {
+        String h = ex.getRequestHeaders().getFirst("Authorization");
+        if (h == null) {
+            return false;
+        }
+        byte[] given = null;
+        if (h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            given = h.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        } else if (h.regionMatches(true, 0, "Basic ", 0, 6)) {
+            try {
+                String userPassword = new String(Base64.getDecoder().decode(h.substring(6).trim()), StandardCharsets.UTF_8);
+                int colon = userPassword.indexOf(':');
+                given = colon < 0 ? null : userPassword.substring(colon + 1).getBytes(StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                given = null;
+            }
+        }
+        return given != null && MessageDigest.isEqual(given, token);
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -104,6 +221,13 @@ public final class HttpApi implements AutoCloseable {
                 return;
             }
             String path = ex.getRequestURI().getRawPath();
+            if (token != null && !path.startsWith("/health/") && !authorised(ex)) {
+                ex.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"online-em\"");
+                ex.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"online-em\", charset=\"UTF-8\"");
+                send(ex, 401, error("authentication required: send 'Authorization: Bearer <http.auth.token>' (or basic authentication "
+                        + "with the token as password)"));
+                return;
+            }
             boolean forwarded = ex.getRequestHeaders().containsKey(FORWARDED);
             Map<String, String> query = query(ex.getRequestURI().getRawQuery());
             try {
@@ -144,6 +268,10 @@ public final class HttpApi implements AutoCloseable {
                 }
                 String id = decode(parts[0]);
                 boolean recent = parts.length == 2;
+                if (recent && !recentEnabled) {
+                    send(ex, 404, error("recent points are switched off on this service (http.recent.enabled=false)"));
+                    return;
+                }
                 ModelQueries.Answer a = queries.model(id, recent, forwarded, this::fetch);
                 send(ex, a.status(), a.body());
             }
@@ -152,10 +280,13 @@ public final class HttpApi implements AutoCloseable {
 
     /** GETs a path of another instance, marked as forwarded; the answer's status and body. */
     private ModelQueries.Answer fetch(HostInfo host, String pathAndQuery) {
-        URI uri = URI.create("http://" + host.host() + ":" + host.port() + pathAndQuery);
+        URI uri = URI.create(scheme + "://" + host.host() + ":" + host.port() + pathAndQuery);
         try {
-            HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).header(FORWARDED, "1").GET().build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).header(FORWARDED, "1").GET();
+            if (token != null) {
+                request.header("Authorization", "Bearer " + new String(token, StandardCharsets.UTF_8));
+            }
+            HttpResponse<String> r = client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             return new ModelQueries.Answer(r.statusCode(), Json.mapper().readTree(r.body()));
         } catch (IOException e) {
             return new ModelQueries.Answer(502, error("the owner " + host.host() + ":" + host.port() + " did not answer: " + e));

@@ -32,7 +32,9 @@ public final class StreamApp implements AutoCloseable {
      */
     public static StreamApp start(OnlineEmConfig config, int partitions) {
         createTopics(config, partitions);
-        LiveView live = config.httpPort() > 0 ? new LiveView(config.getInt(OnlineEmConfig.HTTP_RECENT_POINTS_CONFIG),
+        // with http.recent.enabled=false no raw point is served, so none is kept beyond the last one per model
+        LiveView live = config.httpPort() > 0 ? new LiveView(config.getBoolean(OnlineEmConfig.HTTP_RECENT_ENABLED_CONFIG)
+                ? config.getInt(OnlineEmConfig.HTTP_RECENT_POINTS_CONFIG) : 1,
                 config.getInt(OnlineEmConfig.HTTP_RECENT_MODELS_CONFIG), config.getInt(OnlineEmConfig.HTTP_HISTORY_EVERY_POINTS_CONFIG)) : null;
         RestoreTracker restore = new RestoreTracker();
         UncheckpointedState.wipe(config.streamsProperties());

@@ -32,6 +32,10 @@ public class EmUpdateBenchmark extends NanosPerCallBenchmark {
     @Param({"gaussian", "student-t"})
     public String distribution;
 
+    /** Drift repair's window (0: off): its checks are amortised into the per-point figure. */
+    @Param({"500"})
+    public int repairWindow;
+
     /** Points between M-steps. */
     @Param({"1"})
     public int mStepInterval;
@@ -48,7 +52,7 @@ public class EmUpdateBenchmark extends NanosPerCallBenchmark {
         int d = Integer.parseInt(kd[1]);
         points = points(k, d, "hmm".equals(kind));
         model = OnlineModel.create(ModelSettings.builder().k(k).covarianceType(CovarianceType.FULL).kind(ModelKind.parse(kind))
-                .initPoints(Math.max(500, 20 * k * d)).mStepInterval(mStepInterval)
+                .initPoints(Math.max(500, 20 * k * d)).mStepInterval(mStepInterval).repairWindow(repairWindow)
                 .distribution(new Distribution(Distribution.Family.parse(distribution), 0)).build());
         for (double[] p : points) {
             model.update(p, result);

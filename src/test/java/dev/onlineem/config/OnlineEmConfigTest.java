@@ -125,4 +125,35 @@ class OnlineEmConfigTest {
         e = assertThrows(ConfigException.class, () -> new OnlineEmConfig(bad));
         assertTrue(e.getMessage().contains("model.distribution") && e.getMessage().contains("student-t"), e.getMessage());
     }
+
+    @Test
+    void shouldAdvertiseTheHttpServerWhereItListens() {
+        Map<String, Object> m = base();
+        m.put("http.port", "8080");
+        assertEquals("127.0.0.1:8080", new OnlineEmConfig(m).streamsProperties().get("application.server"), "loopback by default");
+        m.put("http.bind.address", "0.0.0.0");
+        assertEquals(OnlineEmConfig.hostName() + ":8080", new OnlineEmConfig(m).streamsProperties().get("application.server"),
+                "every interface: the host name");
+        m.put("http.bind.address", "no-such-host.invalid");
+        ConfigException e = assertThrows(ConfigException.class, () -> new OnlineEmConfig(m).streamsProperties());
+        assertTrue(e.getMessage().contains("http.bind.address") && e.getMessage().contains("no-such-host.invalid"), e.getMessage());
+        m.put("http.bind.address", "127.0.0.1");
+        m.put("application.server", "lb.example:443");
+        assertEquals("lb.example:443", new OnlineEmConfig(m).streamsProperties().get("application.server"), "the user's own wins");
+    }
+
+    @Test
+    void shouldFailFastOnAMisspeltSettingOfItsOwnNamingTheClosest() {
+        for (String[] typo : new String[][] {{"http.recent.enabeld", "http.recent.enabled"}, {"model.k.rang", "model.k.range"},
+            {"model.distribtion", "model.distribution"}, {"http.auth.tokn", "http.auth.token"}}) {
+            Map<String, Object> m = base();
+            m.put(typo[0], "x");
+            ConfigException e = assertThrows(ConfigException.class, () -> new OnlineEmConfig(m));
+            assertTrue(e.getMessage().contains(typo[0]) && e.getMessage().contains("did you mean " + typo[1]), e.getMessage());
+        }
+        Map<String, Object> m = base();
+        m.put("state.cleanup.delay.ms", "1000"); // Kafka Streams' own settings pass through
+        m.put("max.task.idle.ms", "0");
+        new OnlineEmConfig(m);
+    }
 }
