@@ -30,6 +30,8 @@ public final class BatchEm {
     private final int maxIterations;
     private final double tolerance;
     private final boolean relative;
+    /** Student-t degrees of freedom held where they start (NaN: estimated as usual), and where fresh fits start them. */
+    private final double heldDf;
 
     /**
      * @param regularization added to every covariance diagonal (in the units of the data given to {@link #fit})
@@ -51,6 +53,11 @@ public final class BatchEm {
 
     private BatchEm(CovarianceType type, Distribution distribution, double regularization, int restarts, int maxIterations,
                     double tolerance, boolean relative) {
+        this(type, distribution, regularization, restarts, maxIterations, tolerance, relative, Double.NaN);
+    }
+
+    private BatchEm(CovarianceType type, Distribution distribution, double regularization, int restarts, int maxIterations,
+                    double tolerance, boolean relative, double heldDf) {
         if (restarts < 1 || maxIterations < 1) {
             throw new IllegalArgumentException("restarts and maxIterations must be at least 1");
         }
@@ -61,11 +68,26 @@ public final class BatchEm {
         this.maxIterations = maxIterations;
         this.tolerance = tolerance;
         this.relative = relative;
+        this.heldDf = heldDf;
     }
 
     /** This batch EM for components of the given family (Gaussian by default). */
     public BatchEm withDistribution(Distribution d) {
-        return new BatchEm(type, d, regularization, restarts, maxIterations, tolerance, relative);
+        return new BatchEm(type, d, regularization, restarts, maxIterations, tolerance, relative, heldDf);
+    }
+
+    /**
+     * This batch EM with Student-t degrees of freedom held where they start: those of the mixture given to {@link #iterate},
+     * and {@code df} for fresh fits. Drift repair's shadows: the df move slowly under EM, and a shadow fit that lets them
+     * move runs out its iterations (K=8, d=16: 17 us a point of the model's time, against 1.3 us for Gaussians).
+     */
+    BatchEm holdingDf(double df) {
+        return new BatchEm(type, distribution, regularization, restarts, maxIterations, tolerance, relative, df);
+    }
+
+    /** The statistics' memory for the M-step: none when the df are held (they stay), unbounded otherwise. */
+    private double dfMemory() {
+        return Double.isNaN(heldDf) ? Double.POSITIVE_INFINITY : 0;
     }
 
     /** The result of a batch fit: parameters, the statistics they came from, and the likelihood trace. */
@@ -167,7 +189,7 @@ public final class BatchEm {
             double ll = eStep(data, start, stats);
             trace[it] = ll;
             reviveEmptyComponents(stats, data, start);
-            stats.mStep(start, regularization);
+            stats.mStep(start, regularization, dfMemory());
             if (converged(ll, previous, n)) {
                 it++;
                 break;
@@ -265,6 +287,11 @@ public final class BatchEm {
         double[][] seeding = distribution.studentT() ? clipped(data) : data;
         int[] labels = KMeansPlusPlus.cluster(seeding, k, LLOYD_ITERATIONS, random);
         GaussianMixture mixture = new GaussianMixture(k, d, type, distribution);
+        if (distribution.studentT() && !Double.isNaN(heldDf)) {
+            for (int c = 0; c < k; c++) {
+                mixture.tails.setDf(c, heldDf);
+            }
+        }
         SufficientStatistics stats = SufficientStatistics.of(mixture);
         double[] resp = new double[k];
         EStepWork work = mixture.newWork(true);
@@ -282,7 +309,7 @@ public final class BatchEm {
             stats.blend(1, 1.0 / data.length, resp, work);
         }
         reviveEmptyComponents(stats, data, mixture);
-        stats.mStep(mixture, regularization);
+        stats.mStep(mixture, regularization, dfMemory());
         return iterate(data, mixture);
     }
 

@@ -199,7 +199,7 @@ final class DriftRepair {
                 ? new BatchEm(model.type, settings.regularization(), shadowStarts(settings.initRestarts(), model.k), SHADOW_ITERATIONS,
                         SHADOW_TOLERANCE)
                 : new BatchEm(model.type, settings.regularization(), LIGHT_STARTS, LIGHT_ITERATIONS, SHADOW_TOLERANCE);
-        em = em.withDistribution(model.distribution());
+        em = em.withDistribution(model.distribution()).holdingDf(meanDf(model));
         BatchEm.Fit shadow = em.iterate(train, model.copy());
         BatchEm.Fit fresh = em.fit(train, model.k, new Random(seed));
         if (fresh.logLikelihood > shadow.logLikelihood) {
@@ -239,6 +239,18 @@ final class DriftRepair {
      */
     static int shadowStarts(int initRestarts, int k) {
         return Math.max(initRestarts, k + 2);
+    }
+
+    /** The mixture's mean degrees of freedom (NaN for Gaussians), where a shadow's fresh components hold theirs. */
+    private static double meanDf(GaussianMixture g) {
+        if (!g.distribution().studentT()) {
+            return Double.NaN;
+        }
+        double s = 0;
+        for (int c = 0; c < g.k; c++) {
+            s += g.degreesOfFreedom(c);
+        }
+        return s / g.k;
     }
 
     /** The held-out comparison of the shadow with the model on {@code test}. Neither mixture is modified but for work arrays. */

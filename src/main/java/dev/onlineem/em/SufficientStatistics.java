@@ -221,9 +221,14 @@ public final class SufficientStatistics {
      * @param mixture receives the parameters. Modified.
      */
     public void mStep(GaussianMixture mixture, double reg) {
+        mStep(mixture, reg, Double.POSITIVE_INFINITY);
+    }
+
+    /** {@link #mStep(GaussianMixture, double)} with the statistics' memory of {@link #mStepComponent(GaussianMixture, int, double, double, double)}. */
+    void mStep(GaussianMixture mixture, double reg, double memory) {
         double total = totalWeight();
         for (int c = 0; c < k; c++) {
-            mStepComponent(mixture, c, total, reg);
+            mStepComponent(mixture, c, total, reg, memory);
         }
     }
 
