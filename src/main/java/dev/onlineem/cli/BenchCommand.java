@@ -111,6 +111,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "900", description = "Give up on a phase after this long (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
+    @Option(names = "--verbose", description = "Show the broker's and Kafka Streams' log lines on the console instead of writing them to a file.")
+    boolean verbose;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting of the online-EM topology (any key of config/application.properties, "
             + "e.g. model.init.points=20, state.held.models=20000); repeatable.")
     Map<String, String> settings = new HashMap<>();
@@ -123,6 +126,10 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         validate();
+        String logLine = Main.logFileLine();
+        if (logLine != null) {
+            out.println(logLine);
+        }
         Path work = Files.createTempDirectory("online-em-bench-");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary()) {
             out.printf(Locale.ROOT, "In-process broker at %s; %s, commit.interval.ms %d, %d input partitions, %d models, %d cores%n",

@@ -39,6 +39,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -79,6 +80,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--exit", description = "Exit after the summary instead of keeping the dashboard up until Ctrl-C.")
     boolean exit;
 
+    @Mixin
+    ModelOptions model = new ModelOptions();
+
     @Option(names = "--verbose", description = "Show Kafka's and the processor's log lines on the console instead of writing them to a file.")
     boolean verbose;
 
@@ -94,9 +98,9 @@ public final class DemoCommand implements Callable<Integer> {
         int port = choosePort(httpPort);
         String url = "http://localhost:" + port + "/";
         out.println("Dashboard: " + url + " (live as soon as the processor runs)");
-        String logFile = System.getProperty(Main.LOG_FILE_PROPERTY);
-        if (logFile != null) {
-            out.println("Logs of the broker and the processor: " + logFile + " (--verbose shows them here)");
+        String logLine = Main.logFileLine();
+        if (logLine != null) {
+            out.println(logLine);
         }
         Path work = Files.createTempDirectory("online-em-demo-");
         out.println("Starting an in-process Kafka broker (KRaft) ...");
@@ -120,6 +124,7 @@ public final class DemoCommand implements Callable<Integer> {
             settings.put(OnlineEmConfig.HTTP_PORT_CONFIG, String.valueOf(port));
             settings.put(OnlineEmConfig.HTTP_BIND_ADDRESS_CONFIG, "127.0.0.1");
             settings.put("application.server", "localhost:" + port);
+            settings.putAll(model.settings()); // defaults for every model; the demo's own per-model overrides still apply
             OnlineEmConfig config = new OnlineEmConfig(settings);
             DemoData data = new DemoData(seed);
             // event time ends about now, so the ticks look like a live feed (ticks.max.ahead.ms, retention by timestamp)

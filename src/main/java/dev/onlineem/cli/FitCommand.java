@@ -31,7 +31,14 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code fit}: streams a CSV file through the online engine (no Kafka) and prints the final model as JSON. */
 @Command(name = "fit", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Streams the rows of a CSV file through the online-EM engine and prints the final model as JSON",
-                "(the model-snapshot shape) with avgLogLikelihood, bic and aic over the whole file."})
+                "(the model-snapshot shape) with avgLogLikelihood, bic and aic over the whole file.",
+                "",
+                "fit models a file as independent draws from one source, so its defaults differ from the service's:",
+                "no half-life (the service: 2,000 points), averaging on (off), a warm-up of min(500, rows) points (200),",
+                "and anomaly alpha 0.001 (0.004); drift repair is on in both (500 points). score replays a file through",
+                "exactly what the service runs, with its settings and the same model options (--k, --covariance,",
+                "--half-life, --model, --distribution, -D).",
+                ""})
 public final class FitCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -8,28 +8,37 @@ import picocli.CommandLine.Command;
         description = "Online (stepwise) EM for Gaussian mixtures, on files and on Kafka streams.",
         subcommands = {FitCommand.class, ScoreCommand.class, RunCommand.class, DemoCommand.class, ProduceCommand.class, BenchCommand.class, DriftCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
-    /** System property naming the file the logs go to when {@code demo} keeps its console for its own output. */
+    /** System property naming the file the logs go to when {@code demo} or {@code bench} keeps its console for its own output. */
     static final String LOG_FILE_PROPERTY = "org.slf4j.simpleLogger.logFile";
 
     public static void main(String[] args) {
-        quietDemo(args);
+        quietLogs(args);
         System.exit(commandLine().execute(args));
     }
 
+    /** The commands that run an in-process broker, whose log lines (and Kafka Streams') would fill the console. */
+    static final java.util.Set<String> BROKER_COMMANDS = java.util.Set.of("demo", "bench");
+
     /**
-     * {@code demo} without {@code --verbose}: the logs (the in-process broker's and Kafka Streams') go to a file
-     * the demo names, so the console shows the demo's own progress and summary only. Must run before the
+     * {@code demo} and {@code bench} without {@code --verbose}: the logs (the in-process broker's and Kafka Streams') go to
+     * a file the command names, so the console shows the command's own progress and results only. Must run before the
      * first logger exists (slf4j-simple reads its settings once).
      */
-    static void quietDemo(String[] args) {
+    static void quietLogs(String[] args) {
         java.util.List<String> a = java.util.List.of(args);
-        if (a.isEmpty() || !a.get(0).equals("demo") || a.contains("--verbose") || a.contains("--help") || a.contains("-h")
+        if (a.isEmpty() || !BROKER_COMMANDS.contains(a.get(0)) || a.contains("--verbose") || a.contains("--help") || a.contains("-h")
                 || System.getProperty(LOG_FILE_PROPERTY) != null) {
             return;
         }
-        String file = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "online-em-demo-" + ProcessHandle.current().pid() + ".log")
-                .toString();
+        String file = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "online-em-" + a.get(0) + "-" + ProcessHandle.current().pid()
+                + ".log").toString();
         System.setProperty(LOG_FILE_PROPERTY, file);
+    }
+
+    /** The line that names where the logs went, or null when they go to the console. */
+    static String logFileLine() {
+        String logFile = System.getProperty(LOG_FILE_PROPERTY);
+        return logFile == null ? null : "Logs of the broker and the processor: " + logFile + " (--verbose shows them here)";
     }
 
     /** The parser with the project's error handling: a bad option or value names itself and exits 2. */

@@ -4,11 +4,10 @@ import dev.onlineem.config.OnlineEmConfig;
 import dev.onlineem.http.HttpApi;
 import dev.onlineem.stream.StreamApp;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code run}: the processor against a broker, until stopped (SIGTERM or Ctrl-C close it cleanly). */
@@ -17,15 +16,15 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "Properties file (see config/application.properties).")
     Path config;
 
-    @Option(names = "-D", paramLabel = "KEY=VALUE", description = "Overrides a setting of the file (repeatable).")
-    Map<String, String> overrides = new HashMap<>();
+    @Mixin
+    ModelOptions model = new ModelOptions();
 
     @Option(names = "--partitions", paramLabel = "P", defaultValue = "1", description = "Partitions for topics this command creates (default: ${DEFAULT-VALUE}).")
     int partitions;
 
     @Override
     public Integer call() throws Exception {
-        OnlineEmConfig cfg = OnlineEmConfig.load(config, overrides);
+        OnlineEmConfig cfg = OnlineEmConfig.load(config, model.settings());
         CountDownLatch stopped = new CountDownLatch(1);
         StreamApp app = StreamApp.start(cfg, partitions);
         HttpApi http = cfg.httpPort() > 0 ? HttpApi.start(app, cfg) : null;

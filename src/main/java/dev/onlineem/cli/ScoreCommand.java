@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,50 +54,18 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "The service's properties file (model.* settings and overrides); default: the built-in defaults.")
     Path config;
 
-    @Option(names = "-D", paramLabel = "KEY=VALUE", description = "Overrides a setting (repeatable), as for run.")
-    Map<String, String> overrides = new HashMap<>();
+    @Mixin
+    ModelOptions model = new ModelOptions();
 
     @Option(names = "--model-id", paramLabel = "ID", defaultValue = "score", description = "Model id whose settings apply (per-prefix overrides; default: ${DEFAULT-VALUE}).")
     String modelId;
-
-    @Option(names = "--model", paramLabel = "TYPE", description = "mixture or hmm: sets model.type (default: the settings' model.type, mixture unless set). "
-            + "An HMM adds the columns regime and p_regime_0, p_regime_1, ... (filtered probabilities).")
-    String modelType;
-
-    @Option(names = "--k", paramLabel = "N", description = "Components (states with --model hmm): sets model.k, as fit's --k does.")
-    Integer k;
-
-    @Option(names = "--covariance", paramLabel = "TYPE", description = "full, diag or spherical: sets model.covariance.type.")
-    String covariance;
-
-    @Option(names = "--half-life", paramLabel = "H", description = "Points after which a point's weight has halved (0: a stationary model): "
-            + "sets model.half.life.")
-    Double halfLife;
-
-    @Option(names = "--distribution", paramLabel = "D", description = "gaussian or student-t: sets model.distribution.")
-    String distribution;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output CSV: [time,] the input columns, anomalyScore, anomaly, logDensity, pValue, cluster.")
     Path out;
 
     @Override
     public Integer call() throws IOException {
-        Map<String, String> settings = new HashMap<>(overrides);
-        if (modelType != null) {
-            settings.put(OnlineEmConfig.TYPE_CONFIG, modelType);
-        }
-        if (k != null) {
-            settings.put(OnlineEmConfig.K_CONFIG, String.valueOf(k));
-        }
-        if (covariance != null) {
-            settings.put(OnlineEmConfig.COVARIANCE_TYPE_CONFIG, covariance);
-        }
-        if (halfLife != null) {
-            settings.put(OnlineEmConfig.HALF_LIFE_CONFIG, String.valueOf(halfLife));
-        }
-        if (distribution != null) {
-            settings.put(OnlineEmConfig.DISTRIBUTION_CONFIG, distribution);
-        }
+        Map<String, String> settings = model.settings();
         OnlineEmConfig cfg = OnlineEmConfig.withoutKafka(OnlineEmConfig.read(config, settings));
         ModelSettings ms = cfg.settingsFor(modelId);
         OnlineModel model = OnlineModel.create(ms);
