@@ -46,7 +46,8 @@ public final class Main {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
-                    || ex instanceof org.apache.kafka.common.config.ConfigException) {
+                    || ex instanceof org.apache.kafka.common.config.ConfigException
+                    || ex instanceof dev.onlineem.stream.StreamApp.TopicSetupException) {
                 cmd.getErr().println("error: " + ex.getMessage());
                 return 2;
             }

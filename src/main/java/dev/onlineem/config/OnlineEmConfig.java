@@ -54,6 +54,11 @@ public final class OnlineEmConfig extends AbstractConfig {
     private static final String REGIMES_TOPIC_DOC = "HMM models only: one event when a model's most probable regime changes (held with model.regime.min.probability for model.regime.persistence points).";
     private static final String ANOMALIES_TOPIC_DOC = "Assignments flagged as anomalies: 2 min(pValue, likelihood tail probability) below the model's anomaly.alpha, one alert per event.";
     public static final String MODELS_TOPIC_CONFIG = "models.topic";
+    public static final String TOPICS_CREATE_CONFIG = "topics.create";
+    private static final String TOPICS_CREATE_DOC = "true: topics missing at start are created (CREATE on them); topics that exist are "
+            + "left alone and need no CREATE. false: nothing is created; the service checks at start that its topics exist, that the "
+            + "models topic is compacted and that the dead-letter topic takes max.record.bytes, and stops naming the topic and the "
+            + "fix when one does not (its principal then needs no CREATE but on Kafka Streams' own internal topics).";
     private static final String MODELS_TOPIC_DOC = "Compacted topic of model snapshots, key = model id.";
     public static final String DEAD_LETTER_TOPIC_CONFIG = "dead.letter.topic";
     private static final String DEAD_LETTER_TOPIC_DOC = "Dead-letter topic: the original bytes of every rejected record with headers naming the reason "
@@ -187,6 +192,7 @@ public final class OnlineEmConfig extends AbstractConfig {
             .define(REGIMES_TOPIC_CONFIG, Type.STRING, "regimes", new ConfigDef.NonEmptyString(), Importance.MEDIUM, REGIMES_TOPIC_DOC)
             .define(ANOMALIES_TOPIC_CONFIG, Type.STRING, "anomalies", new ConfigDef.NonEmptyString(), Importance.HIGH, ANOMALIES_TOPIC_DOC)
             .define(MODELS_TOPIC_CONFIG, Type.STRING, "models", new ConfigDef.NonEmptyString(), Importance.HIGH, MODELS_TOPIC_DOC)
+            .define(TOPICS_CREATE_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, TOPICS_CREATE_DOC)
             .define(DEAD_LETTER_TOPIC_CONFIG, Type.STRING, "points-dlq", new ConfigDef.NonEmptyString(), Importance.HIGH, DEAD_LETTER_TOPIC_DOC)
             .define(TICKS_TOPIC_CONFIG, Type.STRING, "ticks", new ConfigDef.NonEmptyString(), Importance.HIGH, TICKS_TOPIC_DOC)
             .define(TICKS_BAR_TYPE_CONFIG, Type.STRING, "time", ValidString.in("time", "ticks"), Importance.HIGH,
@@ -335,7 +341,7 @@ public final class OnlineEmConfig extends AbstractConfig {
     }
 
     /** The prefixes only this service's own settings use (Kafka has none of them), so an unknown key there is a typo. */
-    static final List<String> OWN_PREFIXES = List.of(MODEL_PREFIX, "http.", "ticks.", "snapshot.");
+    static final List<String> OWN_PREFIXES = List.of(MODEL_PREFIX, "http.", "ticks.", "snapshot.", "topics.");
 
     /** Fails on a key under one of {@link #OWN_PREFIXES} that is not a setting, naming the closest one. */
     private static void rejectMisspelt(String key, Object value) {

@@ -3,16 +3,26 @@ package dev.onlineem.stream;
 import dev.onlineem.config.OnlineEmConfig;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.LoggerFactory;
 
 /** Starts and stops the processor: creates missing topics, runs {@link OnlineEmTopology} in a {@link KafkaStreams}. */
 public final class StreamApp implements AutoCloseable {
@@ -55,7 +65,20 @@ public final class StreamApp implements AutoCloseable {
         return restore;
     }
 
-    /** Input, output and dead-letter topics; the models topic is compacted. Existing topics are left as they are. */
+    /** Thrown when the service's topics are missing or set up in a way it cannot work with; the message names the topic and the fix. */
+    public static final class TopicSetupException extends RuntimeException {
+        TopicSetupException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Input, output and dead-letter topics; the models topic compacted. Topics that exist are described, not created (no
+     * CREATE needed on them); missing ones are created when {@code topics.create} is true, and otherwise stop the start with
+     * the topic named. The models topic must be compacted and the dead-letter topic take {@code max.record.bytes}.
+     *
+     * @throws TopicSetupException naming the topic and the fix
+     */
     public static void createTopics(OnlineEmConfig config, int partitions) {
         Properties admin = new Properties();
         config.streamsProperties().forEach((k, v) -> {
@@ -63,6 +86,7 @@ public final class StreamApp implements AutoCloseable {
                 admin.put(k, v);
             }
         });
+        boolean create = config.getBoolean(OnlineEmConfig.TOPICS_CREATE_CONFIG);
         List<NewTopic> topics = new ArrayList<>();
         for (String t : List.of(config.pointsTopic(), config.ticksTopic(), config.assignmentsTopic(), config.anomaliesTopic(), config.regimesTopic())) {
             boolean wide = t.equals(config.pointsTopic()) || t.equals(config.ticksTopic()) || t.equals(config.assignmentsTopic());
@@ -72,18 +96,104 @@ public final class StreamApp implements AutoCloseable {
                 .configs(Map.of("max.message.bytes", String.valueOf(config.deadLetterMaxBytes()))));
         topics.add(new NewTopic(config.modelsTopic(), 1, (short) -1).configs(Map.of("cleanup.policy", "compact")));
         try (Admin a = Admin.create(admin)) {
+            Set<String> existing = new HashSet<>();
             for (NewTopic t : topics) {
-                try {
-                    a.createTopics(List.of(t)).all().get(60, TimeUnit.SECONDS);
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + t.name() + ": " + e.getCause().getMessage(), e);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while creating topics", e);
-                } catch (java.util.concurrent.TimeoutException e) {
-                    throw new IllegalStateException("timed out creating topic " + t.name() + ": is bootstrap.servers reachable?", e);
+                if (exists(a, t.name())) {
+                    existing.add(t.name());
+                } else if (!create) {
+                    throw new TopicSetupException("topic " + t.name() + " does not exist and topics.create=false: create it (" + describe(t)
+                            + "), or set topics.create=true to have the service create its missing topics", null);
+                } else {
+                    createOne(a, t);
+                }
+            }
+            verify(a, config, existing);
+        }
+    }
+
+    private static String describe(NewTopic t) {
+        return t.configs() == null || t.configs().isEmpty() ? "any partitions" : "with " + t.configs();
+    }
+
+    private static boolean exists(Admin a, String topic) {
+        try {
+            a.describeTopics(List.of(topic)).allTopicNames().get(60, TimeUnit.SECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return false;
+            }
+            throw new TopicSetupException("cannot describe topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TopicSetupException("interrupted while describing topic " + topic, e);
+        } catch (TimeoutException e) {
+            throw new TopicSetupException("timed out describing topic " + topic + ": is bootstrap.servers reachable?", e);
+        }
+    }
+
+    private static void createOne(Admin a, NewTopic t) {
+        try {
+            a.createTopics(List.of(t)).all().get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new TopicSetupException("cannot create topic " + t.name() + ": " + e.getCause().getMessage()
+                        + " (create it yourself, " + describe(t) + ", and the service will use it)", e.getCause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TopicSetupException("interrupted while creating topic " + t.name(), e);
+        } catch (TimeoutException e) {
+            throw new TopicSetupException("timed out creating topic " + t.name() + ": is bootstrap.servers reachable?", e);
+        }
+    }
+
+    /**
+     * The settings the service relies on, of the topics that existed before it started: a compacted models topic, a dead-letter
+     * topic that takes the largest dead letter. A principal without DESCRIBE_CONFIGS cannot be checked: a warning says so.
+     */
+    private static void verify(Admin a, OnlineEmConfig config, Set<String> existing) {
+        List<ConfigResource> resources = new ArrayList<>();
+        for (String t : List.of(config.modelsTopic(), config.deadLetterTopic())) {
+            if (existing.contains(t)) {
+                resources.add(new ConfigResource(ConfigResource.Type.TOPIC, t));
+            }
+        }
+        if (resources.isEmpty()) {
+            return;
+        }
+        Map<ConfigResource, Config> configs;
+        try {
+            configs = a.describeConfigs(resources).all().get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TopicAuthorizationException) {
+                LoggerFactory.getLogger(StreamApp.class).warn("cannot check the settings of topics {}: {}; grant DESCRIBE_CONFIGS on them, "
+                        + "or make sure by hand that {} has cleanup.policy=compact and {} max.message.bytes >= {}", existing,
+                        e.getCause().getMessage(), config.modelsTopic(), config.deadLetterTopic(), config.deadLetterMaxBytes());
+                return;
+            }
+            throw new TopicSetupException("cannot describe the settings of topics " + existing + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException | TimeoutException e) {
+            throw new TopicSetupException("cannot describe the settings of topics " + existing + ": " + e, e);
+        }
+        for (ConfigResource r : resources) { // the models topic first
+            Map.Entry<ConfigResource, Config> e = Map.entry(r, configs.get(r));
+            String topic = r.name();
+            if (topic.equals(config.modelsTopic())) {
+                ConfigEntry policy = e.getValue().get("cleanup.policy");
+                if (policy == null || !policy.value().contains("compact")) {
+                    throw new TopicSetupException("topic " + topic + " (models.topic) has cleanup.policy=" + (policy == null ? "?" : policy.value())
+                            + ": the latest snapshot of every model must stay, so it must be compacted (kafka-configs.sh --alter --entity-type topics "
+                            + "--entity-name " + topic + " --add-config cleanup.policy=compact)", null);
+                }
+            }
+            if (topic.equals(config.deadLetterTopic())) {
+                ConfigEntry max = e.getValue().get("max.message.bytes");
+                if (max != null && Long.parseLong(max.value()) < config.deadLetterMaxBytes()) {
+                    throw new TopicSetupException("topic " + topic + " (dead.letter.topic) has max.message.bytes=" + max.value() + ", below the "
+                            + config.deadLetterMaxBytes() + " a dead letter of max.record.bytes can take: raise it (kafka-configs.sh --alter "
+                            + "--entity-type topics --entity-name " + topic + " --add-config max.message.bytes=" + config.deadLetterMaxBytes()
+                            + ") or lower max.record.bytes", null);
                 }
             }
         }
