@@ -10,7 +10,6 @@ import dev.onlineem.em.ModelKind;
 import dev.onlineem.em.ModelSettings;
 import dev.onlineem.em.RegimeSettings;
 import dev.onlineem.em.ScoreSettings;
-import dev.onlineem.stream.DeadLetters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -54,6 +53,8 @@ public final class OnlineEmConfig extends AbstractConfig {
     private static final String REGIMES_TOPIC_DOC = "HMM models only: one event when a model's most probable regime changes (held with model.regime.min.probability for model.regime.persistence points).";
     private static final String ANOMALIES_TOPIC_DOC = "Assignments flagged as anomalies: 2 min(pValue, likelihood tail probability) below the model's anomaly.alpha, one alert per event.";
     public static final String MODELS_TOPIC_CONFIG = "models.topic";
+    /** What a dead letter adds to the record it carries, at most: its error headers (the stack trace cut to 8,192 characters). */
+    public static final int DEAD_LETTER_OVERHEAD_BYTES = 256 * 1024;
     public static final String TOPICS_CREATE_CONFIG = "topics.create";
     private static final String TOPICS_CREATE_DOC = "true: topics missing at start are created (CREATE on them); topics that exist are "
             + "left alone and need no CREATE. false: nothing is created; the service checks at start that its topics exist, that the "
@@ -456,16 +457,14 @@ public final class OnlineEmConfig extends AbstractConfig {
     }
 
     /**
-     * The Kafka Streams properties: every key that is not ours, plus the project's defaults where the
-     * user set nothing (exactly-once v2, the dead-letter topic and the bounded dead-letter handlers).
+     * The Kafka Streams and client properties: every key that is not ours, plus the project's defaults where the
+     * user set nothing (exactly-once v2, the dead-letter topic, the client defaults below). The stream layer adds its
+     * exception handlers ({@code StreamApp.properties}).
      */
     public Properties streamsProperties() {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "online-em");
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.OnDeserialization.class.getName());
-        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.OnProcessing.class.getName());
-        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.OnProduction.class.getName());
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, getString(DEAD_LETTER_TOPIC_CONFIG));
         p.put(StreamsConfig.STATE_DIR_CONFIG, Path.of("state").toAbsolutePath().toString());
         // Client defaults, each only where the user set nothing for that client key (plain or prefixed: a prefixed
@@ -568,7 +567,7 @@ public final class OnlineEmConfig extends AbstractConfig {
 
     /** The largest dead letter: {@code max.record.bytes} of value plus room for the key and headers. */
     public int deadLetterMaxBytes() {
-        return getInt(MAX_RECORD_BYTES_CONFIG) + DeadLetters.OVERHEAD_BYTES;
+        return getInt(MAX_RECORD_BYTES_CONFIG) + DEAD_LETTER_OVERHEAD_BYTES;
     }
 
     public String ticksTopic() {

@@ -43,7 +43,7 @@ public final class DeadLetters {
     static final int MAX_STACKTRACE_CHARS = 8192;
     static final int MAX_HEADER_BYTES = 64 * 1024;
     /** Room the producer and the dead-letter topic need beyond {@code max.record.bytes}. */
-    public static final int OVERHEAD_BYTES = 256 * 1024;
+    public static final int OVERHEAD_BYTES = OnlineEmConfig.DEAD_LETTER_OVERHEAD_BYTES;
     private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
 
     private DeadLetters() {

@@ -20,7 +20,7 @@ import org.apache.kafka.streams.state.Stores;
  * three sinks (assignments, anomalies, models). The "models" store is a {@link ModelCheckpointStore}: the processor
  * writes each changed model into it once per commit; "model-log" holds only the task's model count and the points
  * that builds before state format 6 logged between checkpoints. Rejected records reach the dead-letter topic through
- * Kafka Streams' exception-handler hooks, which {@link OnlineEmConfig#streamsProperties()} sets to the
+ * Kafka Streams' exception-handler hooks, which {@link StreamApp#properties} sets to the
  * {@link DeadLetters} handlers.
  */
 public final class OnlineEmTopology {

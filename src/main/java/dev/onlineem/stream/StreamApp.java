@@ -21,6 +21,7 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.LoggerFactory;
 
@@ -47,13 +48,26 @@ public final class StreamApp implements AutoCloseable {
                 ? config.getInt(OnlineEmConfig.HTTP_RECENT_POINTS_CONFIG) : 1,
                 config.getInt(OnlineEmConfig.HTTP_RECENT_MODELS_CONFIG), config.getInt(OnlineEmConfig.HTTP_HISTORY_EVERY_POINTS_CONFIG)) : null;
         RestoreTracker restore = new RestoreTracker();
-        UncheckpointedState.wipe(config.streamsProperties());
-        KafkaStreams s = new KafkaStreams(OnlineEmTopology.build(config, live), config.streamsProperties());
+        Properties properties = properties(config);
+        UncheckpointedState.wipe(properties);
+        KafkaStreams s = new KafkaStreams(OnlineEmTopology.build(config, live), properties);
         // a failed stream thread is replaced rather than taking the application down
         s.setUncaughtExceptionHandler(e -> StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD);
         s.setGlobalStateRestoreListener(restore);
         s.start();
         return new StreamApp(s, live, restore);
+    }
+
+    /**
+     * The Kafka Streams properties of the processor: the configuration's ({@link OnlineEmConfig#streamsProperties()}) with the
+     * bounded dead-letter handlers ({@link DeadLetters}) where the user set none.
+     */
+    public static Properties properties(OnlineEmConfig config) {
+        Properties p = config.streamsProperties();
+        p.putIfAbsent(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.OnDeserialization.class.getName());
+        p.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.OnProcessing.class.getName());
+        p.putIfAbsent(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.OnProduction.class.getName());
+        return p;
     }
 
     /** What the processors show the HTTP server, or null when {@code http.port} is not set. */

@@ -1,6 +1,5 @@
 package dev.onlineem.stream;
 
-import dev.onlineem.broker.EmbeddedKafkaBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,12 +53,12 @@ final class UncheckpointedState {
         try (Stream<Path> tasks = Files.list(app)) {
             for (Path task : tasks.filter(p -> Files.isDirectory(p) && p.getFileName().toString().matches("\\d+_\\d+")).sorted().toList()) {
                 if (!Files.exists(task.resolve(".checkpoint")) && hasStores(task)) {
-                    EmbeddedKafkaBroker.deleteRecursively(task);
+                    Utils.delete(task.toFile()); // Kafka's own recursive delete; a failure stops the start
                     wiped.add(task.getFileName().toString());
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the state directory " + app + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read or clean the state directory " + app + ": " + e.getMessage(), e);
         }
         if (!wiped.isEmpty()) {
             log.info("the last run of {} ended without checkpointing tasks {} (killed?): their local state is deleted before start "

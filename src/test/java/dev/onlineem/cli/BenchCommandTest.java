@@ -18,16 +18,16 @@ class BenchCommandTest {
 
     @Test
     void shouldFindTheLatencyIndexInInputAndAssignmentJson() {
-        assertEquals(42, BenchCommand.Workload.latencyIndex("{\"id\":\"L42\",\"ts\":1,\"x\":[1.0]}".getBytes()));
-        assertEquals(7, BenchCommand.Workload.latencyIndex("{\"model\":\"bench-1\",\"id\":\"L7\",\"ts\":1}".getBytes()));
-        assertEquals(-1, BenchCommand.Workload.latencyIndex("{\"id\":\"t7\"}".getBytes()));
+        assertEquals(42, Workload.latencyIndex("{\"id\":\"L42\",\"ts\":1,\"x\":[1.0]}".getBytes()));
+        assertEquals(7, Workload.latencyIndex("{\"model\":\"bench-1\",\"id\":\"L7\",\"ts\":1}".getBytes()));
+        assertEquals(-1, Workload.latencyIndex("{\"id\":\"t7\"}".getBytes()));
     }
 
     @Test
     void shouldDrawEachModelsPointsIndependently() {
         // a model's consecutive points come from the same one of K = 4 components a quarter of the time, and their noise
         // is uncorrelated (the generator before this test: 99% and a lag-1 autocorrelation of 0.32)
-        BenchCommand.Workload w = new BenchCommand.Workload(4, 2, 4, 400_000, 0, 11);
+        Workload w = new Workload(4, 2, 4, 400_000, 0, 11);
         int same = 0;
         int pairs = 0;
         double lag = 0;

@@ -36,7 +36,7 @@ class HostileInputTopologyTest {
         m.put("snapshot.every.points", "25");
         m.putAll(extra);
         OnlineEmConfig config = new OnlineEmConfig(m);
-        return new TopologyTestDriver(OnlineEmTopology.build(config), config.streamsProperties());
+        return new TopologyTestDriver(OnlineEmTopology.build(config), StreamApp.properties(config));
     }
 
     private static void send(TestInputTopic<String, byte[]> in, String key, double... x) {

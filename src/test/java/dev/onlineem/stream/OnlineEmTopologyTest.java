@@ -73,7 +73,7 @@ class OnlineEmTopologyTest {
     @BeforeEach
     void setUp() {
         OnlineEmConfig config = new OnlineEmConfig(baseConfig(stateDir));
-        Properties props = config.streamsProperties();
+        Properties props = StreamApp.properties(config);
         driver = new TopologyTestDriver(OnlineEmTopology.build(config), props);
         points = driver.createInputTopic("points", new StringSerializer(), new ByteArraySerializer());
         assignments = driver.createOutputTopic("assignments", new StringDeserializer(), new StringDeserializer());
@@ -268,7 +268,7 @@ class OnlineEmTopologyTest {
         small.put("state.held.models", "2");
         small.put("application.id", "topology-test-evicting");
         OnlineEmConfig config = new OnlineEmConfig(small);
-        try (TopologyTestDriver evicting = new TopologyTestDriver(OnlineEmTopology.build(config), config.streamsProperties())) {
+        try (TopologyTestDriver evicting = new TopologyTestDriver(OnlineEmTopology.build(config), StreamApp.properties(config))) {
             TestInputTopic<String, byte[]> in = evicting.createInputTopic("points", new StringSerializer(), new ByteArraySerializer());
             TestOutputTopic<String, String> out = evicting.createOutputTopic("assignments", new StringDeserializer(), new StringDeserializer());
             TestOutputTopic<String, String> snaps = evicting.createOutputTopic("models", new StringDeserializer(), new StringDeserializer());

@@ -208,7 +208,7 @@ class SoakIntegrationTest {
     }
 
     static String changelog(OnlineEmConfig config, String store) {
-        return config.streamsProperties().get("application.id") + "-" + store + "-changelog";
+        return StreamApp.properties(config).get("application.id") + "-" + store + "-changelog";
     }
 
     /** Null when equal, else a short description of the difference. */
