@@ -38,6 +38,19 @@ public final class RunCommand implements Callable<Integer> {
             app.close();
             stopped.countDown();
         }, "online-em-shutdown"));
+        Thread watcher = new Thread(() -> {
+            try {
+                app.awaitFailure();
+                // the processor stopped itself (a refused permission, logged as one ERROR line naming it): exit, so that
+                // an orchestrator sees it, rather than idle with /health/live DOWN
+                System.err.println("error: the processor stopped (state ERROR); see the ERROR line above");
+                System.exit(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "online-em-failure-watch");
+        watcher.setDaemon(true);
+        watcher.start();
         stopped.await();
         return 0;
     }

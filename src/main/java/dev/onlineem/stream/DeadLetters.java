@@ -249,9 +249,17 @@ public final class DeadLetters {
      */
     public static final class OnProduction implements ProductionExceptionHandler {
         private final Target target = new Target();
+        private final java.util.Properties properties = new java.util.Properties();
 
         @Override
         public Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
+            org.apache.kafka.common.errors.AuthorizationException denied = AuthorizationFailure.find(exception);
+            if (denied != null) {
+                // a refused permission is not bad input: no dead letter, no count; the thread fails and the instance stops
+                // (StreamApp's uncaught-exception handler), naming the permission
+                log.error("output to {}: {}", record.topic(), AuthorizationFailure.describe(denied, "WRITE", properties));
+                return Response.fail();
+            }
             // rare, and every one matters when outputs go missing: one line each, with the decision
             log.warn("output to {} of source {}-{}@{} failed: {}: {} ({})", record.topic(), context.topic(), context.partition(), context.offset(),
                     exception.getClass().getSimpleName(), exception.getMessage(), exception instanceof RetriableException ? "retried"
@@ -270,6 +278,11 @@ public final class DeadLetters {
         @Override
         public void configure(Map<String, ?> configs) {
             target.configure(configs);
+            configs.forEach((k, v) -> {
+                if (v != null) {
+                    properties.put(k, v);
+                }
+            });
         }
     }
 }

@@ -30,6 +30,8 @@ public final class StreamApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final LiveView live;
     private final RestoreTracker restore;
+    /** Counted down when the processor enters ERROR (a refused permission stops it). */
+    private final java.util.concurrent.CountDownLatch failed = new java.util.concurrent.CountDownLatch(1);
 
     private StreamApp(KafkaStreams streams, LiveView live, RestoreTracker restore) {
         this.streams = streams;
@@ -51,11 +53,28 @@ public final class StreamApp implements AutoCloseable {
         Properties properties = properties(config);
         UncheckpointedState.wipe(properties);
         KafkaStreams s = new KafkaStreams(OnlineEmTopology.build(config, live), properties);
-        // a failed stream thread is replaced rather than taking the application down
-        s.setUncaughtExceptionHandler(e -> StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD);
+        // a failed stream thread is replaced rather than taking the application down, but a permission the cluster refuses
+        // stops this instance with the permission named: a new thread would be refused again, for ever
+        s.setUncaughtExceptionHandler(e -> onUncaught(e, properties));
         s.setGlobalStateRestoreListener(restore);
+        StreamApp app = new StreamApp(s, live, restore);
+        s.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.ERROR) {
+                app.failed.countDown();
+            }
+        });
         s.start();
-        return new StreamApp(s, live, restore);
+        return app;
+    }
+
+    /** What a stream thread's uncaught exception does: REPLACE_THREAD, or SHUTDOWN_CLIENT with one ERROR line for a refused permission. */
+    static StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onUncaught(Throwable e, Properties properties) {
+        org.apache.kafka.common.errors.AuthorizationException denied = AuthorizationFailure.find(e);
+        if (denied == null) {
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        }
+        LoggerFactory.getLogger(StreamApp.class).error("{}", AuthorizationFailure.describe(denied, null, properties));
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     }
 
     /**
@@ -112,13 +131,13 @@ public final class StreamApp implements AutoCloseable {
         try (Admin a = Admin.create(admin)) {
             Set<String> existing = new HashSet<>();
             for (NewTopic t : topics) {
-                if (exists(a, t.name())) {
+                if (exists(a, t.name(), admin)) {
                     existing.add(t.name());
                 } else if (!create) {
                     throw new TopicSetupException("topic " + t.name() + " does not exist and topics.create=false: create it (" + describe(t)
                             + "), or set topics.create=true to have the service create its missing topics", null);
                 } else {
-                    createOne(a, t);
+                    createOne(a, t, admin);
                 }
             }
             verify(a, config, existing);
@@ -129,13 +148,17 @@ public final class StreamApp implements AutoCloseable {
         return t.configs() == null || t.configs().isEmpty() ? "any partitions" : "with " + t.configs();
     }
 
-    private static boolean exists(Admin a, String topic) {
+    private static boolean exists(Admin a, String topic, Properties client) {
         try {
             a.describeTopics(List.of(topic)).allTopicNames().get(60, TimeUnit.SECONDS);
             return true;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 return false;
+            }
+            org.apache.kafka.common.errors.AuthorizationException denied = AuthorizationFailure.find(e.getCause());
+            if (denied != null) {
+                throw new TopicSetupException("cannot describe topic " + topic + ": " + AuthorizationFailure.describe(denied, "DESCRIBE", client), denied);
             }
             throw new TopicSetupException("cannot describe topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
@@ -146,10 +169,15 @@ public final class StreamApp implements AutoCloseable {
         }
     }
 
-    private static void createOne(Admin a, NewTopic t) {
+    private static void createOne(Admin a, NewTopic t, Properties client) {
         try {
             a.createTopics(List.of(t)).all().get(60, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
+            org.apache.kafka.common.errors.AuthorizationException denied = AuthorizationFailure.find(e.getCause());
+            if (denied != null) {
+                throw new TopicSetupException("cannot create topic " + t.name() + ": " + AuthorizationFailure.describe(denied, "CREATE", client)
+                        + "; or create it yourself (" + describe(t) + ")", denied);
+            }
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new TopicSetupException("cannot create topic " + t.name() + ": " + e.getCause().getMessage()
                         + " (create it yourself, " + describe(t) + ", and the service will use it)", e.getCause());
@@ -215,6 +243,11 @@ public final class StreamApp implements AutoCloseable {
 
     public KafkaStreams streams() {
         return streams;
+    }
+
+    /** Waits until the processor has failed (entered ERROR); for {@code run}, which then exits. */
+    public void awaitFailure() throws InterruptedException {
+        failed.await();
     }
 
     /** Waits until the processor is RUNNING, or throws after the timeout. */
