@@ -31,13 +31,41 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final boolean deleteOnClose;
     private final int port;
     private final int controllerPort;
+    /** With {@link #startSecuredTemporary}: the SASL_SSL listener's TLS and users; null for a plaintext broker. */
+    private final Secured secured;
+    private final int internalPort;
     private KafkaRaftServer server;
 
+    /**
+     * A broker whose client listener is SASL_SSL with SCRAM-SHA-512 and whose authorizer is Kafka's StandardAuthorizer with
+     * allow.everyone.if.no.acl.found=false: its keystore (PKCS12) and the SCRAM users to format it with, e.g.
+     * {@code SCRAM-SHA-512=[name=admin,password=admin-secret]}. {@code User:admin} and the internal listener are super users.
+     */
+    public record Secured(Path keystore, String password, java.util.List<String> scramUsers) {
+    }
+
     private EmbeddedKafkaBroker(Path logDir, boolean deleteOnClose, int port, int controllerPort) {
+        this(logDir, deleteOnClose, port, controllerPort, null);
+    }
+
+    private EmbeddedKafkaBroker(Path logDir, boolean deleteOnClose, int port, int controllerPort, Secured secured) {
         this.logDir = logDir;
         this.deleteOnClose = deleteOnClose;
         this.port = port;
         this.controllerPort = controllerPort;
+        this.secured = secured;
+        this.internalPort = secured == null ? 0 : freePort();
+    }
+
+    /** A secured broker ({@link Secured}) on free loopback ports with a fresh temporary directory, deleted on close. */
+    public static EmbeddedKafkaBroker startSecuredTemporary(Secured secured) {
+        try {
+            EmbeddedKafkaBroker b = new EmbeddedKafkaBroker(Files.createTempDirectory("online-em-kafka-"), true, freePort(), freePort(), secured);
+            b.start();
+            return b;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Starts a broker on free loopback ports with a fresh temporary directory, deleted on close. */
@@ -90,8 +118,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     private void format() throws Exception {
-        new Formatter()
-                .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+        Formatter f = new Formatter();
+        if (secured != null) {
+            f.setScramArguments(secured.scramUsers());
+        }
+        f.setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
                 .setNodeId(1)
                 .setClusterId(Uuid.randomUuid().toString())
                 .addDirectory(logDir.toString())
@@ -125,6 +156,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("num.partitions", "1");
         p.put("auto.create.topics.enable", "false");
         p.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
+        if (secured != null) {
+            p.put("listeners", "SASL_SSL://localhost:" + port + ",INTERNAL://localhost:" + internalPort + ",CONTROLLER://localhost:" + controllerPort);
+            p.put("advertised.listeners", "SASL_SSL://localhost:" + port + ",INTERNAL://localhost:" + internalPort);
+            p.put("listener.security.protocol.map", "SASL_SSL:SASL_SSL,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            p.put("inter.broker.listener.name", "INTERNAL");
+            p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+            p.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            p.put("ssl.keystore.location", secured.keystore().toString());
+            p.put("ssl.keystore.password", secured.password());
+            p.put("ssl.key.password", secured.password());
+            p.put("ssl.keystore.type", "PKCS12");
+            p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            p.put("allow.everyone.if.no.acl.found", "false");
+            p.put("super.users", "User:admin;User:ANONYMOUS"); // ANONYMOUS: the plaintext internal and controller listeners
+        }
         return p;
     }
 

@@ -1,5 +1,6 @@
 package dev.onlineem.cli;
 
+import dev.onlineem.config.OnlineEmConfig;
 import dev.onlineem.serde.Point;
 import dev.onlineem.serde.PointSerializer;
 import java.nio.file.Path;
@@ -36,11 +37,39 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--rate", paramLabel = "N", description = "At most N points per second (default: as fast as possible).")
     Double rate;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = "localhost:9092", description = "Brokers (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties file with the cluster's client settings (bootstrap.servers, "
+            + "security.protocol, ssl.*, sasl.*) and points.topic: the service's own file will do.")
+    Path config;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Brokers (default: the file's bootstrap.servers, else localhost:9092).")
     String bootstrap;
 
-    @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = "points", description = "Points topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--topic", paramLabel = "TOPIC", description = "Points topic (default: the file's points.topic, else points).")
     String topic;
+
+    /** The producer's settings: the file's client settings (none of its service settings), then the options. */
+    Map<String, Object> producerSettings() throws java.io.IOException {
+        Map<String, Object> p = new java.util.HashMap<>();
+        if (config != null) {
+            // the service's own parser, so that a misspelt setting fails here as it does for run
+            OnlineEmConfig.load(config, Map.of());
+            OnlineEmConfig.read(config, Map.of()).forEach((k, v) -> {
+                if (ProducerConfig.configNames().contains(k) && !k.startsWith("key.") && !k.startsWith("value.")) {
+                    p.put(k, v);
+                }
+            });
+        }
+        p.putIfAbsent(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
+        if (bootstrap != null) {
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        }
+        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 10);
+        return p;
+    }
+
+    String pointsTopic() throws java.io.IOException {
+        return topic != null ? topic : config != null ? OnlineEmConfig.load(config, Map.of()).pointsTopic() : "points";
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -50,8 +79,8 @@ public final class ProduceCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         AtomicReference<Exception> failure = new AtomicReference<>();
         long start = System.nanoTime();
-        try (KafkaProducer<String, Point> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.LINGER_MS_CONFIG, 10), new StringSerializer(), new PointSerializer())) {
+        String topic = pointsTopic();
+        try (KafkaProducer<String, Point> producer = new KafkaProducer<>(producerSettings(), new StringSerializer(), new PointSerializer())) {
             for (int i = 0; i < rows.length; i++) {
                 if (rate != null) {
                     long due = start + (long) (i / rate * 1e9);

@@ -32,6 +32,8 @@ public final class StreamApp implements AutoCloseable {
     private final RestoreTracker restore;
     /** Counted down when the processor enters ERROR (a refused permission stops it). */
     private final java.util.concurrent.CountDownLatch failed = new java.util.concurrent.CountDownLatch(1);
+    /** The refused permission that stopped the processor, as its ERROR line says it; null while none has. */
+    private final java.util.concurrent.atomic.AtomicReference<String> refusal = new java.util.concurrent.atomic.AtomicReference<>();
 
     private StreamApp(KafkaStreams streams, LiveView live, RestoreTracker restore) {
         this.streams = streams;
@@ -55,9 +57,9 @@ public final class StreamApp implements AutoCloseable {
         KafkaStreams s = new KafkaStreams(OnlineEmTopology.build(config, live), properties);
         // a failed stream thread is replaced rather than taking the application down, but a permission the cluster refuses
         // stops this instance with the permission named: a new thread would be refused again, for ever
-        s.setUncaughtExceptionHandler(e -> onUncaught(e, properties));
-        s.setGlobalStateRestoreListener(restore);
         StreamApp app = new StreamApp(s, live, restore);
+        s.setUncaughtExceptionHandler(e -> onUncaught(e, properties, app.refusal));
+        s.setGlobalStateRestoreListener(restore);
         s.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.ERROR) {
                 app.failed.countDown();
@@ -68,12 +70,15 @@ public final class StreamApp implements AutoCloseable {
     }
 
     /** What a stream thread's uncaught exception does: REPLACE_THREAD, or SHUTDOWN_CLIENT with one ERROR line for a refused permission. */
-    static StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onUncaught(Throwable e, Properties properties) {
+    static StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onUncaught(Throwable e, Properties properties,
+            java.util.concurrent.atomic.AtomicReference<String> refusal) {
         org.apache.kafka.common.errors.AuthorizationException denied = AuthorizationFailure.find(e);
         if (denied == null) {
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         }
-        LoggerFactory.getLogger(StreamApp.class).error("{}", AuthorizationFailure.describe(denied, null, properties));
+        String line = AuthorizationFailure.describe(denied, null, properties);
+        refusal.compareAndSet(null, line);
+        LoggerFactory.getLogger(StreamApp.class).error("{}", line);
         return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     }
 
@@ -243,6 +248,11 @@ public final class StreamApp implements AutoCloseable {
 
     public KafkaStreams streams() {
         return streams;
+    }
+
+    /** The ERROR line of the refused permission that stopped the processor, or null. */
+    public String refusal() {
+        return refusal.get();
     }
 
     /** Waits until the processor has failed (entered ERROR); for {@code run}, which then exits. */

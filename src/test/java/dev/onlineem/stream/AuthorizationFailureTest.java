@@ -50,8 +50,8 @@ class AuthorizationFailureTest {
     @Test
     void shouldStopTheInstanceOnARefusedPermissionAndReplaceAThreadOtherwise() {
         assertEquals(StreamThreadExceptionResponse.SHUTDOWN_CLIENT,
-                StreamApp.onUncaught(new StreamsException("task failed", new GroupAuthorizationException("Not authorized", "online-em")), SERVICE));
-        assertEquals(StreamThreadExceptionResponse.REPLACE_THREAD, StreamApp.onUncaught(new StreamsException("boom", new IllegalStateException()), SERVICE));
+                StreamApp.onUncaught(new StreamsException("task failed", new GroupAuthorizationException("Not authorized", "online-em")), SERVICE, new java.util.concurrent.atomic.AtomicReference<>()));
+        assertEquals(StreamThreadExceptionResponse.REPLACE_THREAD, StreamApp.onUncaught(new StreamsException("boom", new IllegalStateException()), SERVICE, new java.util.concurrent.atomic.AtomicReference<>()));
     }
 
     @Test
