@@ -232,7 +232,8 @@ public final class DeadLetters {
 
         @Override
         public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
-            if (exception instanceof org.apache.kafka.common.KafkaException || AuthorizationFailure.find(exception) != null) {
+            if ((exception instanceof org.apache.kafka.common.KafkaException && !(exception instanceof org.apache.kafka.common.errors.SerializationException))
+                    || AuthorizationFailure.find(exception) != null) {
                 // not the record's fault: Kafka failed under the processor (a send the cluster refused, a producer that
                 // failed before): the task fails, no dead letter, not counted as rejected input
                 log.error("processing {}-{}@{} failed in Kafka, not on its input: {}", context.topic(), context.partition(), context.offset(),
