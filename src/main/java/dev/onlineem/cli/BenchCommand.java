@@ -1,6 +1,7 @@
 package dev.onlineem.cli;
 
 import dev.onlineem.broker.EmbeddedKafkaBroker;
+import dev.onlineem.config.AssignmentsMode;
 import dev.onlineem.config.OnlineEmConfig;
 import dev.onlineem.serde.Point;
 import dev.onlineem.serde.PointSerializer;
@@ -23,12 +24,14 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -119,8 +122,12 @@ public final class BenchCommand implements Callable<Integer> {
     Map<String, String> settings = new HashMap<>();
 
     /** One topology's figures for one shape. */
-    record Result(double pointsPerSecond, double p50Ms, double p99Ms, double maxMs, double cpuMicrosPerPoint, double jitMillis) {
+    record Result(double pointsPerSecond, double p50Ms, double p99Ms, double maxMs, double cpuMicrosPerPoint, double jitMillis,
+                  double[] threadMicrosPerPoint) {
     }
+
+    /** The groups of threads whose CPU time per point is reported, as {@link Usage} sorts them. */
+    static final String[] THREAD_GROUPS = {"stream thread", "its producer I/O", "broker and other threads", "JVM (GC, JIT, VM)"};
 
     @Override
     public Integer call() throws Exception {
@@ -176,6 +183,8 @@ public final class BenchCommand implements Callable<Integer> {
                         rounds > 1 ? "   (medians of " + rounds + " rounds)" : "");
                 row(out, "passthrough", median(passes));
                 row(out, "online EM", median(ems));
+                threadRow(out, "passthrough", median(passes));
+                threadRow(out, "online EM", median(ems));
                 out.printf(Locale.ROOT, "  throughput ratio online EM / passthrough: %.2f%s%n", median(ratios, r -> r),
                         rounds > 1 ? " (median; rounds " + ratios.stream().map(r -> String.format(Locale.ROOT, "%.2f", r))
                                 .collect(Collectors.joining(", ")) + ")" : "");
@@ -244,6 +253,7 @@ public final class BenchCommand implements Callable<Integer> {
     private static final com.sun.management.OperatingSystemMXBean PROCESS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private static final java.lang.management.CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
+    private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     /** The JIT compilers' accumulated busy time, ms; 0 in a JVM without a JIT (-Xint) or without that counter. */
     private static long compilingMillis() {
@@ -256,6 +266,9 @@ public final class BenchCommand implements Callable<Integer> {
         long cpuEnd;
         long jitStart;
         long jitEnd;
+        /** Each live thread's CPU time at the first sample and at the latest one, ns. */
+        final Map<Long, long[]> threads = new HashMap<>();
+        final Map<Long, Integer> groups = new HashMap<>();
 
         /** A sample as an output batch arrives; {@code first} when it holds the first measured output. */
         void sample(boolean first) {
@@ -264,17 +277,59 @@ public final class BenchCommand implements Callable<Integer> {
             if (first) {
                 cpuStart = cpu;
                 jitStart = jit;
+                threads.clear();
             }
             cpuEnd = cpu;
             jitEnd = jit;
+            if (THREADS.isThreadCpuTimeSupported()) {
+                for (java.lang.management.ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+                    if (t == null) {
+                        continue;
+                    }
+                    long ns = THREADS.getThreadCpuTime(t.getThreadId());
+                    if (ns < 0) {
+                        continue;
+                    }
+                    groups.computeIfAbsent(t.getThreadId(), id -> group(t.getThreadName()));
+                    // a thread started after the first sample counts from zero
+                    threads.computeIfAbsent(t.getThreadId(), id -> new long[] {first ? ns : 0, ns})[1] = ns;
+                }
+            }
+        }
+
+        /** 0 a stream thread, 1 its producer's I/O thread, 2 any other Java thread (the broker's above all), from the thread's name. */
+        static int group(String name) {
+            if (name.startsWith("kafka-producer-network-thread")) {
+                return name.contains("StreamThread") ? 1 : 2;
+            }
+            return name.contains("StreamThread") && !name.contains("CompilerThread") ? 0 : 2;
+        }
+
+        /** CPU time per point of each of {@link #THREAD_GROUPS}, us: the Java threads' own, and the rest of the process's (GC, JIT, VM). */
+        double[] perPoint(long points) {
+            double[] us = new double[THREAD_GROUPS.length];
+            long java = 0;
+            for (Map.Entry<Long, long[]> e : threads.entrySet()) {
+                long ns = e.getValue()[1] - e.getValue()[0];
+                us[groups.get(e.getKey())] += ns / 1e3 / points;
+                java += ns;
+            }
+            // the JIT's compiler threads are Java threads, but are reported with the JVM's own
+            us[3] = Math.max(0, (cpuEnd - cpuStart) - java) / 1e3 / points;
+            return us;
         }
     }
 
     /** Each figure's median over the rounds (the upper one of an even count). */
     static Result median(List<Result> results) {
+        double[] threads = new double[THREAD_GROUPS.length];
+        for (int g = 0; g < threads.length; g++) {
+            int group = g;
+            threads[g] = median(results, r -> r.threadMicrosPerPoint()[group]);
+        }
         return new Result(median(results, Result::pointsPerSecond), median(results, Result::p50Ms),
                 median(results, Result::p99Ms), median(results, Result::maxMs), median(results, Result::cpuMicrosPerPoint),
-                median(results, Result::jitMillis));
+                median(results, Result::jitMillis), threads);
     }
 
     /** The median of f over the values (the upper one of an even count). */
@@ -286,6 +341,14 @@ public final class BenchCommand implements Callable<Integer> {
     private static void row(PrintWriter out, String name, Result r) {
         out.printf(Locale.ROOT, "  %-12s %,12.0f %9.1f %9.1f %9.1f %10.1f%n", name, r.pointsPerSecond(), r.p50Ms(), r.p99Ms(), r.maxMs(),
                 r.cpuMicrosPerPoint());
+    }
+
+    private static void threadRow(PrintWriter out, String name, Result r) {
+        StringBuilder b = new StringBuilder();
+        for (int g = 0; g < THREAD_GROUPS.length; g++) {
+            b.append(g == 0 ? "" : ", ").append(THREAD_GROUPS[g]).append(String.format(Locale.ROOT, " %.1f", r.threadMicrosPerPoint()[g]));
+        }
+        out.printf(Locale.ROOT, "  CPU us per point, %s: %s%n", name, b);
     }
 
     /** Runs one topology over the workload: throughput from a pre-loaded topic, then latency at a fixed rate. */
@@ -312,11 +375,20 @@ public final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  %s: loading %,d points ...%n", em ? "online EM" : "passthrough", w.throughputPoints());
             out.flush();
         }
-        send(bootstrap, config.pointsTopic(), w, 0, w.throughputPoints(), null, 0);
+        send(bootstrap, config.pointsTopic(), w, 0, w.throughputPoints(), null, null, 0);
+        if (!config.assignmentsModeUniform()) {
+            throw new IllegalArgumentException("bench measures one assignments.mode at a time: set assignments.mode, not per-prefix overrides");
+        }
+        // with assignments.mode=off there is no output per point: a point is done when the application's committed offset
+        // of its input passes it (exactly-once: committed with its transaction)
+        boolean offsets = em && config.assignmentsModeFor("") == AssignmentsMode.OFF;
         try (KafkaConsumer<byte[], byte[]> reader = committedReader(bootstrap, config.assignmentsTopic());
+             Admin admin = offsets ? Admin.create(Map.of("bootstrap.servers", bootstrap)) : null;
              AutoCloseable app = em ? StreamApp.start(config, partitions) : startPassthrough(config)) {
             Usage usage = new Usage();
-            long[] times = awaitOutputs(reader, w.throughputPoints(), null, null, warmup, usage);
+            String group = String.valueOf(config.streamsProperties().get("application.id"));
+            long[] times = offsets ? awaitCommitted(admin, group, config.pointsTopic(), w.throughputPoints(), null, null, null, warmup, usage)
+                    : awaitOutputs(reader, w.throughputPoints(), null, null, warmup, usage);
             double cpuMicros = (usage.cpuEnd - usage.cpuStart) / 1e3 / (w.throughputPoints() - 1 - warmup);
             double seconds = (times[w.throughputPoints() - 1] - times[warmup]) / 1e9;
             double resolution = commitIntervalMs / 1000.0;
@@ -332,10 +404,16 @@ public final class BenchCommand implements Callable<Integer> {
 
             long[] sent = new long[w.latencyPoints];
             long[] received = new long[w.latencyPoints];
-            Thread producer = new Thread(() -> send(bootstrap, config.pointsTopic(), w, w.throughputPoints(), w.latencyPoints, sent, rate),
-                    "bench-producer");
+            TopicPartition[] where = offsets ? new TopicPartition[w.latencyPoints] : null;
+            long[] offsetOf = offsets ? new long[w.latencyPoints] : null;
+            Thread producer = new Thread(() -> send(bootstrap, config.pointsTopic(), w, w.throughputPoints(), w.latencyPoints, sent,
+                    offsets ? new Sent(where, offsetOf) : null, rate), "bench-producer");
             producer.start();
-            awaitOutputs(reader, w.latencyPoints, received, sent, 0, null);
+            if (offsets) {
+                awaitCommitted(admin, group, config.pointsTopic(), w.latencyPoints, received, sent, new Sent(where, offsetOf), 0, null);
+            } else {
+                awaitOutputs(reader, w.latencyPoints, received, sent, 0, null);
+            }
             producer.join();
             double[] lat = new double[w.latencyPoints];
             for (int i = 0; i < lat.length; i++) {
@@ -350,7 +428,8 @@ public final class BenchCommand implements Callable<Integer> {
                         (rt.totalMemory() - rt.freeMemory()) >> 20, rt.maxMemory() >> 20, Math.min(w.models, w.throughputPoints() + w.latencyPoints));
                 out.flush();
             }
-            return new Result(pps, quantile(lat, 0.5), quantile(lat, 0.99), lat[lat.length - 1], cpuMicros, usage.jitEnd - usage.jitStart);
+            return new Result(pps, quantile(lat, 0.5), quantile(lat, 0.99), lat[lat.length - 1], cpuMicros, usage.jitEnd - usage.jitStart,
+                    usage.perPoint(w.throughputPoints() - 1 - warmup));
         }
     }
 
@@ -374,7 +453,11 @@ public final class BenchCommand implements Callable<Integer> {
      * Sends points [from, from + n). With a rate, paces them and stamps each one's send time in
      * {@code sent[i - from]}, just before the send; the point's id carries its index.
      */
-    private static void send(String bootstrap, String topic, Workload w, int from, int n, long[] sent, int rate) {
+    /** Where each latency point went (partition and offset), filled in by the producer's callbacks. */
+    record Sent(TopicPartition[] partitions, long[] offsets) {
+    }
+
+    private static void send(String bootstrap, String topic, Workload w, int from, int n, long[] sent, Sent where, int rate) {
         Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.LINGER_MS_CONFIG, sent == null ? 20 : 0);
@@ -391,12 +474,63 @@ public final class BenchCommand implements Callable<Integer> {
                     }
                     sent[i] = System.nanoTime();
                 }
-                producer.send(new ProducerRecord<>(topic, w.modelOf(from + i), w.point(from + i)));
+                int index = i;
+                producer.send(new ProducerRecord<>(topic, w.modelOf(from + i), w.point(from + i)), where == null ? null : (m, e) -> {
+                    if (m != null) {
+                        where.offsets()[index] = m.offset();
+                        where.partitions()[index] = new TopicPartition(m.topic(), m.partition());
+                    }
+                });
             }
             producer.flush();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * As {@link #awaitOutputs}, for a topology that publishes nothing per point: a point is done when the group's committed
+     * offset of its partition is past it. Without {@code received}, the points are the pre-loaded ones, counted over all
+     * partitions; with it, each latency point's partition and offset come from {@code where}.
+     */
+    private long[] awaitCommitted(Admin admin, String group, String topic, int n, long[] received, long[] sent, Sent where, int from, Usage usage)
+            throws Exception {
+        long[] arrivals = received == null ? new long[n] : null;
+        int count = 0;
+        boolean[] done = received == null ? null : new boolean[n];
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (count < n) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("only " + count + " of " + n + " points committed after " + timeoutSeconds + " s");
+            }
+            Thread.sleep(20);
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            long now = System.nanoTime();
+            if (received == null) {
+                long total = committed.entrySet().stream().filter(e -> e.getValue() != null && e.getKey().topic().equals(topic))
+                        .mapToLong(e -> e.getValue().offset()).sum();
+                int reached = (int) Math.min(n, total);
+                if (usage != null && reached > count) {
+                    usage.sample(count <= from && from < reached);
+                }
+                for (; count < reached; count++) {
+                    arrivals[count] = now;
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    if (!done[i] && sent[i] != 0 && where.partitions()[i] != null) {
+                        var o = committed.get(where.partitions()[i]);
+                        if (o != null && o.offset() > where.offsets()[i]) {
+                            done[i] = true;
+                            received[i] = now;
+                            count++;
+                        }
+                    }
+                }
+            }
+        }
+        return arrivals;
     }
 
     private static KafkaConsumer<byte[], byte[]> committedReader(String bootstrap, String topic) {

@@ -48,6 +48,12 @@ public final class OnlineEmConfig extends AbstractConfig {
     private static final String POINTS_TOPIC_DOC = "Input topic: key = model id, value = a JSON point.";
     public static final String ASSIGNMENTS_TOPIC_CONFIG = "assignments.topic";
     private static final String ASSIGNMENTS_TOPIC_DOC = "One assignment per accepted point.";
+    public static final String ASSIGNMENTS_MODE_CONFIG = "assignments.mode";
+    private static final String ASSIGNMENTS_MODE_DOC = "full: every point's assignment as it is; compact: without its vectors (responsibilities, "
+            + "regime probabilities, imputed values); off: no assignments (every anomaly still goes to the anomalies topic with its full "
+            + "record). Per model-id prefix: assignments.override.<prefix>.mode.";
+    /** Per model-id prefix: assignments.override.PREFIX.mode; the longest matching prefix wins. */
+    public static final String ASSIGNMENTS_OVERRIDE_PREFIX = "assignments.override.";
     public static final String ANOMALIES_TOPIC_CONFIG = "anomalies.topic";
     public static final String REGIMES_TOPIC_CONFIG = "regimes.topic";
     private static final String REGIMES_TOPIC_DOC = "HMM models only: one event when a model's most probable regime changes (held with model.regime.min.probability for model.regime.persistence points).";
@@ -194,6 +200,7 @@ public final class OnlineEmConfig extends AbstractConfig {
             .define(ANOMALIES_TOPIC_CONFIG, Type.STRING, "anomalies", new ConfigDef.NonEmptyString(), Importance.HIGH, ANOMALIES_TOPIC_DOC)
             .define(MODELS_TOPIC_CONFIG, Type.STRING, "models", new ConfigDef.NonEmptyString(), Importance.HIGH, MODELS_TOPIC_DOC)
             .define(TOPICS_CREATE_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, TOPICS_CREATE_DOC)
+            .define(ASSIGNMENTS_MODE_CONFIG, Type.STRING, "full", ValidString.in("full", "compact", "off"), Importance.MEDIUM, ASSIGNMENTS_MODE_DOC)
             .define(DEAD_LETTER_TOPIC_CONFIG, Type.STRING, "points-dlq", new ConfigDef.NonEmptyString(), Importance.HIGH, DEAD_LETTER_TOPIC_DOC)
             .define(TICKS_TOPIC_CONFIG, Type.STRING, "ticks", new ConfigDef.NonEmptyString(), Importance.HIGH, TICKS_TOPIC_DOC)
             .define(TICKS_BAR_TYPE_CONFIG, Type.STRING, "time", ValidString.in("time", "ticks"), Importance.HIGH,
@@ -290,6 +297,7 @@ public final class OnlineEmConfig extends AbstractConfig {
     private final Map<String, Object> passThrough;
     private final ModelSettings defaults;
     private final List<Map.Entry<String, ModelSettings>> overrides; // longest prefix first
+    private final List<Map.Entry<String, AssignmentsMode>> assignmentsOverrides = new ArrayList<>(); // longest prefix first
 
     /**
      * @throws ConfigException naming the setting and what it must be
@@ -321,6 +329,14 @@ public final class OnlineEmConfig extends AbstractConfig {
                 }
                 String prefix = tail.substring(0, tail.length() - setting.length() - 1);
                 overrideProps.computeIfAbsent(prefix, p -> new HashMap<>()).put(MODEL_PREFIX + setting, String.valueOf(e.getValue()));
+            } else if (key.startsWith(ASSIGNMENTS_OVERRIDE_PREFIX)) {
+                String tail = key.substring(ASSIGNMENTS_OVERRIDE_PREFIX.length());
+                String value = String.valueOf(e.getValue()).trim();
+                if (!tail.endsWith(".mode") || !List.of("full", "compact", "off").contains(value)) {
+                    throw new ConfigException(key, e.getValue(), "a per-prefix assignments mode must look like assignments.override.<prefix>.mode "
+                            + "with a value of full, compact or off");
+                }
+                assignmentsOverrides.add(Map.entry(tail.substring(0, tail.length() - ".mode".length()), AssignmentsMode.parse(value)));
             } else if (!CONFIG.names().contains(key)) {
                 rejectMisspelt(key, e.getValue());
                 rest.put(key, e.getValue());
@@ -335,6 +351,7 @@ public final class OnlineEmConfig extends AbstractConfig {
             overrides.add(Map.entry(o.getKey(), modelSettings(merged, OVERRIDE_PREFIX + o.getKey() + ".")));
         }
         overrides.sort(Comparator.comparingInt((Map.Entry<String, ModelSettings> e) -> e.getKey().length()).reversed());
+        assignmentsOverrides.sort(Comparator.comparingInt((Map.Entry<String, AssignmentsMode> e) -> e.getKey().length()).reversed());
         barSettings(); // fail fast on a bad tick setting
         if (kafka && !passThrough.containsKey(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)) {
             throw new ConfigException(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, null, "it is required: set it to your brokers, e.g. localhost:9092");
@@ -342,7 +359,7 @@ public final class OnlineEmConfig extends AbstractConfig {
     }
 
     /** The prefixes only this service's own settings use (Kafka has none of them), so an unknown key there is a typo. */
-    static final List<String> OWN_PREFIXES = List.of(MODEL_PREFIX, "http.", "ticks.", "snapshot.", "topics.");
+    static final List<String> OWN_PREFIXES = List.of(MODEL_PREFIX, "http.", "ticks.", "snapshot.", "topics.", "assignments.");
 
     /** Fails on a key under one of {@link #OWN_PREFIXES} that is not a setting, naming the closest one. */
     private static void rejectMisspelt(String key, Object value) {
@@ -450,6 +467,21 @@ public final class OnlineEmConfig extends AbstractConfig {
             }
         }
         return defaults;
+    }
+
+    /** What the assignments topic gets for this model's points: the longest matching override's mode, else assignments.mode. */
+    public AssignmentsMode assignmentsModeFor(String modelId) {
+        for (Map.Entry<String, AssignmentsMode> o : assignmentsOverrides) {
+            if (modelId.startsWith(o.getKey())) {
+                return o.getValue();
+            }
+        }
+        return AssignmentsMode.parse(getString(ASSIGNMENTS_MODE_CONFIG));
+    }
+
+    /** Whether every model gets the same assignments mode (no per-prefix override). */
+    public boolean assignmentsModeUniform() {
+        return assignmentsOverrides.isEmpty();
     }
 
     public ModelSettings defaultSettings() {

@@ -1,5 +1,6 @@
 package dev.onlineem.stream;
 
+import dev.onlineem.config.AssignmentsMode;
 import dev.onlineem.em.ModelSettings;
 import dev.onlineem.em.ModelSnapshot;
 import dev.onlineem.em.OnlineModel;
@@ -40,6 +41,7 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
     static final int MAX_MODEL_ID_LENGTH = 1024;
 
     private final Function<String, ModelSettings> settings;
+    private final Function<String, AssignmentsMode> assignmentsMode;
     private final int checkpointPoints;
     private final long maxModels;
     private final int heldModelsMax;
@@ -60,8 +62,9 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
     private final LiveView live;
     private final LongSupplier heldModels = () -> models == null ? 0 : models.heldCount();
 
-    OnlineEmProcessor(Function<String, ModelSettings> settings, int checkpointPoints, long maxModels, int heldModelsMax,
-                      long snapshotEveryPoints, long snapshotIntervalMs, LiveView live) {
+    OnlineEmProcessor(Function<String, ModelSettings> settings, Function<String, AssignmentsMode> assignmentsMode, int checkpointPoints,
+                      long maxModels, int heldModelsMax, long snapshotEveryPoints, long snapshotIntervalMs, LiveView live) {
+        this.assignmentsMode = assignmentsMode;
         this.heldModelsMax = heldModelsMax;
         this.live = live;
         this.settings = settings;
@@ -125,11 +128,15 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
             live.point(key, model, point.x(), ts, result, System.nanoTime() - started);
         }
         models.accepted(key, model, point.x(), ts);
-        AssignmentMessage a = assignment(key, point, ts);
-        Record<String, Object> out = new Record<>(key, a, ts, record.headers());
-        context.forward(out, ASSIGNMENTS);
-        if (a.anomaly()) {
-            context.forward(out, ANOMALIES);
+        // every anomaly goes to the anomalies topic with its full record, whatever the assignments get
+        AssignmentsMode mode = assignmentsMode.apply(key);
+        AssignmentMessage full = mode == AssignmentsMode.FULL || result.anomaly ? assignment(key, point, ts, true) : null;
+        if (mode != AssignmentsMode.OFF) {
+            AssignmentMessage a = mode == AssignmentsMode.FULL ? full : assignment(key, point, ts, false);
+            context.forward(new Record<String, Object>(key, a, ts, record.headers()), ASSIGNMENTS);
+        }
+        if (result.anomaly) {
+            context.forward(new Record<String, Object>(key, full, ts, record.headers()), ANOMALIES);
         }
         if (result.regimeChanged) {
             PointResult r = result;
@@ -145,7 +152,8 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
         }
     }
 
-    private AssignmentMessage assignment(String key, Point point, long ts) {
+    /** The point's assignment; without {@code vectors}, no responsibilities, regime probabilities or imputed values. */
+    private AssignmentMessage assignment(String key, Point point, long ts, boolean vectors) {
         PointResult r = result;
         if (r.provisional) {
             return new AssignmentMessage(key, point.id(), ts, null, null, null, null, r.logDensity, r.pValue, r.anomalyScore, r.anomaly, null,
@@ -154,12 +162,13 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
         if (r.warmup) {
             return new AssignmentMessage(key, point.id(), ts, null, null, null, null, null, null, null, false, null, r.modelVersion, r.pointsSeen, true);
         }
-        double[] imputed = r.hasMissing ? Arrays.copyOf(r.imputed, point.x().length) : null;
+        double[] imputed = vectors && r.hasMissing ? Arrays.copyOf(r.imputed, point.x().length) : null;
+        double[] probabilities = vectors ? r.responsibilitiesCopy() : null;
         if (r.regime >= 0) { // an HMM: the regime and its filtered probabilities instead of cluster and responsibilities
-            return new AssignmentMessage(key, point.id(), ts, null, null, r.regime, r.responsibilitiesCopy(), r.logDensity, r.pValue,
+            return new AssignmentMessage(key, point.id(), ts, null, null, r.regime, probabilities, r.logDensity, r.pValue,
                     r.anomalyScore, r.anomaly, imputed, r.modelVersion, r.pointsSeen, false);
         }
-        return new AssignmentMessage(key, point.id(), ts, r.cluster, r.responsibilitiesCopy(), null, null, r.logDensity, r.pValue,
+        return new AssignmentMessage(key, point.id(), ts, r.cluster, probabilities, null, null, r.logDensity, r.pValue,
                 r.anomalyScore, r.anomaly, imputed, r.modelVersion, r.pointsSeen, false);
     }
 

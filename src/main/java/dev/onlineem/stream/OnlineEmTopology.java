@@ -1,6 +1,8 @@
 package dev.onlineem.stream;
 
+import dev.onlineem.config.AssignmentsMode;
 import dev.onlineem.config.OnlineEmConfig;
+import java.util.function.Function;
 import dev.onlineem.serde.AssignmentSerializer;
 import dev.onlineem.serde.JsonSerializer;
 import dev.onlineem.em.BarSettings;
@@ -54,7 +56,10 @@ public final class OnlineEmTopology {
         int checkpoint = config.getInt(OnlineEmConfig.CHECKPOINT_POINTS_CONFIG);
         long maxModels = config.getLong(OnlineEmConfig.MAX_MODELS_CONFIG);
         int held = config.getInt(OnlineEmConfig.HELD_MODELS_CONFIG);
-        t.addProcessor(PROCESSOR, () -> new OnlineEmProcessor(config::settingsFor, checkpoint, maxModels, held, every, interval, live), SOURCE);
+        AssignmentsMode uniform = config.assignmentsModeFor("");
+        Function<String, AssignmentsMode> modes = config.assignmentsModeUniform() ? id -> uniform : config::assignmentsModeFor;
+        t.addProcessor(PROCESSOR, () -> new OnlineEmProcessor(config::settingsFor, modes, checkpoint, maxModels, held, every, interval, live),
+                SOURCE);
         t.addStateStore(new ModelCheckpointStore.Builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
                 Serdes.ByteArray())).withCachingEnabled(), PROCESSOR);
         for (String store : new String[] {LOG_STORE, UNPUBLISHED_STORE}) {
