@@ -302,7 +302,7 @@ public final class BenchCommand implements Callable<Integer> {
             if (name.startsWith("kafka-producer-network-thread")) {
                 return name.contains("StreamThread") ? 1 : 2;
             }
-            return name.contains("StreamThread") && !name.contains("CompilerThread") ? 0 : 2;
+            return name.contains("StreamThread") ? 0 : 2;
         }
 
         /** CPU time per point of each of {@link #THREAD_GROUPS}, us: the Java threads' own, and the rest of the process's (GC, JIT, VM). */
@@ -386,7 +386,7 @@ public final class BenchCommand implements Callable<Integer> {
              Admin admin = offsets ? Admin.create(Map.of("bootstrap.servers", bootstrap)) : null;
              AutoCloseable app = em ? StreamApp.start(config, partitions) : startPassthrough(config)) {
             Usage usage = new Usage();
-            String group = String.valueOf(config.streamsProperties().get("application.id"));
+            String group = "bench-" + name; // its application.id
             long[] times = offsets ? awaitCommitted(admin, group, config.pointsTopic(), w.throughputPoints(), null, null, null, warmup, usage)
                     : awaitOutputs(reader, w.throughputPoints(), null, null, warmup, usage);
             double cpuMicros = (usage.cpuEnd - usage.cpuStart) / 1e3 / (w.throughputPoints() - 1 - warmup);

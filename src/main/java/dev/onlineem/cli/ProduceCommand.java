@@ -47,28 +47,28 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--topic", paramLabel = "TOPIC", description = "Points topic (default: the file's points.topic, else points).")
     String topic;
 
-    /** The producer's settings: the file's client settings (none of its service settings), then the options. */
-    Map<String, Object> producerSettings() throws java.io.IOException {
+    /**
+     * The producer's settings and the points topic: the file's client settings (none of its service settings, which the
+     * service's own parser checks, so that a misspelt one fails as it does for run), with the options over them.
+     */
+    record Target(Map<String, Object> producer, String topic) {
+    }
+
+    Target target() throws java.io.IOException {
         Map<String, Object> p = new java.util.HashMap<>();
+        String points = "points";
         if (config != null) {
-            // the service's own parser, so that a misspelt setting fails here as it does for run
-            OnlineEmConfig.load(config, Map.of());
-            OnlineEmConfig.read(config, Map.of()).forEach((k, v) -> {
+            Map<String, Object> file = OnlineEmConfig.read(config, bootstrap == null ? Map.of() : Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+            points = new OnlineEmConfig(file).pointsTopic();
+            file.forEach((k, v) -> {
                 if (ProducerConfig.configNames().contains(k) && !k.startsWith("key.") && !k.startsWith("value.")) {
                     p.put(k, v);
                 }
             });
         }
-        p.putIfAbsent(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
-        if (bootstrap != null) {
-            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        }
+        p.putIfAbsent(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap == null ? "localhost:9092" : bootstrap);
         p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 10);
-        return p;
-    }
-
-    String pointsTopic() throws java.io.IOException {
-        return topic != null ? topic : config != null ? OnlineEmConfig.load(config, Map.of()).pointsTopic() : "points";
+        return new Target(p, topic != null ? topic : points);
     }
 
     @Override
@@ -79,8 +79,9 @@ public final class ProduceCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         AtomicReference<Exception> failure = new AtomicReference<>();
         long start = System.nanoTime();
-        String topic = pointsTopic();
-        try (KafkaProducer<String, Point> producer = new KafkaProducer<>(producerSettings(), new StringSerializer(), new PointSerializer())) {
+        Target target = target();
+        String topic = target.topic();
+        try (KafkaProducer<String, Point> producer = new KafkaProducer<>(target.producer(), new StringSerializer(), new PointSerializer())) {
             for (int i = 0; i < rows.length; i++) {
                 if (rate != null) {
                     long due = start + (long) (i / rate * 1e9);

@@ -14,6 +14,9 @@ public enum AssignmentsMode {
     /** No assignments: the anomalies topic still gets every anomaly's full assignment. */
     OFF;
 
+    /** The settings' spellings: full, compact, off. */
+    public static final java.util.List<String> SETTINGS = java.util.Arrays.stream(values()).map(AssignmentsMode::setting).toList();
+
     public static AssignmentsMode parse(String s) {
         return valueOf(s.trim().toUpperCase(Locale.ROOT));
     }

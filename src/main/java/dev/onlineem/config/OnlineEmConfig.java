@@ -200,7 +200,8 @@ public final class OnlineEmConfig extends AbstractConfig {
             .define(ANOMALIES_TOPIC_CONFIG, Type.STRING, "anomalies", new ConfigDef.NonEmptyString(), Importance.HIGH, ANOMALIES_TOPIC_DOC)
             .define(MODELS_TOPIC_CONFIG, Type.STRING, "models", new ConfigDef.NonEmptyString(), Importance.HIGH, MODELS_TOPIC_DOC)
             .define(TOPICS_CREATE_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, TOPICS_CREATE_DOC)
-            .define(ASSIGNMENTS_MODE_CONFIG, Type.STRING, "full", ValidString.in("full", "compact", "off"), Importance.MEDIUM, ASSIGNMENTS_MODE_DOC)
+            .define(ASSIGNMENTS_MODE_CONFIG, Type.STRING, "full", ValidString.in(AssignmentsMode.SETTINGS.toArray(new String[0])), Importance.MEDIUM,
+                    ASSIGNMENTS_MODE_DOC)
             .define(DEAD_LETTER_TOPIC_CONFIG, Type.STRING, "points-dlq", new ConfigDef.NonEmptyString(), Importance.HIGH, DEAD_LETTER_TOPIC_DOC)
             .define(TICKS_TOPIC_CONFIG, Type.STRING, "ticks", new ConfigDef.NonEmptyString(), Importance.HIGH, TICKS_TOPIC_DOC)
             .define(TICKS_BAR_TYPE_CONFIG, Type.STRING, "time", ValidString.in("time", "ticks"), Importance.HIGH,
@@ -298,6 +299,7 @@ public final class OnlineEmConfig extends AbstractConfig {
     private final ModelSettings defaults;
     private final List<Map.Entry<String, ModelSettings>> overrides; // longest prefix first
     private final List<Map.Entry<String, AssignmentsMode>> assignmentsOverrides = new ArrayList<>(); // longest prefix first
+    private final AssignmentsMode assignmentsMode;
 
     /**
      * @throws ConfigException naming the setting and what it must be
@@ -332,7 +334,7 @@ public final class OnlineEmConfig extends AbstractConfig {
             } else if (key.startsWith(ASSIGNMENTS_OVERRIDE_PREFIX)) {
                 String tail = key.substring(ASSIGNMENTS_OVERRIDE_PREFIX.length());
                 String value = String.valueOf(e.getValue()).trim();
-                if (!tail.endsWith(".mode") || !List.of("full", "compact", "off").contains(value)) {
+                if (!tail.endsWith(".mode") || !AssignmentsMode.SETTINGS.contains(value)) {
                     throw new ConfigException(key, e.getValue(), "a per-prefix assignments mode must look like assignments.override.<prefix>.mode "
                             + "with a value of full, compact or off");
                 }
@@ -352,6 +354,7 @@ public final class OnlineEmConfig extends AbstractConfig {
         }
         overrides.sort(Comparator.comparingInt((Map.Entry<String, ModelSettings> e) -> e.getKey().length()).reversed());
         assignmentsOverrides.sort(Comparator.comparingInt((Map.Entry<String, AssignmentsMode> e) -> e.getKey().length()).reversed());
+        assignmentsMode = AssignmentsMode.parse(getString(ASSIGNMENTS_MODE_CONFIG));
         barSettings(); // fail fast on a bad tick setting
         if (kafka && !passThrough.containsKey(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)) {
             throw new ConfigException(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, null, "it is required: set it to your brokers, e.g. localhost:9092");
@@ -476,7 +479,7 @@ public final class OnlineEmConfig extends AbstractConfig {
                 return o.getValue();
             }
         }
-        return AssignmentsMode.parse(getString(ASSIGNMENTS_MODE_CONFIG));
+        return assignmentsMode;
     }
 
     /** Whether every model gets the same assignments mode (no per-prefix override). */

@@ -2,13 +2,13 @@ package dev.onlineem.stream;
 
 import dev.onlineem.config.AssignmentsMode;
 import dev.onlineem.config.OnlineEmConfig;
-import java.util.function.Function;
 import dev.onlineem.serde.AssignmentSerializer;
 import dev.onlineem.serde.JsonSerializer;
 import dev.onlineem.em.BarSettings;
 import dev.onlineem.serde.PointDeserializer;
 import dev.onlineem.serde.PointSerializer;
 import dev.onlineem.serde.TickDeserializer;
+import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -97,21 +96,13 @@ class SecuredClusterIntegrationTest {
     }
 
     private Map<String, Object> serviceSettings(EmbeddedKafkaBroker broker, Path truststore, String user, String password, String app) {
-        Map<String, Object> m = new HashMap<>();
+        // the integration tests' settings, topics sec-points, sec-assignments, ..., sec-dlq
+        Map<String, Object> m = StreamingIntegrationTest.config(broker.bootstrapServers(), "sec-", tmp.resolve("state-" + app));
         client(broker, truststore, user, password).forEach((k, v) -> m.put(String.valueOf(k), v));
         m.put("application.id", app);
-        m.put("state.dir", tmp.resolve("state-" + app).toString());
         m.put("topics.create", "false");
-        m.put("points.topic", "sec-points");
-        m.put("ticks.topic", "sec-ticks");
-        m.put("assignments.topic", "sec-assignments");
-        m.put("anomalies.topic", "sec-anomalies");
-        m.put("regimes.topic", "sec-regimes");
-        m.put("models.topic", "sec-models");
-        m.put("dead.letter.topic", "sec-dlq");
         m.put("model.init.points", "20");
         m.put("snapshot.every.points", "50");
-        m.put("commit.interval.ms", "100");
         return m;
     }
 
@@ -200,7 +191,7 @@ class SecuredClusterIntegrationTest {
                     }
                     String line = app.refusal();
                     System.out.printf("secured cluster: %s stopped after %.1f s: %s%n", d, (System.nanoTime() - t0) / 1e9, line);
-                    assertTrue(line != null && line.contains("User:" + d.user()) && line.contains(d.operation()) && line.contains(d.resource()),
+                    assertTrue(line != null && line.contains("User:" + d.user()) && line.contains(d.denied().name()) && line.contains(d.resource()),
                             d + ": the ERROR line names principal, resource and operation: " + line);
                 }
             }
@@ -209,7 +200,7 @@ class SecuredClusterIntegrationTest {
     }
 
     /** A principal with the service's ACLs but one: denied the operation on the resource. */
-    record Denial(String user, ResourceType type, String resource, AclOperation denied, String operation) {
+    record Denial(String user, ResourceType type, String resource, AclOperation denied) {
         AclBinding deny() {
             // transactional ids are the application id followed by the instance and thread
             PatternType pattern = type == ResourceType.TRANSACTIONAL_ID ? PatternType.PREFIXED : PatternType.LITERAL;
@@ -218,9 +209,9 @@ class SecuredClusterIntegrationTest {
     }
 
     private static final List<Denial> DENIALS = List.of(
-            new Denial("em-nowrite", ResourceType.TOPIC, "sec-models", AclOperation.WRITE, "WRITE"),
-            new Denial("em-nogroup", ResourceType.GROUP, APP + "-em-nogroup", AclOperation.READ, "READ"),
-            new Denial("em-notxn", ResourceType.TRANSACTIONAL_ID, APP + "-em-notxn", AclOperation.WRITE, "WRITE"));
+            new Denial("em-nowrite", ResourceType.TOPIC, "sec-models", AclOperation.WRITE),
+            new Denial("em-nogroup", ResourceType.GROUP, APP + "-em-nogroup", AclOperation.READ),
+            new Denial("em-notxn", ResourceType.TRANSACTIONAL_ID, APP + "-em-notxn", AclOperation.WRITE));
 
     /** Counts committed records of the topic until there are {@code expected} or the time is up. */
     private static int countCommitted(EmbeddedKafkaBroker broker, Path truststore, String topic, int expected, Duration timeout) {
