@@ -1,6 +1,7 @@
 package dev.onlineem.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.onlineem.config.OnlineEmConfig;
 import dev.onlineem.em.BatchEm;
 import dev.onlineem.em.CovarianceType;
 import dev.onlineem.em.Distribution;
@@ -20,13 +21,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParseResult;
 
 /** {@code fit}: streams a CSV file through the online engine (no Kafka) and prints the final model as JSON. */
 @Command(name = "fit", mixinStandardHelpOptions = true, sortOptions = false,
@@ -35,8 +40,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 "",
                 "fit models a file as independent draws from one source, so its defaults differ from the service's:",
                 "no half-life (the service: 2,000 points), averaging on (off), a warm-up of min(500, rows) points (200),",
-                "and anomaly alpha 0.001 (0.004); drift repair is on in both (500 points). score replays a file through",
-                "exactly what the service runs, with its settings and the same model options (--k, --covariance,",
+                "and anomaly alpha 0.001 (0.004); drift repair is on in both (500 points). -D model.<setting>=VALUE sets any",
+                "other model setting of the service, by its name; an option given here wins over -D. score replays a file",
+                "through exactly what the service runs, with its settings and the same model options (--k, --covariance,",
                 "--half-life, --model, --distribution, -D).",
                 ""})
 public final class FitCommand implements Callable<Integer> {
@@ -132,14 +138,19 @@ public final class FitCommand implements Callable<Integer> {
     @Option(names = "--plot-columns", split = ",", paramLabel = "a,b", description = "The two columns --plot draws (default: the first two modelled).")
     List<String> plotColumns;
 
+    @Option(names = "-D", paramLabel = "KEY=VALUE", description = "Sets any model setting of config/application.properties "
+            + "(model.<setting>) over fit's defaults; an option given on the command line wins over -D (repeatable).")
+    Map<String, String> overrides = new HashMap<>();
+
     @Override
     public Integer call() throws IOException {
         // online EM over the file as it comes streams it, in constant memory; shuffled passes, batch fits and
         // HMMs (whose likelihood runs over the whole sequence) need every row at hand
-        boolean wholeFile = batch || shuffle || ModelKind.parse(modelType) == ModelKind.HMM;
+        ModelSettings draft = settings(Integer.MAX_VALUE); // the settings before the row count is known (a bad one fails here)
+        boolean wholeFile = batch || shuffle || draft.kind() == ModelKind.HMM;
         Rows rows = wholeFile ? TableRows.load(input, columns) : new FileRows(input, columns);
         List<String> cols = rows.columns();
-        int headRows = batch ? Integer.MAX_VALUE : initPoints == null ? ModelSettings.DEFAULT_INIT_POINTS : initPoints;
+        int headRows = batch ? Integer.MAX_VALUE : draft.initPoints();
         List<double[]> head = rows.head(headRows);
         if (head.isEmpty()) {
             throw new IllegalArgumentException(input + " has no data rows");
@@ -149,10 +160,10 @@ public final class FitCommand implements Callable<Integer> {
         int[] plotted = plotted(cols);
         if (settings.kind() == ModelKind.HMM && batch) {
             double[][] data = ((TableRows) rows).data;
-            HmmBatch fit = hmmBatchReport(data, cols, rows.skipped());
+            HmmBatch fit = hmmBatchReport(data, cols, rows.skipped(), settings);
             spec.commandLine().getOut().println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(fit.report()));
             if (plot != null) {
-                Files.writeString(plot, FitPlot.render(input.getFileName() + ": batch Baum-Welch, hmm, K=" + k + ", " + data.length + " rows", data, cols,
+                Files.writeString(plot, FitPlot.render(input.getFileName() + ": batch Baum-Welch, hmm, K=" + settings.kMax() + ", " + data.length + " rows", data, cols,
                         plotted[0], plotted[1], fit.snapshot(), new double[0][], fit.report().get("avgLogLikelihood").asDouble()), StandardCharsets.UTF_8);
             }
             return 0;
@@ -162,7 +173,7 @@ public final class FitCommand implements Callable<Integer> {
             m.useWarmupEm(new BatchEm(settings.covarianceType(), settings.regularization(), settings.initRestarts(), settings.initMaxIterations(),
                     tol != null ? tol : settings.distribution().studentT() ? 1e-12 : 1e-5, true).withDistribution(settings.distribution()));
         }
-        Random random = new Random(seed);
+        Random random = new Random(settings.seed());
         PointResult result = new PointResult();
         Trace trace = new Trace(known > 0 ? (long) known * (batch ? 1 : passes) : -1);
         EvenSample shown = plot == null ? null : new EvenSample(FitPlot.MAX_POINTS);
@@ -316,7 +327,7 @@ public final class FitCommand implements Callable<Integer> {
     private record HmmBatch(ObjectNode report, ModelSnapshot snapshot) {
     }
 
-    private HmmBatch hmmBatchReport(double[][] data, List<String> cols, long skipped) {
+    private HmmBatch hmmBatchReport(double[][] data, List<String> cols, long skipped, ModelSettings settings) {
         int d = data[0].length;
         double meanVariance = 0;
         for (int j = 0; j < d; j++) {
@@ -337,9 +348,9 @@ public final class FitCommand implements Callable<Integer> {
             }
             meanVariance += v / Math.max(n, 1) / d;
         }
-        GaussianHmm.Fit fit = GaussianHmm.fit(data, k, CovarianceType.parse(covariance), new Distribution(Distribution.Family.parse(distribution), df),
-                GaussianHmm.Initial.STATIONARY,
-                reg * Math.max(meanVariance, Double.MIN_NORMAL), restarts == null ? 10 : restarts, 10_000, 1e-12, new Random(seed));
+        GaussianHmm.Fit fit = GaussianHmm.fit(data, settings.kMax(), settings.covarianceType(), settings.distribution(),
+                GaussianHmm.Initial.STATIONARY, settings.regularization() * Math.max(meanVariance, Double.MIN_NORMAL), settings.initRestarts(),
+                10_000, 1e-12, new Random(settings.seed()));
         ModelSnapshot s = fit.hmm.snapshot(data.length);
         int p = fit.freeParameters(GaussianHmm.Initial.STATIONARY);
         ObjectNode node = Json.mapper().valueToTree(ModelSnapshotMessage.of(null, s));
@@ -359,41 +370,66 @@ public final class FitCommand implements Callable<Integer> {
         return Files.newBufferedWriter(p, StandardCharsets.UTF_8);
     }
 
+    /**
+     * The model's settings: fit's defaults, then {@code -D}, then the options given on the command line, read as the
+     * service reads its configuration (the same names, checks and errors).
+     *
+     * @param rows the file's row count when known (the warm-up defaults to min(500, rows); --batch fits all of them)
+     */
     ModelSettings settings(int rows) {
-        // fit models the rows as i.i.d. draws: no feature stage (ModelSettings' default)
-        ModelSettings.Builder b = ModelSettings.builder()
-                .covarianceType(CovarianceType.parse(covariance))
-                .stepExponent(alpha)
-                .stepOffset(t0)
-                .mStepInterval(mStepInterval)
-                .regularization(reg)
-                .anomalyAlpha(anomalyAlpha)
-                .seed(seed)
-                .repairWindow(repairWindow)
-                .distribution(new Distribution(Distribution.Family.parse(distribution), df))
-                .kind(ModelKind.parse(modelType));
-        b.averaging(average && !batch && ModelKind.parse(modelType) == ModelKind.MIXTURE);
-        if (kRange != null) {
-            String[] parts = kRange.split("\\.\\.");
-            if (parts.length != 2) {
-                throw new IllegalArgumentException("--k-range '" + kRange + "' must look like MIN..MAX, e.g. 1..6");
+        for (String key : overrides.keySet()) {
+            if (!key.startsWith(OnlineEmConfig.MODEL_PREFIX) || key.startsWith(OnlineEmConfig.OVERRIDE_PREFIX)) {
+                throw new IllegalArgumentException("-D " + key + ": fit takes model settings only (model.<setting>, e.g. -D model.k=3)");
             }
-            b.kRange(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()));
-        } else {
-            b.k(k);
         }
-        if (halfLife != null) {
-            b.halfLife(halfLife);
+        // fit models the rows as i.i.d. draws: no feature stage (the service's default too)
+        Map<String, String> m = new HashMap<>(overrides);
+        option(m, OnlineEmConfig.COVARIANCE_TYPE_CONFIG, covariance, "--covariance");
+        option(m, OnlineEmConfig.STEP_EXPONENT_CONFIG, alpha, "--alpha");
+        option(m, OnlineEmConfig.STEP_OFFSET_CONFIG, t0, "--t0");
+        option(m, OnlineEmConfig.MSTEP_INTERVAL_CONFIG, mStepInterval, "--mstep-interval");
+        option(m, OnlineEmConfig.REGULARIZATION_CONFIG, reg, "--reg");
+        option(m, OnlineEmConfig.ANOMALY_ALPHA_CONFIG, anomalyAlpha, "--anomaly-alpha");
+        option(m, OnlineEmConfig.SEED_CONFIG, seed, "--seed");
+        option(m, OnlineEmConfig.REPAIR_WINDOW_CONFIG, repairWindow, "--repair-window");
+        option(m, OnlineEmConfig.DISTRIBUTION_CONFIG, distribution, "--distribution");
+        option(m, OnlineEmConfig.DF_CONFIG, df, "--df");
+        option(m, OnlineEmConfig.TYPE_CONFIG, modelType, "--model");
+        option(m, OnlineEmConfig.HALF_LIFE_CONFIG, halfLife == null ? 0.0 : halfLife, "--half-life");
+        option(m, OnlineEmConfig.AVERAGING_CONFIG, average, "--average", "--no-average");
+        if (kRange != null) {
+            m.put(OnlineEmConfig.K_RANGE_CONFIG, kRange);
+        } else if (given("--k")) {
+            m.put(OnlineEmConfig.K_CONFIG, String.valueOf(k));
+            m.remove(OnlineEmConfig.K_RANGE_CONFIG);
+        } else {
+            m.putIfAbsent(OnlineEmConfig.K_CONFIG, String.valueOf(k));
         }
         if (batch) {
-            b.initPoints(rows).initRestarts(restarts == null ? 10 : restarts).initMaxIterations(5000);
+            m.put(OnlineEmConfig.INIT_POINTS_CONFIG, String.valueOf(rows));
+            option(m, OnlineEmConfig.INIT_RESTARTS_CONFIG, restarts == null ? 10 : restarts, "--restarts");
         } else {
-            b.initPoints(initPoints == null ? Math.min(ModelSettings.DEFAULT_INIT_POINTS, rows) : initPoints);
-            if (restarts != null) {
-                b.initRestarts(restarts);
-            }
+            option(m, OnlineEmConfig.INIT_POINTS_CONFIG, initPoints == null ? Math.min(ModelSettings.DEFAULT_INIT_POINTS, rows) : initPoints,
+                    "--init-points");
+            option(m, OnlineEmConfig.INIT_RESTARTS_CONFIG, restarts, "--restarts");
         }
-        return b.build();
+        if (batch || ModelKind.parse(m.get(OnlineEmConfig.TYPE_CONFIG)) != ModelKind.MIXTURE) {
+            m.put(OnlineEmConfig.AVERAGING_CONFIG, "false"); // batch EM has no steps to average; HMMs do not average
+        }
+        ModelSettings s = OnlineEmConfig.withoutKafka(m).defaultSettings();
+        return batch ? s.withInitMaxIterations(5000) : s;
+    }
+
+    /** Puts an option's value (fit's default when not given) unless -D set the key and the option was not given. */
+    private void option(Map<String, String> m, String key, Object value, String... names) {
+        if (value != null && (given(names) || !overrides.containsKey(key))) {
+            m.put(key, String.valueOf(value));
+        }
+    }
+
+    private boolean given(String... names) {
+        ParseResult parsed = spec == null ? null : spec.commandLine().getParseResult();
+        return parsed != null && Arrays.stream(names).anyMatch(parsed::hasMatchedOption);
     }
 
     static void shuffle(int[] a, Random r) {

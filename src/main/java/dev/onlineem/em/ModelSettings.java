@@ -109,6 +109,13 @@ public record ModelSettings(int kMin, int kMax, CovarianceType covarianceType, d
                 distribution);
     }
 
+    /** These settings with this many batch-EM iterations per restart of the warm-up fit. */
+    public ModelSettings withInitMaxIterations(int iterations) {
+        return new ModelSettings(kMin, kMax, covarianceType, stepExponent, stepOffset, gammaMin, mStepInterval, regularization,
+                initPoints, initRestarts, iterations, weightFloor, seed, features, scoring, kind, regime, averaging, repairWindow,
+                distribution);
+    }
+
     public static Builder builder() {
         return new Builder();
     }

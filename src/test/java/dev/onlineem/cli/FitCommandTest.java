@@ -167,6 +167,26 @@ class FitCommandTest {
     }
 
     @Test
+    void shouldTakeAnyModelSettingWithDBelowTheOptionsGivenOnTheCommandLine() throws Exception {
+        Output viaD = run("fit", "--input", FAITHFUL.toString(), "-D", "model.k=3", "-D", "model.covariance.type=diag");
+        assertEquals(0, viaD.exit(), viaD.err());
+        Output viaOptions = run("fit", "--input", FAITHFUL.toString(), "--k", "3", "--covariance", "diag");
+        assertEquals(viaOptions.out(), viaD.out(), "-D model.k and --k are the same setting");
+        assertEquals(3, Json.mapper().readTree(viaD.out()).get("components").asInt());
+
+        Output optionWins = run("fit", "--input", FAITHFUL.toString(), "--k", "2", "-D", "model.k=3");
+        assertEquals(0, optionWins.exit(), optionWins.err());
+        assertEquals(2, Json.mapper().readTree(optionWins.out()).get("components").asInt(), "--k given on the command line wins over -D");
+
+        Output misspelt = run("fit", "--input", FAITHFUL.toString(), "-D", "model.kk=3");
+        assertTrue(misspelt.exit() != 0);
+        assertTrue(misspelt.err().contains("did you mean model.k?"), misspelt.err());
+        Output notAModelSetting = run("fit", "--input", FAITHFUL.toString(), "-D", "bootstrap.servers=x");
+        assertTrue(notAModelSetting.exit() != 0);
+        assertTrue(notAModelSetting.err().contains("fit takes model settings only"), notAModelSetting.err());
+    }
+
+    @Test
     void shouldNameTheBadOptionValue() {
         Output o = run("fit", "--k", "2", "--covariance", "banana", "--input", FAITHFUL.toString());
         assertEquals(2, o.exit());
