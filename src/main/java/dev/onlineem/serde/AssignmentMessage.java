@@ -1,6 +1,8 @@
 package dev.onlineem.serde;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.onlineem.em.PointResult;
+import java.util.Arrays;
 
 /**
  * One per accepted point, key = model id. During warm-up {@code warmup} is true and the score fields
@@ -15,11 +17,67 @@ public record AssignmentMessage(String model, String id, long ts, Integer cluste
                                 Double logDensity, Double pValue, Double anomalyScore, boolean anomaly, double[] imputed,
                                 long modelVersion, long pointsSeen, boolean warmup, Boolean provisional) {
 
-    /** An assignment scored by the model itself (or a warm-up point without scores): no {@code provisional} field. */
-    public AssignmentMessage(String model, String id, long ts, Integer cluster, double[] responsibilities, Integer regime,
-                             double[] regimeProbabilities, Double logDensity, Double pValue, Double anomalyScore, boolean anomaly,
-                             double[] imputed, long modelVersion, long pointsSeen, boolean warmup) {
-        this(model, id, ts, cluster, responsibilities, regime, regimeProbabilities, logDensity, pValue, anomalyScore, anomaly, imputed,
-                modelVersion, pointsSeen, warmup, null);
+    /**
+     * The assignment of a point as its model scored it.
+     *
+     * @param r what the model's update found for the point. Not modified.
+     * @param vectors whether to include the vectors (responsibilities or regime probabilities, imputed values):
+     *        false for the compact record
+     * @param dimension the point's dimension (the length of its imputed values)
+     */
+    public static AssignmentMessage of(String model, String id, long ts, PointResult r, boolean vectors, int dimension) {
+        if (r.provisional) {
+            return provisional(model, id, ts, r.logDensity, r.pValue, r.anomalyScore, r.anomaly, r.modelVersion, r.pointsSeen);
+        }
+        if (r.warmup) {
+            return warmup(model, id, ts, r.modelVersion, r.pointsSeen);
+        }
+        double[] imputed = vectors && r.hasMissing ? Arrays.copyOf(r.imputed, dimension) : null;
+        double[] probabilities = vectors ? r.responsibilitiesCopy() : null;
+        if (r.regime >= 0) { // an HMM: the regime and its filtered probabilities instead of cluster and responsibilities
+            return regime(model, id, ts, r.regime, probabilities, r.logDensity, r.pValue, r.anomalyScore, r.anomaly, imputed, r.modelVersion,
+                    r.pointsSeen);
+        }
+        return cluster(model, id, ts, r.cluster, probabilities, r.logDensity, r.pValue, r.anomalyScore, r.anomaly, imputed, r.modelVersion,
+                r.pointsSeen);
+    }
+
+    /** A warm-up point before its model can score it: no scores. */
+    public static AssignmentMessage warmup(String model, String id, long ts, long modelVersion, long pointsSeen) {
+        return new AssignmentMessage(model, id, ts, null, null, null, null, null, null, null, false, null, modelVersion, pointsSeen, true,
+                null);
+    }
+
+    /** A warm-up point scored by the provisional model of the warm-up ({@code provisional} true). */
+    public static AssignmentMessage provisional(String model, String id, long ts, double logDensity, double pValue, double anomalyScore,
+                                                boolean anomaly, long modelVersion, long pointsSeen) {
+        return new AssignmentMessage(model, id, ts, null, null, null, null, logDensity, pValue, anomalyScore, anomaly, null, modelVersion,
+                pointsSeen, true, true);
+    }
+
+    /**
+     * A mixture's assignment.
+     *
+     * @param responsibilities null in the compact record
+     * @param imputed the point with its missing coordinates imputed; null when none was missing, or in the compact record
+     */
+    public static AssignmentMessage cluster(String model, String id, long ts, int cluster, double[] responsibilities, double logDensity,
+                                            double pValue, double anomalyScore, boolean anomaly, double[] imputed, long modelVersion,
+                                            long pointsSeen) {
+        return new AssignmentMessage(model, id, ts, cluster, responsibilities, null, null, logDensity, pValue, anomalyScore, anomaly, imputed,
+                modelVersion, pointsSeen, false, null);
+    }
+
+    /**
+     * An HMM's assignment.
+     *
+     * @param regimeProbabilities the filtered probabilities; null in the compact record
+     * @param imputed as for {@link #cluster}
+     */
+    public static AssignmentMessage regime(String model, String id, long ts, int regime, double[] regimeProbabilities, double logDensity,
+                                           double pValue, double anomalyScore, boolean anomaly, double[] imputed, long modelVersion,
+                                           long pointsSeen) {
+        return new AssignmentMessage(model, id, ts, null, null, regime, regimeProbabilities, logDensity, pValue, anomalyScore, anomaly,
+                imputed, modelVersion, pointsSeen, false, null);
     }
 }

@@ -11,12 +11,12 @@ import dev.onlineem.serde.RegimeEventMessage;
 import dev.onlineem.serde.Point;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -42,11 +42,7 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
 
     private final Function<String, ModelSettings> settings;
     private final Function<String, AssignmentsMode> assignmentsMode;
-    private final int checkpointPoints;
-    private final long maxModels;
-    private final int heldModelsMax;
-    private final long snapshotEveryPoints;
-    private final long snapshotIntervalMs;
+    private final ProcessorSettings stage;
 
     private ProcessorContext<String, Object> context;
     private ModelStates models;
@@ -62,16 +58,12 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
     private final LiveView live;
     private final LongSupplier heldModels = () -> models == null ? 0 : models.heldCount();
 
-    OnlineEmProcessor(Function<String, ModelSettings> settings, Function<String, AssignmentsMode> assignmentsMode, int checkpointPoints,
-                      long maxModels, int heldModelsMax, long snapshotEveryPoints, long snapshotIntervalMs, LiveView live) {
-        this.assignmentsMode = assignmentsMode;
-        this.heldModelsMax = heldModelsMax;
-        this.live = live;
+    OnlineEmProcessor(Function<String, ModelSettings> settings, Function<String, AssignmentsMode> assignmentsMode, ProcessorSettings stage,
+                      LiveView live) {
         this.settings = settings;
-        this.checkpointPoints = checkpointPoints;
-        this.maxModels = maxModels;
-        this.snapshotEveryPoints = snapshotEveryPoints;
-        this.snapshotIntervalMs = snapshotIntervalMs;
+        this.assignmentsMode = assignmentsMode;
+        this.stage = stage;
+        this.live = live;
     }
 
     @Override
@@ -80,7 +72,7 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
         ModelCheckpointStore checkpoints = ModelCheckpointStore.of(context.getStateStore(OnlineEmTopology.STORE));
         KeyValueStore<String, byte[]> log = context.getStateStore(OnlineEmTopology.LOG_STORE);
         // a re-initialised task reads the stores again, never trusts memory
-        this.models = new ModelStates(checkpoints, log, settings, checkpointPoints, heldModelsMax);
+        this.models = new ModelStates(checkpoints, log, settings, stage.checkpointPoints(), stage.heldModels());
         checkpoints.beforeCommit(models::writeChanged);
         this.unpublished = context.getStateStore(OnlineEmTopology.UNPUBLISHED_STORE);
         updatedSinceSnapshot.clear();
@@ -91,7 +83,7 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
         }
         // a tenth of the interval: each model is published about one interval after its first unpublished update, so
         // 100,000 models updated over a few seconds are published over a few seconds, not all in one punctuation
-        context.schedule(Duration.ofMillis(Math.max(1, snapshotIntervalMs / PUBLISH_TICKS)), PunctuationType.WALL_CLOCK_TIME,
+        context.schedule(Duration.ofMillis(Math.max(1, stage.snapshotIntervalMs() / PUBLISH_TICKS)), PunctuationType.WALL_CLOCK_TIME,
                 this::publishUpdated);
         if (live != null) {
             live.register(heldModels);
@@ -100,24 +92,48 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
 
     @Override
     public void process(Record<String, Point> record) {
+        String key = checkedKey(record);
+        Point point = record.value();
+        OnlineModel model = modelFor(key);
+        long ts = point.ts() != null ? point.ts() : record.timestamp();
+        learn(key, model, point, ts);
+        forwardResults(key, point, ts, record.headers());
+        if (result.initialisedNow || (!result.warmup && result.pointsSeen % stage.snapshotEveryPoints() == 0)) {
+            publish(key, model, ts);
+        } else if (!result.warmup && !updatedSinceSnapshot.containsKey(key)) {
+            updatedSinceSnapshot.put(key, context.currentSystemTimeMs());
+            unpublished.put(key, MARK);
+        }
+    }
+
+    /** The record's key, the model id, once the record is known to have a usable key and a value. */
+    private static String checkedKey(Record<String, Point> record) {
         String key = record.key();
         if (key == null || key.isEmpty()) {
             throw new BadPointException("record has no key: the key is the model id");
         }
-        Point point = record.value();
-        if (point == null) {
+        if (record.value() == null) {
             throw new BadPointException("record for model " + key + " has no value: a JSON point is expected");
         }
         if (key.length() > MAX_MODEL_ID_LENGTH) {
             throw new BadPointException("model id of " + key.length() + " characters is too long: at most " + MAX_MODEL_ID_LENGTH);
         }
+        return key;
+    }
+
+    /** The model of this id, held, restored or new; a new one only while the task holds fewer than {@code max.models}. */
+    private OnlineModel modelFor(String key) {
         OnlineModel model = models.get(key);
-        if (model.pointsSeen() == 0 && models.count() >= maxModels) {
+        if (model.pointsSeen() == 0 && models.count() >= stage.maxModels()) {
             throw new BadPointException("model limit reached: this task (input partition " + context.taskId().partition()
-                    + ") already holds max.models = " + maxModels + " models, so new model " + key
+                    + ") already holds max.models = " + stage.maxModels() + " models, so new model " + key
                     + " is not created; raise max.models or spread model ids over more partitions");
         }
-        long ts = point.ts() != null ? point.ts() : record.timestamp();
+        return model;
+    }
+
+    /** Scores the point and learns from it into {@link #result}; the change becomes durable at the next commit. */
+    private void learn(String key, OnlineModel model, Point point, long ts) {
         long started = live == null ? 0 : System.nanoTime();
         try {
             model.update(point.x(), ts, result);
@@ -128,48 +144,26 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
             live.point(key, model, point.x(), ts, result, System.nanoTime() - started);
         }
         models.accepted(key, model, point.x(), ts);
-        // every anomaly goes to the anomalies topic with its full record, whatever the assignments get
+    }
+
+    /** The point's assignment as its mode asks, its anomaly (always in full) and any regime change. */
+    private void forwardResults(String key, Point point, long ts, Headers headers) {
         AssignmentsMode mode = assignmentsMode.apply(key);
-        AssignmentMessage full = mode == AssignmentsMode.FULL || result.anomaly ? assignment(key, point, ts, true) : null;
+        int d = point.x().length;
+        AssignmentMessage full = mode == AssignmentsMode.FULL || result.anomaly ? AssignmentMessage.of(key, point.id(), ts, result, true, d) : null;
         if (mode != AssignmentsMode.OFF) {
-            AssignmentMessage a = mode == AssignmentsMode.FULL ? full : assignment(key, point, ts, false);
-            context.forward(new Record<String, Object>(key, a, ts, record.headers()), ASSIGNMENTS);
+            AssignmentMessage a = mode == AssignmentsMode.FULL ? full : AssignmentMessage.of(key, point.id(), ts, result, false, d);
+            context.forward(new Record<String, Object>(key, a, ts, headers), ASSIGNMENTS);
         }
         if (result.anomaly) {
-            context.forward(new Record<String, Object>(key, full, ts, record.headers()), ANOMALIES);
+            context.forward(new Record<String, Object>(key, full, ts, headers), ANOMALIES);
         }
         if (result.regimeChanged) {
             PointResult r = result;
             RegimeEventMessage e = new RegimeEventMessage(key, point.id(), ts, r.regime, r.previousRegime < 0 ? null : r.previousRegime,
                     r.regimeProbability, r.responsibilitiesCopy(), r.pointsSeen);
-            context.forward(new Record<String, Object>(key, e, ts, record.headers()), REGIMES);
+            context.forward(new Record<String, Object>(key, e, ts, headers), REGIMES);
         }
-        if (result.initialisedNow || (!result.warmup && result.pointsSeen % snapshotEveryPoints == 0)) {
-            publish(key, model, ts);
-        } else if (!result.warmup && !updatedSinceSnapshot.containsKey(key)) {
-            updatedSinceSnapshot.put(key, context.currentSystemTimeMs());
-            unpublished.put(key, MARK);
-        }
-    }
-
-    /** The point's assignment; without {@code vectors}, no responsibilities, regime probabilities or imputed values. */
-    private AssignmentMessage assignment(String key, Point point, long ts, boolean vectors) {
-        PointResult r = result;
-        if (r.provisional) {
-            return new AssignmentMessage(key, point.id(), ts, null, null, null, null, r.logDensity, r.pValue, r.anomalyScore, r.anomaly, null,
-                    r.modelVersion, r.pointsSeen, true, true);
-        }
-        if (r.warmup) {
-            return new AssignmentMessage(key, point.id(), ts, null, null, null, null, null, null, null, false, null, r.modelVersion, r.pointsSeen, true);
-        }
-        double[] imputed = vectors && r.hasMissing ? Arrays.copyOf(r.imputed, point.x().length) : null;
-        double[] probabilities = vectors ? r.responsibilitiesCopy() : null;
-        if (r.regime >= 0) { // an HMM: the regime and its filtered probabilities instead of cluster and responsibilities
-            return new AssignmentMessage(key, point.id(), ts, null, null, r.regime, probabilities, r.logDensity, r.pValue,
-                    r.anomalyScore, r.anomaly, imputed, r.modelVersion, r.pointsSeen, false);
-        }
-        return new AssignmentMessage(key, point.id(), ts, r.cluster, probabilities, null, null, r.logDensity, r.pValue,
-                r.anomalyScore, r.anomaly, imputed, r.modelVersion, r.pointsSeen, false);
     }
 
     private void publish(String key, OnlineModel model, long ts) {
@@ -189,7 +183,7 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
     private void publishUpdated(long now) {
         List<String> due = new ArrayList<>();
         for (Map.Entry<String, Long> e : updatedSinceSnapshot.entrySet()) {
-            if (e.getValue() > now - snapshotIntervalMs) {
+            if (e.getValue() > now - stage.snapshotIntervalMs()) {
                 break; // the rest were first updated later still
             }
             due.add(e.getKey());

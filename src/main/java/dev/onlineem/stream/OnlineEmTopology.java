@@ -51,14 +51,10 @@ public final class OnlineEmTopology {
         t.addSource(SOURCE, new StringDeserializer(),
                 new PointDeserializer(config.getInt(OnlineEmConfig.MAX_DIMENSION_CONFIG), config.getInt(OnlineEmConfig.MAX_RECORD_BYTES_CONFIG)),
                 config.pointsTopic());
-        long every = config.getLong(OnlineEmConfig.SNAPSHOT_EVERY_POINTS_CONFIG);
-        long interval = config.getLong(OnlineEmConfig.SNAPSHOT_INTERVAL_MS_CONFIG);
-        int checkpoint = config.getInt(OnlineEmConfig.CHECKPOINT_POINTS_CONFIG);
-        long maxModels = config.getLong(OnlineEmConfig.MAX_MODELS_CONFIG);
-        int held = config.getInt(OnlineEmConfig.HELD_MODELS_CONFIG);
+        ProcessorSettings stage = ProcessorSettings.of(config);
         AssignmentsMode uniform = config.assignmentsModeFor("");
         Function<String, AssignmentsMode> modes = config.assignmentsModeUniform() ? id -> uniform : config::assignmentsModeFor;
-        t.addProcessor(PROCESSOR, () -> new OnlineEmProcessor(config::settingsFor, modes, checkpoint, maxModels, held, every, interval, live),
+        t.addProcessor(PROCESSOR, () -> new OnlineEmProcessor(config::settingsFor, modes, stage, live),
                 SOURCE);
         t.addStateStore(new ModelCheckpointStore.Builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
                 Serdes.ByteArray())).withCachingEnabled(), PROCESSOR);

@@ -15,14 +15,15 @@ class AssignmentSerializerTest {
     @Test
     void shouldWriteExactlyWhatDataBindingWritesForEveryShapeOfAssignment() {
         List<AssignmentMessage> cases = List.of(
-                new AssignmentMessage("m", "p1", 17L, null, null, null, null, null, null, null, false, null, 0, 3, true),
-                new AssignmentMessage("m", null, 17L, null, null, null, null, null, null, null, false, null, 0, 3, true),
-                new AssignmentMessage("sensor-\"7\"", "p\u00e9\n", -5L, 1, new double[] {0.25, 0.75, 1e-300}, null, null, -7.297236, 0.000999, 0.5,
-                        true, null, 500, 512, false),
-                new AssignmentMessage("m", "gap", 1_700_000_000_000L, 0, new double[] {1.0, 0.0}, null, null, -1e300, 1.0, 0.0, false,
-                        new double[] {1.5, 3.0000000000000004, -0.0}, 900, 901, false),
-                new AssignmentMessage("fx-1", "bar-9", 60_000L, null, null, 1, new double[] {0.03, 0.97}, -2.5, 0.4, 0.1, false,
-                        null, 900, 901, false));
+                AssignmentMessage.warmup("m", "p1", 17L, 0, 3),
+                AssignmentMessage.warmup("m", null, 17L, 0, 3),
+                AssignmentMessage.provisional("m", "p2", 17L, -3.25, 0.01, 0.3, false, 0, 12),
+                AssignmentMessage.cluster("sensor-\"7\"", "p\u00e9\n", -5L, 1, new double[] {0.25, 0.75, 1e-300}, -7.297236, 0.000999, 0.5,
+                        true, null, 500, 512),
+                AssignmentMessage.cluster("m", "gap", 1_700_000_000_000L, 0, new double[] {1.0, 0.0}, -1e300, 1.0, 0.0, false,
+                        new double[] {1.5, 3.0000000000000004, -0.0}, 900, 901),
+                AssignmentMessage.cluster("m", "compact", 1_700_000_000_000L, 0, null, -2.0, 0.5, 0.1, false, null, 900, 901),
+                AssignmentMessage.regime("fx-1", "bar-9", 60_000L, 1, new double[] {0.03, 0.97}, -2.5, 0.4, 0.1, false, null, 900, 901));
         for (AssignmentMessage a : cases) {
             assertEquals(new String(bound.serialize("t", a), StandardCharsets.UTF_8), new String(fast.serialize("t", a), StandardCharsets.UTF_8));
         }
@@ -39,7 +40,8 @@ class AssignmentSerializerTest {
             AssignmentMessage a = new AssignmentMessage(ids[r.nextInt(ids.length)], r.nextBoolean() ? ids[r.nextInt(ids.length)] + i : null,
                     r.nextLong(), hmm || resp == null ? null : r.nextInt(8), hmm ? null : resp, hmm ? r.nextInt(5) : null, hmm ? resp : null,
                     r.nextBoolean() ? randomDouble(r) : null, r.nextBoolean() ? randomDouble(r) : null,
-                    r.nextBoolean() ? randomDouble(r) : null, r.nextBoolean(), imputed, r.nextLong(), r.nextLong(), r.nextBoolean());
+                    r.nextBoolean() ? randomDouble(r) : null, r.nextBoolean(), imputed, r.nextLong(), r.nextLong(), r.nextBoolean(),
+                    r.nextInt(3) == 0 ? Boolean.TRUE : null);
             byte[] expected = bound.serialize("t", a);
             assertArrayEquals(expected, fast.serialize("t", a), () -> new String(expected, StandardCharsets.UTF_8));
         }
