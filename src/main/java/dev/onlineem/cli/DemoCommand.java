@@ -245,9 +245,26 @@ public final class DemoCommand implements Callable<Integer> {
     /** What the assignments said. */
     static final class Tally {
         long processed;
-        final Map<String, long[]> perModel = new TreeMap<>(); // points, flagged, injected caught, false alarms
+        final Map<String, ModelCounts> perModel = new TreeMap<>();
         long barsScored;
-        final Map<String, long[]> market = new TreeMap<>(); // bars, scored after warm-up, in the true regime, regime events
+        final Map<String, SymbolCounts> market = new TreeMap<>();
+    }
+
+    /** What one generated model's assignments showed. */
+    static final class ModelCounts {
+        long points;
+        long injectedCaught;
+        long falseAlarms;
+    }
+
+    /** What one symbol's bar assignments and regime events showed. */
+    static final class SymbolCounts {
+        long bars;
+        /** Bars scored after the warm-up. */
+        long scored;
+        /** Of those, bars in the true regime. */
+        long right;
+        long regimeEvents;
     }
 
     private Tally consume(String bootstrap, OnlineEmConfig config, DemoData data, MarketSimulator market, PrintWriter out) throws Exception {
@@ -268,32 +285,31 @@ public final class DemoCommand implements Callable<Integer> {
                     JsonNode a = Json.mapper().readTree(r.value());
                     if (r.key().startsWith(config.tickModelPrefix())) {
                         String symbol = r.key().substring(config.tickModelPrefix().length());
-                        long[] m = tally.market.computeIfAbsent(symbol, k -> new long[4]); // bars, scored, right, regime events
+                        SymbolCounts m = tally.market.computeIfAbsent(symbol, k -> new SymbolCounts());
                         if (r.topic().equals(config.regimesTopic())) {
-                            m[3]++;
+                            m.regimeEvents++;
                             continue;
                         }
-                        m[0]++;
+                        m.bars++;
                         tally.barsScored++;
                         if (!a.get("warmup").asBoolean()) {
                             long barStart = java.time.Instant.parse(a.get("id").asText().substring(symbol.length() + 1)).toEpochMilli();
-                            m[1]++;
-                            m[2] += a.get("regime").asInt() == market.regime(symbol, barStart) ? 1 : 0;
+                            m.scored++;
+                            m.right += a.get("regime").asInt() == market.regime(symbol, barStart) ? 1 : 0;
                         }
                         continue;
                     }
                     if (r.topic().equals(config.regimesTopic())) {
                         continue;
                     }
-                    long[] t = tally.perModel.computeIfAbsent(r.key(), k -> new long[4]);
-                    t[0]++;
+                    ModelCounts t = tally.perModel.computeIfAbsent(r.key(), k -> new ModelCounts());
+                    t.points++;
                     tally.processed++;
                     if (a.get("anomaly").asBoolean()) {
-                        t[1]++;
                         if (a.get("id").asText().startsWith("inj-")) {
-                            t[2]++;
+                            t.injectedCaught++;
                         } else {
-                            t[3]++;
+                            t.falseAlarms++;
                         }
                     }
                 }
@@ -344,11 +360,12 @@ public final class DemoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%,d points scored in %.1f s: %,.0f points/s end to end (producer, broker and processor in one JVM)%n",
                 tally.processed, seconds, tally.processed / seconds);
         for (String model : DemoData.MODELS) {
-            long[] t = tally.perModel.getOrDefault(model, new long[4]);
+            ModelCounts t = tally.perModel.getOrDefault(model, new ModelCounts());
             out.println();
-            out.printf(Locale.ROOT, "%s (%s): %,d points%n", model, data.description(model), t[0]);
+            out.printf(Locale.ROOT, "%s (%s): %,d points%n", model, data.description(model), t.points);
             out.printf(Locale.ROOT, "  anomalies: %d of %d injected caught; %d other point%s flagged (%.1f per 10,000 points; anomaly.alpha %s)%n",
-                    t[2], data.injected(model), t[3], t[3] == 1 ? "" : "s", 1e4 * t[3] / Math.max(1, t[0]), DEMO_ALPHA);
+                    t.injectedCaught, data.injected(model), t.falseAlarms, t.falseAlarms == 1 ? "" : "s", 1e4 * t.falseAlarms / Math.max(1, t.points),
+                    DEMO_ALPHA);
             JsonNode s = snapshots.get(model);
             if (s == null) {
                 out.println("  no snapshot yet");
@@ -381,10 +398,10 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("Market regimes: ticks -> one-minute bars -> (volatility, return, volume, range) -> a 2-state HMM per symbol");
         double[][] a = MarketSimulator.TRANSITIONS;
         for (String symbol : MARKET_SYMBOLS) {
-            long[] m = tally.market.getOrDefault(symbol, new long[4]);
+            SymbolCounts m = tally.market.getOrDefault(symbol, new SymbolCounts());
             out.printf(Locale.ROOT, "%s%s: %,d bars; after warm-up, %,d of %,d bars (%.1f%%) in the true regime (0 = calm, 1 = volatile); "
-                    + "%d regime events for %d true changes after warm-up%n", prefix, symbol, m[0], m[2], m[1], 100.0 * m[2] / Math.max(1, m[1]), m[3],
-                    market.regimeChanges(symbol, (int) (m[0] - m[1])));
+                    + "%d regime events for %d true changes after warm-up%n", prefix, symbol, m.bars, m.right, m.scored,
+                    100.0 * m.right / Math.max(1, m.scored), m.regimeEvents, market.regimeChanges(symbol, (int) (m.bars - m.scored)));
             JsonNode s = snapshots.get(prefix + symbol);
             if (s == null || s.get("transitionMatrix") == null) {
                 out.println("  no snapshot yet");

@@ -68,7 +68,7 @@ public final class AnomalyScorer {
     }
 
     public AnomalyScorer(ScoreSettings settings) {
-        this(settings, new SurpriseSketch(settings.halfLife()), true);
+        this(settings, SurpriseSketch.withHalfLife(settings.halfLife()), true);
     }
 
     private AnomalyScorer(ScoreSettings settings, SurpriseSketch sketch, boolean gated) {

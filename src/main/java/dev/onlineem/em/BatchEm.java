@@ -121,12 +121,12 @@ public final class BatchEm {
 
         /** -2 log L + p ln n, lower is better. */
         public double bic() {
-            return -2 * logLikelihood + freeParameters(mixture) * Math.log(n);
+            return InformationCriteria.bic(logLikelihood, freeParameters(mixture), n);
         }
 
         /** -2 log L + 2 p. */
         public double aic() {
-            return -2 * logLikelihood + 2 * freeParameters(mixture);
+            return InformationCriteria.aic(logLikelihood, freeParameters(mixture));
         }
     }
 

@@ -245,7 +245,7 @@ public final class OnlineHmmModel extends PipelineModel {
             GaussianHmm.Fit f = GaussianHmm.fit(data, states, settings.covarianceType(), settings.distribution(), GaussianHmm.Initial.FREE,
                     settings.regularization(), settings.initRestarts(), settings.initMaxIterations(), BatchEm.DEFAULT_TOLERANCE,
                     new Random(settings.seed()));
-            double bic = -2 * f.logLikelihood + f.freeParameters(GaussianHmm.Initial.FREE) * Math.log(n);
+            double bic = InformationCriteria.bic(f.logLikelihood, f.freeParameters(GaussianHmm.Initial.FREE), n);
             if (fit == null || bic < bestBic) {
                 fit = f;
                 bestBic = bic;

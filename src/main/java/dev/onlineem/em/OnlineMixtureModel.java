@@ -461,8 +461,8 @@ public final class OnlineMixtureModel extends PipelineModel {
         public double logDensity(double[] x) {
             double jacobian = 0;
             boolean missing = false;
+            PipelineModel.standardiseInto(x, center, scale, z);
             for (int j = 0; j < z.length; j++) {
-                z[j] = (x[j] - center[j]) / scale[j];
                 missing |= Double.isNaN(x[j]);
             }
             if (missing) {

@@ -205,9 +205,7 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
         logScaleSum = observedLogScale(center); // the centre has no missing coordinate: sum_j log s_j
         double[][] data = new double[n][d];
         for (int i = 0; i < n; i++) {
-            for (int j = 0; j < d; j++) {
-                data[i][j] = (buffer[i][j] - center[j]) / scale[j];
-            }
+            standardiseInto(buffer[i], center, scale, data[i]);
         }
         buffer = null;
         return data;
@@ -242,8 +240,8 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
      */
     final boolean standardise(double[] f) {
         boolean learnable = true;
+        standardiseInto(f, center, scale, z);
         for (int j = 0; j < featureDimension; j++) {
-            z[j] = (f[j] - center[j]) / scale[j];
             if (Math.abs(z[j]) > LEARN_LIMIT) {
                 learnable = false;
                 z[j] = Math.copySign(LEARN_LIMIT, z[j]);
@@ -306,11 +304,20 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
     final double[][] standardised(double[][] rows) {
         double[][] z = new double[rows.length][featureDimension];
         for (int i = 0; i < rows.length; i++) {
-            for (int j = 0; j < featureDimension; j++) {
-                z[i][j] = (rows[i][j] - center[j]) / scale[j];
-            }
+            standardiseInto(rows[i], center, scale, z[i]);
         }
         return z;
+    }
+
+    /**
+     * The one standardisation: z_j = (x_j - center_j) / scale_j for each coordinate of {@code z} (NaN stays NaN).
+     *
+     * @param z modified
+     */
+    static void standardiseInto(double[] x, double[] center, double[] scale, double[] z) {
+        for (int j = 0; j < z.length; j++) {
+            z[j] = (x[j] - center[j]) / scale[j];
+        }
     }
 
     /** sum of log s_j over the coordinates of {@code zz} that are not NaN: the log-Jacobian of the standardisation. */

@@ -48,11 +48,12 @@ public final class SurpriseSketch {
     private double lastPValue = 1;
 
     /** @param halfLife points after which a point's weight has halved (the sketch's memory) */
-    public SurpriseSketch(double halfLife) {
-        this(Math.pow(2, -1 / halfLife), null);
+    public static SurpriseSketch withHalfLife(double halfLife) {
+        return new SurpriseSketch(Math.pow(2, -1 / halfLife));
     }
 
-    private SurpriseSketch(double decay, Void raw) {
+    /** @param decay each point's weight relative to the next one's, 2^(-1 / half-life) */
+    private SurpriseSketch(double decay) {
         this.decay = decay;
     }
 
@@ -310,7 +311,7 @@ public final class SurpriseSketch {
         double overflow = in.getDouble();
         double overflowExcess = in.getDouble();
         double decay = in.getDouble();
-        SurpriseSketch s = new SurpriseSketch(decay, null);
+        SurpriseSketch s = new SurpriseSketch(decay);
         s.lo = lo;
         s.width = width;
         s.unit = unit;

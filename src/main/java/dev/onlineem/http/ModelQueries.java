@@ -85,7 +85,7 @@ final class ModelQueries {
         instances.addObject().put("instance", self.host() + ":" + self.port()).put("models", mine.size());
         if (!local) {
             for (StreamsMetadata md : streams.metadataForAllStreamsClients()) {
-                if (md.hostInfo().equals(self) || !md.stateStoreNames().contains(dev.onlineem.stream.OnlineEmTopology.STORE)) {
+                if (md.hostInfo().equals(self) || !md.stateStoreNames().contains(dev.onlineem.stream.OnlineEmTopology.CHECKPOINT_STORE)) {
                     continue;
                 }
                 Answer a = fetch.apply(md.hostInfo(), "/models?scope=local");

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.util.Arrays;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * Parses an input point: the common shape straight from its bytes ({@link PointScanner}), anything else with
@@ -13,36 +12,22 @@ import org.apache.kafka.common.serialization.Deserializer;
  * {@link SerializationException} whose message says what is wrong and how the record should look;
  * the deserialization-exception handler then sends the original bytes to the dead-letter topic.
  */
-public final class PointDeserializer implements Deserializer<Point> {
+public final class PointDeserializer extends JsonRecordDeserializer<Point> {
     public static final String EXPECTED_SHAPE = "expected {\"id\": \"...\", \"ts\": <epoch ms>, \"x\": [numbers or null]}";
     private final int maxDimension;
-    private final int maxRecordBytes;
 
     public PointDeserializer(int maxDimension, int maxRecordBytes) {
+        super("point", EXPECTED_SHAPE, maxRecordBytes);
         this.maxDimension = maxDimension;
-        this.maxRecordBytes = maxRecordBytes;
     }
 
     @Override
-    public Point deserialize(String topic, byte[] data) {
-        if (data == null) {
-            return null; // a tombstone: the processor dead-letters it with its reason
-        }
-        if (data.length <= maxRecordBytes) {
-            Point common = PointScanner.scan(data, maxDimension);
-            if (common != null) {
-                return common;
-            }
-        }
-        return readWithJackson(data);
+    Point scan(byte[] data) {
+        return PointScanner.scan(data, maxDimension);
     }
 
-    /** Jackson's path alone: every record the scanner does not take, and the reference it is tested against. */
-    Point readWithJackson(byte[] data) {
-        return JsonRecord.read(data, maxRecordBytes, "point", EXPECTED_SHAPE, this::parse);
-    }
-
-    private Point parse(JsonParser p) throws IOException {
+    @Override
+    Point parse(JsonParser p) throws IOException {
         if (p.nextToken() != JsonToken.START_OBJECT) {
             throw bad("record is not a JSON object");
         }
@@ -76,7 +61,7 @@ public final class PointDeserializer implements Deserializer<Point> {
         return new Point(id, ts, x);
     }
 
-    private static String parseId(JsonToken v, JsonParser p) throws IOException {
+    private String parseId(JsonToken v, JsonParser p) throws IOException {
         if (v == JsonToken.VALUE_STRING || v == JsonToken.VALUE_NUMBER_INT) {
             return p.getText();
         }
@@ -86,15 +71,9 @@ public final class PointDeserializer implements Deserializer<Point> {
         throw bad("field \"id\" must be a string");
     }
 
-    private static Long parseTs(JsonToken v, JsonParser p) throws IOException {
-        if (v == JsonToken.VALUE_NULL) {
-            return null;
-        }
-        if (v != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-            throw bad("field \"ts\" must be an integer (epoch milliseconds)");
-        }
-        long ts = p.getLongValue();
-        if (ts < 0) {
+    private Long parseTs(JsonToken v, JsonParser p) throws IOException {
+        Long ts = epochMillis(v, p);
+        if (ts != null && ts < 0) {
             throw bad("field \"ts\" must not be negative");
         }
         return ts;
@@ -146,9 +125,5 @@ public final class PointDeserializer implements Deserializer<Point> {
             case START_OBJECT: return "an object";
             default: return String.valueOf(t);
         }
-    }
-
-    private static SerializationException bad(String reason) {
-        return JsonRecord.bad("point", reason, EXPECTED_SHAPE);
     }
 }

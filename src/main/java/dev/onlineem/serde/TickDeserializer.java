@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * Parses an input tick: the common shape straight from its bytes ({@link TickScanner}), anything else with
@@ -14,34 +13,20 @@ import org.apache.kafka.common.serialization.Deserializer;
  * than symbol, price, size and ts are skipped, so feeds that carry more (exchange, conditions) are read.
  * Values (a price that is not positive, a negative size) are checked by the tick stage itself.
  */
-public final class TickDeserializer implements Deserializer<Tick> {
+public final class TickDeserializer extends JsonRecordDeserializer<Tick> {
     public static final String EXPECTED_SHAPE = "expected {\"symbol\": \"...\", \"price\": <number > 0>, \"size\": <number >= 0>, \"ts\": <epoch ms>}";
-    private final int maxRecordBytes;
 
     public TickDeserializer(int maxRecordBytes) {
-        this.maxRecordBytes = maxRecordBytes;
+        super("tick", EXPECTED_SHAPE, maxRecordBytes);
     }
 
     @Override
-    public Tick deserialize(String topic, byte[] data) {
-        if (data == null) {
-            return null; // a tombstone: the processor dead-letters it with its reason
-        }
-        if (data.length <= maxRecordBytes) {
-            Tick common = TickScanner.scan(data);
-            if (common != null) {
-                return common;
-            }
-        }
-        return readWithJackson(data);
+    Tick scan(byte[] data) {
+        return TickScanner.scan(data);
     }
 
-    /** Jackson's path alone: every record the scanner does not take, and the reference it is tested against. */
-    Tick readWithJackson(byte[] data) {
-        return JsonRecord.read(data, maxRecordBytes, "tick", EXPECTED_SHAPE, this::parse);
-    }
-
-    private Tick parse(JsonParser p) throws IOException {
+    @Override
+    Tick parse(JsonParser p) throws IOException {
         if (p.nextToken() != JsonToken.START_OBJECT) {
             throw bad("record is not a JSON object");
         }
@@ -71,13 +56,7 @@ public final class TickDeserializer implements Deserializer<Tick> {
                     size = s == null ? 0 : s;
                     break;
                 case "ts":
-                    if (v == JsonToken.VALUE_NULL) {
-                        break;
-                    }
-                    if (v != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-                        throw bad("field \"ts\" must be an integer (epoch milliseconds)");
-                    }
-                    ts = p.getLongValue();
+                    ts = epochMillis(v, p);
                     break;
                 default:
                     p.skipChildren();
@@ -92,7 +71,7 @@ public final class TickDeserializer implements Deserializer<Tick> {
         return new Tick(symbol, price, size, ts);
     }
 
-    private static Double number(JsonToken v, JsonParser p, String field) throws IOException {
+    private Double number(JsonToken v, JsonParser p, String field) throws IOException {
         if (v == JsonToken.VALUE_NULL) {
             return null;
         }
@@ -100,9 +79,5 @@ public final class TickDeserializer implements Deserializer<Tick> {
             throw bad("field \"" + field + "\" must be a number");
         }
         return p.getDoubleValue();
-    }
-
-    private static SerializationException bad(String reason) {
-        return JsonRecord.bad("tick", reason, EXPECTED_SHAPE);
     }
 }

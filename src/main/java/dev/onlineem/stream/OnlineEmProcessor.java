@@ -69,7 +69,7 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        ModelCheckpointStore checkpoints = ModelCheckpointStore.of(context.getStateStore(OnlineEmTopology.STORE));
+        ModelCheckpointStore checkpoints = ModelCheckpointStore.of(context.getStateStore(OnlineEmTopology.CHECKPOINT_STORE));
         KeyValueStore<String, byte[]> log = context.getStateStore(OnlineEmTopology.LOG_STORE);
         // a re-initialised task reads the stores again, never trusts memory
         this.models = new ModelStates(checkpoints, log, settings, stage.checkpointPoints(), stage.heldModels());

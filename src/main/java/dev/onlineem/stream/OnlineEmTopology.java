@@ -26,7 +26,8 @@ import org.apache.kafka.streams.state.Stores;
  * {@link DeadLetters} handlers.
  */
 public final class OnlineEmTopology {
-    public static final String STORE = "models";
+    /** Each model's latest full state (its checkpoint); named "models", as its changelog topic has been since the first build. */
+    public static final String CHECKPOINT_STORE = "models";
     public static final String LOG_STORE = "model-log";
     /** Model ids updated since their last published snapshot, so that a restored task publishes what a killed one did not. */
     public static final String UNPUBLISHED_STORE = "unpublished";
@@ -56,7 +57,7 @@ public final class OnlineEmTopology {
         Function<String, AssignmentsMode> modes = config.assignmentsModeUniform() ? id -> uniform : config::assignmentsModeFor;
         t.addProcessor(PROCESSOR, () -> new OnlineEmProcessor(config::settingsFor, modes, stage, live),
                 SOURCE);
-        t.addStateStore(new ModelCheckpointStore.Builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
+        t.addStateStore(new ModelCheckpointStore.Builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CHECKPOINT_STORE), Serdes.String(),
                 Serdes.ByteArray())).withCachingEnabled(), PROCESSOR);
         for (String store : new String[] {LOG_STORE, UNPUBLISHED_STORE}) {
             t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), Serdes.ByteArray())

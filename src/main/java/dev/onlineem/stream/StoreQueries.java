@@ -32,12 +32,12 @@ public final class StoreQueries {
 
     /** Which instance's active task owns the model's key ({@link KeyQueryMetadata#NOT_AVAILABLE} while rebalancing). */
     public KeyQueryMetadata owner(String id) {
-        return streams.queryMetadataForKey(OnlineEmTopology.STORE, id, Serdes.String().serializer());
+        return streams.queryMetadataForKey(OnlineEmTopology.CHECKPOINT_STORE, id, Serdes.String().serializer());
     }
 
     /** The model from this instance's task of that partition, or null when it has none. */
     public Stored read(String id, int partition) {
-        ReadOnlyKeyValueStore<String, byte[]> checkpoints = store(OnlineEmTopology.STORE, partition);
+        ReadOnlyKeyValueStore<String, byte[]> checkpoints = store(OnlineEmTopology.CHECKPOINT_STORE, partition);
         ReadOnlyKeyValueStore<String, byte[]> log = store(OnlineEmTopology.LOG_STORE, partition);
         OnlineModel m = ModelStates.read(id, checkpoints::get, log::get, checkpointPoints);
         return m == null ? null : new Stored(id, m);
@@ -45,7 +45,7 @@ public final class StoreQueries {
 
     /** Every model of this instance's active tasks, by id. */
     public List<Stored> all() {
-        ReadOnlyKeyValueStore<String, byte[]> checkpoints = store(OnlineEmTopology.STORE, null);
+        ReadOnlyKeyValueStore<String, byte[]> checkpoints = store(OnlineEmTopology.CHECKPOINT_STORE, null);
         ReadOnlyKeyValueStore<String, byte[]> log = store(OnlineEmTopology.LOG_STORE, null);
         List<String> ids = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = checkpoints.all()) {

@@ -109,7 +109,7 @@ class AnomalyScoreTest {
         // surprises of a Gaussian are half a chi-square: exponential for 2 coordinates. 1,000,000 of them through
         // a sketch with the service's memory (10,000 points): P(p < a) against a down to 1e-5.
         Random r = new Random(SEED);
-        SurpriseSketch sketch = new SurpriseSketch(ScoreSettings.DEFAULT_HALF_LIFE);
+        SurpriseSketch sketch = SurpriseSketch.withHalfLife(ScoreSettings.DEFAULT_HALF_LIFE);
         double[] init = new double[500];
         for (int i = 0; i < init.length; i++) {
             init[i] = -Math.log(r.nextDouble());

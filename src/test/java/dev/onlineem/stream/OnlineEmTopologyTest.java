@@ -229,7 +229,7 @@ class OnlineEmTopologyTest {
         JsonNode snap = Json.mapper().readTree(snaps.get(0).value());
         assertEquals("sensor-1", snap.get("model").asText());
         assertEquals(50, snap.get("pointsSeen").asLong());
-        byte[] stored = ModelCheckpointStore.of(driver.getAllStateStores().get(OnlineEmTopology.STORE)).get("sensor-1");
+        byte[] stored = ModelCheckpointStore.of(driver.getAllStateStores().get(OnlineEmTopology.CHECKPOINT_STORE)).get("sensor-1");
         // the test driver commits after each record, so each commit saw one point: a full state at the first point and
         // at 101 (checkpoint.points = 100 past the one before), the points in between logged
         assertEquals(101, StateCodec.decode(stored).pointsSeen());
@@ -323,7 +323,7 @@ class OnlineEmTopologyTest {
             }
         }
         // a new task would see exactly these stores: each model's state as of the last commit
-        ModelCheckpointStore store = ModelCheckpointStore.of(driver.getAllStateStores().get(OnlineEmTopology.STORE));
+        ModelCheckpointStore store = ModelCheckpointStore.of(driver.getAllStateStores().get(OnlineEmTopology.CHECKPOINT_STORE));
         KeyValueStore<String, byte[]> log = driver.getKeyValueStore(OnlineEmTopology.LOG_STORE);
         ModelStates restored = new ModelStates(store, log, config::settingsFor, 100, 10);
         assertArrayEquals(StateCodec.encode(reference), StateCodec.encode(restored.get("sensor-9")));

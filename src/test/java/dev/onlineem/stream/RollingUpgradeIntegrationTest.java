@@ -153,7 +153,7 @@ class RollingUpgradeIntegrationTest {
 
     /** How many models' latest checkpoints (the models store's changelog) are in each format version. */
     private static Map<Byte, Integer> checkpointVersions(String bootstrap, OnlineEmConfig config) {
-        String topic = StreamApp.properties(config).get("application.id") + "-" + OnlineEmTopology.STORE + "-changelog";
+        String topic = StreamApp.properties(config).get("application.id") + "-" + OnlineEmTopology.CHECKPOINT_STORE + "-changelog";
         Map<String, Byte> last = new TreeMap<>();
         KafkaTestSupport.readToEnd(bootstrap, topic, r -> {
             if (r.value() != null && r.value().length > 2) {

@@ -177,7 +177,7 @@ class SoakIntegrationTest {
                     // as a restored task loads it (its state decoded, its logged points replayed), then encoded
                     String d = compareLoadedModels(changelogs(bootstrap, soak), changelogs(bootstrap, ref), soak.getInt(OnlineEmConfig.CHECKPOINT_POINTS_CONFIG));
                     if (d != null) {
-                        storeDiffs.put(OnlineEmTopology.STORE + "+" + OnlineEmTopology.LOG_STORE, d);
+                        storeDiffs.put(OnlineEmTopology.CHECKPOINT_STORE + "+" + OnlineEmTopology.LOG_STORE, d);
                     }
                     d = compare(lastValues(bootstrap, changelog(soak, OnlineEmTopology.UNPUBLISHED_STORE)),
                             lastValues(bootstrap, changelog(ref, OnlineEmTopology.UNPUBLISHED_STORE)));
@@ -237,7 +237,7 @@ class SoakIntegrationTest {
 
     /** The final contents of the models and model-log stores: {states, log}, each keyed partition/key. */
     static List<Map<String, byte[]>> changelogs(String bootstrap, OnlineEmConfig config) {
-        return List.of(lastRecords(bootstrap, changelog(config, OnlineEmTopology.STORE)),
+        return List.of(lastRecords(bootstrap, changelog(config, OnlineEmTopology.CHECKPOINT_STORE)),
                 lastRecords(bootstrap, changelog(config, OnlineEmTopology.LOG_STORE)));
     }
 
