@@ -3,7 +3,6 @@ package dev.onlineem.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.onlineem.broker.EmbeddedKafkaBroker;
 import dev.onlineem.config.OnlineEmConfig;
-import dev.onlineem.em.TrueMixture;
 import dev.onlineem.http.HttpApi;
 import dev.onlineem.serde.Json;
 import dev.onlineem.serde.JsonSerializer;
@@ -38,8 +37,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 

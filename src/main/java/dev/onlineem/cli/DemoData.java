@@ -1,7 +1,7 @@
 package dev.onlineem.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.onlineem.em.TrueMixture;
+import dev.onlineem.em.mixture.TrueMixture;
 import dev.onlineem.serde.Point;
 import java.util.HashMap;
 import java.util.List;

@@ -4,7 +4,7 @@ import dev.onlineem.config.OnlineEmConfig;
 import dev.onlineem.em.ModelSettings;
 import dev.onlineem.em.OnlineMixtureModel;
 import dev.onlineem.em.PointResult;
-import dev.onlineem.em.TrueMixture;
+import dev.onlineem.em.mixture.TrueMixture;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;

@@ -2,17 +2,15 @@ package dev.onlineem.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.onlineem.config.OnlineEmConfig;
-import dev.onlineem.em.BatchEm;
-import dev.onlineem.em.CovarianceType;
-import dev.onlineem.em.Distribution;
 import dev.onlineem.em.ModelSettings;
-import dev.onlineem.em.ModelSnapshot;
-import dev.onlineem.em.GaussianHmm;
-import dev.onlineem.em.InformationCriteria;
-import dev.onlineem.em.ModelKind;
 import dev.onlineem.em.OnlineMixtureModel;
 import dev.onlineem.em.OnlineModel;
 import dev.onlineem.em.PointResult;
+import dev.onlineem.em.base.ModelKind;
+import dev.onlineem.em.base.ModelSnapshot;
+import dev.onlineem.em.density.InformationCriteria;
+import dev.onlineem.em.hmm.GaussianHmm;
+import dev.onlineem.em.mixture.BatchEm;
 import dev.onlineem.serde.Json;
 import dev.onlineem.serde.ModelSnapshotMessage;
 import java.io.BufferedWriter;
@@ -29,10 +27,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
 /** {@code fit}: streams a CSV file through the online engine (no Kafka) and prints the final model as JSON. */
 @Command(name = "fit", mixinStandardHelpOptions = true, sortOptions = false,

@@ -1,6 +1,6 @@
 package dev.onlineem.cli;
 
-import dev.onlineem.em.ModelSnapshot;
+import dev.onlineem.em.base.ModelSnapshot;
 import java.util.List;
 import java.util.Locale;
 

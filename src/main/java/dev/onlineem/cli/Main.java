@@ -1,7 +1,7 @@
 package dev.onlineem.cli;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The command-line program: {@code fit}, {@code score}, {@code run}, {@code demo}, {@code produce}, {@code bench}. */
 @Command(name = "online-em", mixinStandardHelpOptions = true, version = "online-em-streams 0.1.0",

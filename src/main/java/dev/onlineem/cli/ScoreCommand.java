@@ -1,10 +1,10 @@
 package dev.onlineem.cli;
 
 import dev.onlineem.config.OnlineEmConfig;
-import dev.onlineem.em.ModelKind;
 import dev.onlineem.em.ModelSettings;
 import dev.onlineem.em.OnlineModel;
 import dev.onlineem.em.PointResult;
+import dev.onlineem.em.base.ModelKind;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -23,9 +23,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code score}: replays a CSV file through exactly the service's per-model pipeline (feature stage,

@@ -1,7 +1,7 @@
 package dev.onlineem.cli;
 
-import dev.onlineem.em.BatchEm;
 import dev.onlineem.em.OnlineMixtureModel;
+import dev.onlineem.em.mixture.BatchEm;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

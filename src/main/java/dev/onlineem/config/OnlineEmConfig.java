@@ -1,15 +1,15 @@
 package dev.onlineem.config;
 
-import dev.onlineem.em.BarFeature;
-import dev.onlineem.em.BarSettings;
-import dev.onlineem.em.CovarianceType;
-import dev.onlineem.em.Distribution;
-import dev.onlineem.em.FeatureSettings;
-import dev.onlineem.em.LikelihoodTail;
-import dev.onlineem.em.ModelKind;
 import dev.onlineem.em.ModelSettings;
-import dev.onlineem.em.RegimeSettings;
-import dev.onlineem.em.ScoreSettings;
+import dev.onlineem.em.base.CovarianceType;
+import dev.onlineem.em.base.ModelKind;
+import dev.onlineem.em.density.Distribution;
+import dev.onlineem.em.features.BarFeature;
+import dev.onlineem.em.features.BarSettings;
+import dev.onlineem.em.features.FeatureSettings;
+import dev.onlineem.em.hmm.RegimeSettings;
+import dev.onlineem.em.scoring.LikelihoodTail;
+import dev.onlineem.em.scoring.ScoreSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -26,15 +26,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**

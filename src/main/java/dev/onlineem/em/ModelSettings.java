@@ -1,5 +1,14 @@
 package dev.onlineem.em;
 
+import dev.onlineem.em.base.CovarianceType;
+import dev.onlineem.em.base.ModelKind;
+import dev.onlineem.em.base.SettingCheck;
+import dev.onlineem.em.density.Distribution;
+import dev.onlineem.em.features.FeatureSettings;
+import dev.onlineem.em.hmm.RegimeSettings;
+import dev.onlineem.em.mixture.DriftRepair;
+import dev.onlineem.em.scoring.ScoreSettings;
+
 /**
  * Everything that defines how one model learns. Immutable; validated on construction, each error
  * naming the setting (by its configuration name) and the accepted range.
@@ -52,32 +61,26 @@ public record ModelSettings(int kMin, int kMax, CovarianceType covarianceType, d
     public static final int MIN_REPAIR_WINDOW = 50;
 
     public ModelSettings {
-        check(kMin >= 1, "k.min", kMin, "at least 1");
-        check(kMax >= kMin, "k.max", kMax, "at least k.min (" + kMin + ")");
-        check(covarianceType != null, "covariance.type", null, "one of full, diag, spherical");
-        check(stepExponent > 0.5 && stepExponent <= 1, "step.exponent", stepExponent, "in (0.5, 1]");
-        check(stepOffset >= 2, "step.offset", stepOffset, "at least 2");
-        check(gammaMin >= 0 && gammaMin < 1, "gamma.min", gammaMin, "in [0, 1) (or set half.life in points)");
-        check(mStepInterval >= 1, "mstep.interval", mStepInterval, "at least 1");
-        check(regularization > 0 && regularization < 1, "regularization", regularization, "in (0, 1)");
-        check(initPoints >= 2 * kMax, "init.points", initPoints, "at least 2 * k.max (" + 2 * kMax + ")");
-        check(initRestarts >= 1, "init.restarts", initRestarts, "at least 1");
-        check(initMaxIterations >= 1, "init.max.iterations", initMaxIterations, "at least 1");
-        check(features != null, "features", null, "set");
-        check(scoring != null, "anomaly", null, "set");
-        check(kind != null, "type", null, "one of mixture, hmm");
-        check(regime != null, "regime", null, "set");
-        check(!averaging || kind == ModelKind.MIXTURE, "averaging", averaging, "false for model.type=hmm (averaging applies to mixtures)");
-        check(repairWindow == 0 || repairWindow >= Math.max(MIN_REPAIR_WINDOW, 20 * kMax), "repair.window", repairWindow,
+        SettingCheck.check(kMin >= 1, "k.min", kMin, "at least 1");
+        SettingCheck.check(kMax >= kMin, "k.max", kMax, "at least k.min (" + kMin + ")");
+        SettingCheck.check(covarianceType != null, "covariance.type", null, "one of full, diag, spherical");
+        SettingCheck.check(stepExponent > 0.5 && stepExponent <= 1, "step.exponent", stepExponent, "in (0.5, 1]");
+        SettingCheck.check(stepOffset >= 2, "step.offset", stepOffset, "at least 2");
+        SettingCheck.check(gammaMin >= 0 && gammaMin < 1, "gamma.min", gammaMin, "in [0, 1) (or set half.life in points)");
+        SettingCheck.check(mStepInterval >= 1, "mstep.interval", mStepInterval, "at least 1");
+        SettingCheck.check(regularization > 0 && regularization < 1, "regularization", regularization, "in (0, 1)");
+        SettingCheck.check(initPoints >= 2 * kMax, "init.points", initPoints, "at least 2 * k.max (" + 2 * kMax + ")");
+        SettingCheck.check(initRestarts >= 1, "init.restarts", initRestarts, "at least 1");
+        SettingCheck.check(initMaxIterations >= 1, "init.max.iterations", initMaxIterations, "at least 1");
+        SettingCheck.check(features != null, "features", null, "set");
+        SettingCheck.check(scoring != null, "anomaly", null, "set");
+        SettingCheck.check(kind != null, "type", null, "one of mixture, hmm");
+        SettingCheck.check(regime != null, "regime", null, "set");
+        SettingCheck.check(!averaging || kind == ModelKind.MIXTURE, "averaging", averaging, "false for model.type=hmm (averaging applies to mixtures)");
+        SettingCheck.check(repairWindow == 0 || repairWindow >= Math.max(MIN_REPAIR_WINDOW, 20 * kMax), "repair.window", repairWindow,
                 "0 (off) or at least max(" + MIN_REPAIR_WINDOW + ", 20 * k.max) = " + Math.max(MIN_REPAIR_WINDOW, 20 * kMax));
-        check(weightFloor >= 0 && weightFloor * kMax < 0.5, "weight.floor", weightFloor, "in [0, 0.5 / k.max)");
-        check(distribution != null, "distribution", null, "one of gaussian, student-t");
-    }
-
-    static void check(boolean ok, String name, Object value, String expected) {
-        if (!ok) {
-            throw new IllegalArgumentException("setting " + name + " = " + value + " is invalid: it must be " + expected);
-        }
+        SettingCheck.check(weightFloor >= 0 && weightFloor * kMax < 0.5, "weight.floor", weightFloor, "in [0, 0.5 / k.max)");
+        SettingCheck.check(distribution != null, "distribution", null, "one of gaussian, student-t");
     }
 
     /** gamma_min for a half-life of h points: 1 - 2^(-1/h). */

@@ -1,8 +1,20 @@
 package dev.onlineem.em;
 
-import static dev.onlineem.em.StateCodec.getAll;
-import static dev.onlineem.em.StateCodec.putAll;
+import static dev.onlineem.em.base.StateFormat.getAll;
+import static dev.onlineem.em.base.StateFormat.putAll;
 
+import dev.onlineem.em.base.ModelKind;
+import dev.onlineem.em.base.ModelSnapshot;
+import dev.onlineem.em.base.StateFormat;
+import dev.onlineem.em.density.EStepWork;
+import dev.onlineem.em.density.InformationCriteria;
+import dev.onlineem.em.features.FeatureStage;
+import dev.onlineem.em.hmm.GaussianHmm;
+import dev.onlineem.em.hmm.RegimeSettings;
+import dev.onlineem.em.mixture.BatchEm;
+import dev.onlineem.em.mixture.GaussianMixture;
+import dev.onlineem.em.mixture.SufficientStatistics;
+import dev.onlineem.em.scoring.AnomalyScorer;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Random;
@@ -371,7 +383,7 @@ public final class OnlineHmmModel extends PipelineModel {
     @Override
     void readOnlineState(ByteBuffer in, byte version) {
         int d = featureDimension;
-        int k = version >= StateCodec.VERSION_10 ? in.getInt() : settings.kMin();
+        int k = version >= StateFormat.VERSION_10 ? in.getInt() : settings.kMin();
         if (k < settings.kMin() || k > settings.kMax()) {
             throw new IllegalArgumentException(k + " states outside model.k.range " + settings.kMin() + ".." + settings.kMax());
         }

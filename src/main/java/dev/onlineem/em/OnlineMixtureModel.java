@@ -1,5 +1,15 @@
 package dev.onlineem.em;
 
+import dev.onlineem.em.base.ModelKind;
+import dev.onlineem.em.base.ModelSnapshot;
+import dev.onlineem.em.base.StateFormat;
+import dev.onlineem.em.density.EStepWork;
+import dev.onlineem.em.features.FeatureStage;
+import dev.onlineem.em.mixture.BatchEm;
+import dev.onlineem.em.mixture.DriftRepair;
+import dev.onlineem.em.mixture.GaussianMixture;
+import dev.onlineem.em.mixture.SufficientStatistics;
+import dev.onlineem.em.scoring.AnomalyScorer;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Random;
@@ -111,7 +121,7 @@ public final class OnlineMixtureModel extends PipelineModel {
      * recent points better than the model, its statistics replace the model's and online EM goes on from them.
      */
     private void checkStructure() {
-        BatchEm.Fit fit = repair.check(mixture, settings, settings.seed() * 0x9E3779B97F4A7C15L + t);
+        BatchEm.Fit fit = repair.check(mixture, settings.regularization(), settings.initRestarts(), settings.seed() * 0x9E3779B97F4A7C15L + t);
         if (fit == null) {
             return;
         }
@@ -326,7 +336,7 @@ public final class OnlineMixtureModel extends PipelineModel {
     }
 
     /** Drift repair's window and detector, or null. */
-    DriftRepair repair() {
+    public DriftRepair repair() {
         return repair;
     }
 
@@ -375,7 +385,7 @@ public final class OnlineMixtureModel extends PipelineModel {
         g.readParameters(in);
         mixture = g;
         stats = SufficientStatistics.readFrom(in, k, d, g.type, settings.distribution());
-        if (version >= StateCodec.VERSION_7) {
+        if (version >= StateFormat.VERSION_7) {
             stats.scale = in.getDouble();
             if (!(stats.scale > 0) || !Double.isFinite(stats.scale)) {
                 throw new IllegalArgumentException("statistics scale " + stats.scale + " is not a positive number");

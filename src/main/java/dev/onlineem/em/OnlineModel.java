@@ -1,5 +1,9 @@
 package dev.onlineem.em;
 
+import dev.onlineem.em.base.ModelKind;
+import dev.onlineem.em.base.ModelSnapshot;
+import dev.onlineem.em.features.FeatureStage;
+
 /**
  * One online model of one stream: its causal feature stage, warm-up, per-point learning and scoring.
  * The stream layer, the stores, crash recovery and the commands know this interface, not the kind

@@ -1,8 +1,14 @@
 package dev.onlineem.em;
 
-import static dev.onlineem.em.StateCodec.getAll;
-import static dev.onlineem.em.StateCodec.putAll;
+import static dev.onlineem.em.base.StateFormat.getAll;
+import static dev.onlineem.em.base.StateFormat.putAll;
 
+import dev.onlineem.em.base.StateFormat;
+import dev.onlineem.em.features.FeatureStage;
+import dev.onlineem.em.mixture.GaussianMixture;
+import dev.onlineem.em.scoring.AnomalyScorer;
+import dev.onlineem.em.scoring.ProvisionalScorer;
+import dev.onlineem.em.scoring.SurpriseSketch;
 import java.nio.ByteBuffer;
 
 /**
@@ -148,7 +154,14 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
         if (provisional == null) {
             provisional = new ProvisionalScorer(buffer.length);
         }
-        double log10P = provisional.score(featureVector, buffer, buffered, out);
+        double log10P = provisional.score(featureVector, buffer, buffered);
+        if (provisional.scored()) {
+            out.logDensity = provisional.logDensity();
+            out.pValue = provisional.pValue();
+            out.likelihoodPValue = 1;
+            out.anomalyScore = AnomalyScorer.scoreOf(log10P);
+            out.provisional = true;
+        }
         boolean surprising = log10P < Math.log10(settings.scoring().alpha());
         if (provisionalSuppressLeft > 0) {
             provisionalSuppressLeft--;
@@ -356,7 +369,7 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
     abstract void allocateWork();
 
     /** Points the provisional model still holds its alerts back for. */
-    final int provisionalSuppressLeft() {
+    public final int provisionalSuppressLeft() {
         return provisionalSuppressLeft;
     }
 
@@ -398,12 +411,12 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
      *        last point time, before 8 no provisional suppression
      */
     final void readState(ByteBuffer in, byte version) {
-        boolean v2 = version == StateCodec.VERSION_2;
+        boolean v2 = version == StateFormat.VERSION_2;
         dimension = in.getInt();
         boolean online = in.get() == 1;
         pointsSeen = in.getLong();
         modelVersion = in.getLong();
-        lastPointTs = version >= StateCodec.VERSION_7 ? in.getLong() : 0L;
+        lastPointTs = version >= StateFormat.VERSION_7 ? in.getLong() : 0L;
         if (dimension > 0) {
             features = v2 ? new FeatureStage(settings.features(), dimension) : FeatureStage.readFrom(in, settings.features(), dimension);
             featureDimension = features.outputDimension();
@@ -417,12 +430,12 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
                     buffer[i] = getAll(in, new double[featureDimension]);
                 }
             }
-            provisionalSuppressLeft = version >= StateCodec.VERSION_8 ? in.getInt() : 0;
+            provisionalSuppressLeft = version >= StateFormat.VERSION_8 ? in.getInt() : 0;
             return;
         }
         readOnlineState(in, version);
         scorer = v2 ? AnomalyScorer.fromSketch(SurpriseSketch.readFrom(in), settings.scoring())
-                : AnomalyScorer.readFrom(in, settings.scoring(), version >= StateCodec.VERSION_8);
+                : AnomalyScorer.readFrom(in, settings.scoring(), version >= StateFormat.VERSION_8);
         allocateWork();
     }
 

@@ -1,5 +1,7 @@
 package dev.onlineem.em;
 
+import dev.onlineem.em.scoring.ProvisionalScorer;
+
 /**
  * What one point's update produced. One instance is reused from point to point (the hot path
  * allocates nothing): read it before the next update, or copy what you keep.

@@ -1,5 +1,15 @@
 package dev.onlineem.em;
 
+import dev.onlineem.em.base.CovarianceType;
+import dev.onlineem.em.base.ModelKind;
+import dev.onlineem.em.base.StateFormat;
+import dev.onlineem.em.density.Distribution;
+import dev.onlineem.em.features.FeatureSettings;
+import dev.onlineem.em.hmm.RegimeSettings;
+import dev.onlineem.em.mixture.DriftRepair;
+import dev.onlineem.em.mixture.SufficientStatistics;
+import dev.onlineem.em.scoring.LikelihoodTail;
+import dev.onlineem.em.scoring.ScoreSettings;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -49,16 +59,6 @@ import java.nio.ByteOrder;
 public final class StateCodec {
     static final byte MAGIC_0 = 'O';
     static final byte MAGIC_1 = 'E';
-    static final byte VERSION_10 = 10;
-    public static final byte VERSION = VERSION_10;
-    static final byte VERSION_9 = 9;
-    static final byte VERSION_8 = 8;
-    static final byte VERSION_7 = 7;
-    static final byte VERSION_6 = 6;
-    static final byte VERSION_5 = 5;
-    static final byte VERSION_4 = 4;
-    static final byte VERSION_3 = 3;
-    static final byte VERSION_2 = 2;
     /** The kind's tag is its {@link ModelKind} ordinal. */
     static final byte TAG_MIXTURE = 0;
     static final byte TAG_HMM = 1;
@@ -84,7 +84,7 @@ public final class StateCodec {
     public static byte[] encode(OnlineModel model) {
         PipelineModel m = (PipelineModel) model; // the one implementation (OnlineModel is sealed)
         ByteBuffer out = ByteBuffer.allocate(4 + SETTINGS_BYTES + m.stateSize()).order(ByteOrder.LITTLE_ENDIAN);
-        out.put(MAGIC_0).put(MAGIC_1).put(VERSION).put((byte) m.kind().ordinal());
+        out.put(MAGIC_0).put(MAGIC_1).put(StateFormat.VERSION).put((byte) m.kind().ordinal());
         writeSettings(out, m.settings);
         m.writeState(out);
         return out.array();
@@ -98,11 +98,11 @@ public final class StateCodec {
                 throw new CorruptStateException("not a model state (bad magic)", null);
             }
             byte version = in.get();
-            if (version < VERSION_2 || version > VERSION) {
+            if (version < StateFormat.VERSION_2 || version > StateFormat.VERSION) {
                 throw new CorruptStateException("model state version " + version + " is not supported (this build reads "
-                        + VERSION_2 + " to " + VERSION + ")", null);
+                        + StateFormat.VERSION_2 + " to " + StateFormat.VERSION + ")", null);
             }
-            byte tag = version >= VERSION_4 ? in.get() : TAG_MIXTURE;
+            byte tag = version >= StateFormat.VERSION_4 ? in.get() : TAG_MIXTURE;
             if (tag != TAG_MIXTURE && tag != TAG_HMM) {
                 throw new CorruptStateException("unknown model kind tag " + tag, null);
             }
@@ -158,7 +158,7 @@ public final class StateCodec {
         int initPoints = in.getInt();
         int initRestarts = in.getInt();
         int initMaxIterations = in.getInt();
-        boolean v2 = version == VERSION_2;
+        boolean v2 = version == StateFormat.VERSION_2;
         ScoreSettings v2Scoring = v2 ? new ScoreSettings(in.getDouble(), in.getDouble(), 1, ScoreSettings.DEFAULT_LIKELIHOOD_HALF_LIFE, 0,
                 LikelihoodTail.GAUSSIAN) : null;
         double weightFloor = in.getDouble();
@@ -168,7 +168,7 @@ public final class StateCodec {
                 LikelihoodTail.GAUSSIAN);
         ModelKind kind = ModelKind.MIXTURE;
         RegimeSettings regime = RegimeSettings.DEFAULT;
-        if (version >= VERSION_4) {
+        if (version >= StateFormat.VERSION_4) {
             int kindCode = in.get();
             if (kindCode < 0 || kindCode >= ModelKind.values().length) {
                 throw new CorruptStateException("unknown model kind code " + kindCode, null);
@@ -176,17 +176,17 @@ public final class StateCodec {
             kind = ModelKind.values()[kindCode];
             regime = new RegimeSettings(in.getDouble(), in.getInt());
         }
-        if (version >= VERSION_5) {
+        if (version >= StateFormat.VERSION_5) {
             int tailCode = in.get();
             if (tailCode < 0 || tailCode >= LikelihoodTail.values().length) {
                 throw new CorruptStateException("unknown likelihood tail code " + tailCode, null);
             }
             a = a.withLikelihoodTail(LikelihoodTail.values()[tailCode]);
         }
-        boolean averaging = version >= VERSION_6 && in.get() == 1;
-        int repairWindow = version >= VERSION_8 ? in.getInt() : 0;
+        boolean averaging = version >= StateFormat.VERSION_6 && in.get() == 1;
+        int repairWindow = version >= StateFormat.VERSION_8 ? in.getInt() : 0;
         Distribution distribution = Distribution.GAUSSIAN;
-        if (version >= VERSION_10) {
+        if (version >= StateFormat.VERSION_10) {
             int familyCode = in.get();
             if (familyCode < 0 || familyCode >= Distribution.Family.values().length) {
                 throw new CorruptStateException("unknown distribution code " + familyCode, null);
@@ -203,17 +203,5 @@ public final class StateCodec {
             throw new CorruptStateException("unknown covariance type code " + type, null);
         }
         return CovarianceType.values()[type];
-    }
-
-    /** A bulk copy through a double view; little-endian, so on x86 and ARM it is a plain memory copy. */
-    static void putAll(ByteBuffer out, double[] values) {
-        out.asDoubleBuffer().put(values);
-        out.position(out.position() + Double.BYTES * values.length);
-    }
-
-    static double[] getAll(ByteBuffer in, double[] into) {
-        in.asDoubleBuffer().get(into);
-        in.position(in.position() + Double.BYTES * into.length);
-        return into;
     }
 }

@@ -1,8 +1,8 @@
 package dev.onlineem.serde;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.onlineem.em.Distribution;
-import dev.onlineem.em.ModelSnapshot;
+import dev.onlineem.em.base.ModelSnapshot;
+import dev.onlineem.em.density.Distribution;
 
 /**
  * The model snapshot as published on the models topic (key = model id) and printed by {@code fit}. An HMM

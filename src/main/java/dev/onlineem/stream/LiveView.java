@@ -1,8 +1,8 @@
 package dev.onlineem.stream;
 
-import dev.onlineem.em.ModelSnapshot;
 import dev.onlineem.em.OnlineModel;
 import dev.onlineem.em.PointResult;
+import dev.onlineem.em.base.ModelSnapshot;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,13 +2,13 @@ package dev.onlineem.stream;
 
 import dev.onlineem.config.AssignmentsMode;
 import dev.onlineem.em.ModelSettings;
-import dev.onlineem.em.ModelSnapshot;
 import dev.onlineem.em.OnlineModel;
 import dev.onlineem.em.PointResult;
+import dev.onlineem.em.base.ModelSnapshot;
 import dev.onlineem.serde.AssignmentMessage;
 import dev.onlineem.serde.ModelSnapshotMessage;
-import dev.onlineem.serde.RegimeEventMessage;
 import dev.onlineem.serde.Point;
+import dev.onlineem.serde.RegimeEventMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

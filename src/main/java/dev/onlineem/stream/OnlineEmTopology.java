@@ -2,9 +2,9 @@ package dev.onlineem.stream;
 
 import dev.onlineem.config.AssignmentsMode;
 import dev.onlineem.config.OnlineEmConfig;
+import dev.onlineem.em.features.BarSettings;
 import dev.onlineem.serde.AssignmentSerializer;
 import dev.onlineem.serde.JsonSerializer;
-import dev.onlineem.em.BarSettings;
 import dev.onlineem.serde.PointDeserializer;
 import dev.onlineem.serde.PointSerializer;
 import dev.onlineem.serde.TickDeserializer;

@@ -1,7 +1,7 @@
 package dev.onlineem.stream;
 
-import dev.onlineem.em.BarSettings;
-import dev.onlineem.em.TickBars;
+import dev.onlineem.em.features.BarSettings;
+import dev.onlineem.em.features.TickBars;
 import dev.onlineem.serde.Point;
 import dev.onlineem.serde.Tick;
 import java.time.Instant;

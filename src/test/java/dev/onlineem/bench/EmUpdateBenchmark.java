@@ -1,11 +1,11 @@
 package dev.onlineem.bench;
 
-import dev.onlineem.em.CovarianceType;
-import dev.onlineem.em.Distribution;
 import dev.onlineem.em.ModelSettings;
-import dev.onlineem.em.ModelKind;
 import dev.onlineem.em.OnlineModel;
 import dev.onlineem.em.PointResult;
+import dev.onlineem.em.base.CovarianceType;
+import dev.onlineem.em.base.ModelKind;
+import dev.onlineem.em.density.Distribution;
 import java.util.Random;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;

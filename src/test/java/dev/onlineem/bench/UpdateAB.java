@@ -37,11 +37,20 @@ public final class UpdateAB {
         final Object result;
         final double[][] points;
 
+        /** The class under its name in this build, or under the one it had before the core was split into packages. */
+        static Class<?> loadEither(ClassLoader loader, String name, String before) throws ClassNotFoundException {
+            try {
+                return loader.loadClass(name);
+            } catch (ClassNotFoundException e) {
+                return loader.loadClass(before);
+            }
+        }
+
         Build(String name, ClassLoader loader, int k, int d) throws ReflectiveOperationException {
             this.name = name;
             points = EmUpdateBenchmark.points(k, d, false);
             Class<?> settingsClass = loader.loadClass("dev.onlineem.em.ModelSettings");
-            Class<?> typeClass = loader.loadClass("dev.onlineem.em.CovarianceType");
+            Class<?> typeClass = loadEither(loader, "dev.onlineem.em.density.CovarianceType", "dev.onlineem.em.CovarianceType");
             Object builder = settingsClass.getMethod("builder").invoke(null);
             Class<?> builderClass = builder.getClass();
             builderClass.getMethod("k", int.class).invoke(builder, k);

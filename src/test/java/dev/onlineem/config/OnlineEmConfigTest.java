@@ -115,8 +115,8 @@ class OnlineEmConfigTest {
         m.put("model.override.fx-.distribution", "student-t");
         m.put("model.override.fx-.df", "4");
         OnlineEmConfig c = new OnlineEmConfig(m);
-        assertEquals(dev.onlineem.em.Distribution.studentT(4), c.settingsFor("fx-eurusd").distribution());
-        assertEquals(dev.onlineem.em.Distribution.GAUSSIAN, c.settingsFor("sensor-1").distribution());
+        assertEquals(dev.onlineem.em.density.Distribution.studentT(4), c.settingsFor("fx-eurusd").distribution());
+        assertEquals(dev.onlineem.em.density.Distribution.GAUSSIAN, c.settingsFor("sensor-1").distribution());
         Map<String, Object> bad = base();
         bad.put("model.df", "4");
         ConfigException e = assertThrows(ConfigException.class, () -> new OnlineEmConfig(bad));

@@ -3,6 +3,8 @@ package dev.onlineem.em;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.onlineem.em.base.ModelSnapshot;
+import dev.onlineem.em.mixture.TrueMixture;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

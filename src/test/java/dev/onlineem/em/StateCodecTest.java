@@ -2,13 +2,20 @@ package dev.onlineem.em;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.onlineem.em.base.CovarianceType;
+import dev.onlineem.em.base.ModelKind;
+import dev.onlineem.em.base.StateFormat;
+import dev.onlineem.em.features.FeatureSettings;
+import dev.onlineem.em.mixture.TrueMixture;
+import dev.onlineem.em.scoring.LikelihoodTail;
+import dev.onlineem.em.scoring.ScoreSettings;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 class StateCodecTest {
 
@@ -114,6 +121,6 @@ class StateCodecTest {
         byte[] future = bytes.clone();
         future[2] = 99;
         StateCodec.CorruptStateException e = assertThrows(StateCodec.CorruptStateException.class, () -> StateCodec.decode(future));
-        assertEquals("model state version 99 is not supported (this build reads 2 to " + StateCodec.VERSION + ")", e.getMessage());
+        assertEquals("model state version 99 is not supported (this build reads 2 to " + StateFormat.VERSION + ")", e.getMessage());
     }
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.onlineem.em.base.ModelSnapshot;
+import dev.onlineem.em.base.StateFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +53,7 @@ class StateFormatGoldenTest {
         } else {
             assertEquals(expected, describe(m.pointsSeen(), s), "decoded parameters differ from what the writing build reported");
         }
-        if (("v" + StateCodec.VERSION).equals(version)) {
+        if (("v" + StateFormat.VERSION).equals(version)) {
             assertArrayEquals(bytes, StateCodec.encode(m), "the current format re-encodes to the same bytes");
         }
         Random r = new Random(1);

@@ -4,6 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.onlineem.em.base.CovarianceType;
+import dev.onlineem.em.base.ModelKind;
+import dev.onlineem.em.base.ModelSnapshot;
+import dev.onlineem.em.density.Distribution;
+import dev.onlineem.em.density.SpecialFunctions;
+import dev.onlineem.em.density.StudentTails;
+import dev.onlineem.em.density.Tails;
+import dev.onlineem.em.mixture.BatchEm;
+import dev.onlineem.em.mixture.GaussianMixture;
+import dev.onlineem.em.mixture.TrueMixture;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -59,7 +69,7 @@ class StudentTComponentsTest {
 
     @Test
     void shouldSolveForTheDegreesOfFreedomFromAnyStartAndStayAtTheRoot() {
-        StudentTails tails = new StudentTails(Distribution.STUDENT_T, 1, 1);
+        StudentTails tails = (StudentTails) Tails.of(Distribution.STUDENT_T, 1, 1);
         for (double nu : new double[] {0.7, 1, 3.0671, 12, 150}) {
             double sdf = -(1 + SpecialFunctions.logMinusDigamma(nu / 2)); // the statistic whose root is nu
             for (double start : new double[] {Distribution.MIN_DF, 5, nu, Distribution.MAX_DF}) {

@@ -2,6 +2,8 @@ package dev.onlineem.em;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.onlineem.em.base.ModelKind;
+import dev.onlineem.em.density.Distribution;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,6 +3,10 @@ package dev.onlineem.em;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.onlineem.em.base.CovarianceType;
+import dev.onlineem.em.base.ModelKind;
+import dev.onlineem.em.base.ModelSnapshot;
+import dev.onlineem.em.scoring.SurpriseSketch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

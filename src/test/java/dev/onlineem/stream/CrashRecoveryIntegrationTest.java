@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.onlineem.broker.EmbeddedKafkaBroker;
 import dev.onlineem.cli.MarketSimulator;
 import dev.onlineem.config.OnlineEmConfig;
-import dev.onlineem.em.TickBars;
+import dev.onlineem.em.features.TickBars;
 import dev.onlineem.serde.JsonSerializer;
 import dev.onlineem.serde.Tick;
 import java.io.File;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.onlineem.broker.EmbeddedKafkaBroker;
 import dev.onlineem.config.OnlineEmConfig;
-import dev.onlineem.em.StateCodec;
+import dev.onlineem.em.base.StateFormat;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -104,7 +104,7 @@ class RollingUpgradeIntegrationTest {
                     }
                 }
                 Map<Byte, Integer> after = checkpointVersions(broker.bootstrapServers(), config);
-                assertEquals(Map.of(StateCodec.VERSION, MODELS.size()), after, "every model's latest checkpoint in this build's format");
+                assertEquals(Map.of(StateFormat.VERSION, MODELS.size()), after, "every model's latest checkpoint in this build's format");
                 System.out.printf("rolling upgrade from %s: %d points, checkpoints by format before %s, after %s%n",
                         oldJar.getFileName(), sent.get(), before, after);
             } finally {

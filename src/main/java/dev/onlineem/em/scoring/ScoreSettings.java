@@ -1,0 +1,49 @@
+package dev.onlineem.em.scoring;
+
+import dev.onlineem.em.base.SettingCheck;
+
+/**
+ * How a model turns its surprise ({@code -logDensity}) into a p-value, an anomaly score and alerts.
+ *
+ * @param alpha a point is an anomaly when its combined tail probability is below this (its
+ *        anomalyScore is then at least {@link AnomalyScorer#threshold(double)} of alpha)
+ * @param halfLife memory of the surprise sketch behind pValue, in points
+ * @param likelihoodWindow points in the short window of the anomaly likelihood; 1 turns it off (i.i.d. data)
+ * @param likelihoodHalfLife memory of the long-run mean and spread the short window is compared with, in points
+ * @param suppressPoints after an alert, further alerts of the same model are held back for this many points
+ * @param likelihoodTail the distribution the likelihood's window mean is judged against
+ */
+public record ScoreSettings(double alpha, double halfLife, int likelihoodWindow, double likelihoodHalfLife,
+                            int suppressPoints, LikelihoodTail likelihoodTail) {
+    public static final double DEFAULT_ALPHA = 0.004;
+    public static final double DEFAULT_HALF_LIFE = 10_000;
+    public static final int DEFAULT_LIKELIHOOD_WINDOW = 100;
+    public static final double DEFAULT_LIKELIHOOD_HALF_LIFE = 2_000;
+    public static final int DEFAULT_SUPPRESS_POINTS = 100;
+    public static final LikelihoodTail DEFAULT_LIKELIHOOD_TAIL = LikelihoodTail.GAUSSIAN;
+    public static final ScoreSettings DEFAULT = new ScoreSettings(DEFAULT_ALPHA, DEFAULT_HALF_LIFE,
+            DEFAULT_LIKELIHOOD_WINDOW, DEFAULT_LIKELIHOOD_HALF_LIFE, DEFAULT_SUPPRESS_POINTS, DEFAULT_LIKELIHOOD_TAIL);
+    static final int MAX_LIKELIHOOD_WINDOW = 10_000;
+
+    public ScoreSettings {
+        SettingCheck.check(alpha > 0 && alpha < 1, "anomaly.alpha", alpha, "in (0, 1)");
+        SettingCheck.check(halfLife >= 10, "anomaly.half.life", halfLife, "at least 10 points");
+        SettingCheck.check(likelihoodWindow >= 1 && likelihoodWindow <= MAX_LIKELIHOOD_WINDOW,
+                "anomaly.likelihood.window", likelihoodWindow, "in [1, " + MAX_LIKELIHOOD_WINDOW + "] (1: off)");
+        SettingCheck.check(likelihoodHalfLife >= 10, "anomaly.likelihood.half.life", likelihoodHalfLife, "at least 10 points");
+        SettingCheck.check(likelihoodTail != null, "anomaly.likelihood.tail", likelihoodTail, "gaussian or gamma");
+        SettingCheck.check(suppressPoints >= 0, "anomaly.suppress.points", suppressPoints, "at least 0 (0: every anomaly alerts)");
+    }
+
+    public ScoreSettings withAlpha(double a) {
+        return new ScoreSettings(a, halfLife, likelihoodWindow, likelihoodHalfLife, suppressPoints, likelihoodTail);
+    }
+
+    public ScoreSettings withLikelihoodTail(LikelihoodTail tail) {
+        return new ScoreSettings(alpha, halfLife, likelihoodWindow, likelihoodHalfLife, suppressPoints, tail);
+    }
+
+    public ScoreSettings withHalfLife(double h) {
+        return new ScoreSettings(alpha, h, likelihoodWindow, likelihoodHalfLife, suppressPoints, likelihoodTail);
+    }
+}
