@@ -37,6 +37,36 @@ class ExamplesTest {
     }
 
     @Test
+    void shouldFindACalmAndAVolatileRegimeInTheUsdChfTicksOfTheMarketRegimesExample(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("regimes.csv");
+        FitCommandTest.Output o = FitCommandTest.run("score", "--input", "examples/market-regimes/usdchf-30min.csv", "--ticks", "--columns", "USDCHF",
+                "--time-column", "time", "--model", "hmm", "--k", "2", "-D", "ticks.bar.ms=86400000", "-D", "ticks.features=volatility,return",
+                "--out", out.toString());
+        assertEquals(0, o.exit(), o.err());
+        String script = Files.readString(Path.of("examples/market-regimes/run.sh"));
+        assertTrue(script.contains("score --input examples/market-regimes/usdchf-30min.csv --ticks --columns USDCHF \\\n"
+                + "    --time-column time --model hmm --k 2 -D ticks.bar.ms=86400000 -D ticks.features=volatility,return"), "run.sh runs the command tested here");
+        assertTrue(o.err().startsWith("scored 844 bars of 40560 ticks"), o.err());
+        List<String[]> bars = Files.readAllLines(out, StandardCharsets.UTF_8).stream().skip(1).map(l -> l.split(",", -1))
+                .filter(c -> !c[10].isEmpty()).toList();
+        double[] volatility = new double[2];
+        int[] days = new int[2];
+        int switches = 0;
+        for (int i = 0; i < bars.size(); i++) {
+            int regime = Integer.parseInt(bars.get(i)[10]);
+            volatility[regime] += Double.parseDouble(bars.get(i)[3]);
+            days[regime]++;
+            switches += i > 0 && !bars.get(i)[10].equals(bars.get(i - 1)[10]) ? 1 : 0;
+        }
+        // the HMM numbers its regimes by the first feature's mean: regime 1 is the volatile one
+        assertTrue(volatility[1] / days[1] > 1.3 * volatility[0] / days[0], "the volatile regime's days are at least 1.3 times as volatile: "
+                + volatility[0] / days[0] + " and " + volatility[1] / days[1]);
+        assertTrue(days[0] > 100 && days[1] > 100, "both regimes hold: " + days[0] + " and " + days[1] + " days");
+        // regimes, not day-to-day flicker (this run: 4.2 days on average)
+        assertTrue(bars.size() / (switches + 1.0) >= 3, "a regime lasts 3 days or more on average: " + switches + " switches in " + bars.size() + " days");
+    }
+
+    @Test
     void shouldSegmentThePictureIntoTheFittedComponentsColours(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("segmented.png");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -49,6 +49,55 @@ class FitCommandTest {
     }
 
     @Test
+    void shouldScoreEachBarOfTicksAsTheServicesTickStageMakesItAndSkipRefusedTicks(@TempDir Path dir) throws Exception {
+        // two-minute bars of ticks every 10 s; one tick with a negative price and one late tick, both refused
+        Path ticks = dir.resolve("ticks.csv");
+        StringBuilder csv = new StringBuilder("time,price,size\n");
+        java.util.Random r = new java.util.Random(9);
+        dev.onlineem.em.features.TickBars reference = new dev.onlineem.em.features.TickBars(new dev.onlineem.em.features.BarSettings(true,
+                120_000, 100, 0, dev.onlineem.em.features.BarSettings.DEFAULT_FEATURES, 0));
+        List<dev.onlineem.em.features.TickBars.Bar> bars = new java.util.ArrayList<>();
+        double price = 100;
+        for (int i = 0; i < 3000; i++) {
+            long ts = 1_700_000_040_000L + i * 10_000L;
+            price *= Math.exp(0.001 * r.nextGaussian());
+            double size = 1 + r.nextInt(50);
+            csv.append(ts).append(',').append(price).append(',').append(size).append('\n');
+            reference.accept(price, size, ts, bars);
+            if (i == 1000) {
+                csv.append(ts).append(",-1,5\n");
+            }
+            if (i == 2000) {
+                csv.append(ts - 600_000).append(",100,5\n");
+            }
+        }
+        Files.writeString(ticks, csv);
+        Path out = dir.resolve("bars.csv");
+        Output o = run("score", "--input", ticks.toString(), "--ticks", "--columns", "price,size", "--time-column", "time", "--model", "hmm",
+                "-D", "ticks.bar.ms=120000", "--out", out.toString());
+        assertEquals(0, o.exit(), o.err());
+        assertTrue(o.err().contains("scored " + bars.size() + " bars of 3002 ticks") && o.err().contains("2 ticks refused, the first (line 1003): "
+                + "bad tick: price -1.0"), o.err());
+        List<String> rows = Files.readAllLines(out);
+        assertEquals("bar_start,bar_end,ticks,volatility,return,volume,range,anomalyScore,anomaly,logDensity,pValue,cluster,regime,p_regime_0,p_regime_1",
+                rows.get(0));
+        assertEquals(bars.size() + 1, rows.size());
+        for (int i = 0; i < bars.size(); i++) {
+            String[] cells = rows.get(i + 1).split(",", -1);
+            assertEquals(java.time.Instant.ofEpochMilli(bars.get(i).start()).toString(), cells[0]);
+            assertEquals(String.valueOf(bars.get(i).ticks()), cells[2]);
+            for (int f = 0; f < 4; f++) {
+                double want = bars.get(i).features()[f];
+                assertEquals(Double.isNaN(want) ? "" : String.valueOf(want), cells[3 + f], "bar " + i + " feature " + f);
+            }
+        }
+        assertTrue(rows.get(rows.size() - 1).split(",", -1)[12].matches("[01]"), "the last bar has a regime: " + rows.get(rows.size() - 1));
+
+        Output bad = run("score", "--input", ticks.toString(), "--ticks", "--columns", "price,size,time", "--out", out.toString());
+        assertTrue(bad.exit() != 0 && bad.err().contains("--ticks reads --columns PRICE[,SIZE]: 3 columns given"), bad.err());
+    }
+
+    @Test
     void shouldPrintEveryCommandsHelpWithoutAWarning() {
         // picocli formats every description with String.format and warns on stderr for each one it cannot (a bare
         // "95% ellipse" printed three WARN lines on fit --help)
