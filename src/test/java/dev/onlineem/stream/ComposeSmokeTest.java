@@ -61,6 +61,17 @@ class ComposeSmokeTest {
             assertEquals(0, up, "compose up failed: " + Files.readString(log));
             System.out.printf("compose smoke: %s up (broker %s) in %.1f s%n", String.join(" ", compose), kafkaImage, (System.nanoTime() - t0) / 1e9);
 
+            // as a user's script would: the processor has made its topics (the broker creates none on its own)
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                    Map.<String, Object>of("bootstrap.servers", "localhost:29092"))) {
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+                while (!admin.listTopics().names().get().containsAll(List.of("points", "assignments", "models"))) {
+                    assertTrue(System.nanoTime() < deadline, "the processor made no topics; processor log:\n" + logs(compose, env, tmp.resolve("logs.txt")));
+                    Thread.sleep(250);
+                }
+            }
+            System.out.printf("compose smoke: the processor's topics made %.1f s after the start%n", (System.nanoTime() - t0) / 1e9);
+
             Path csv = tmp.resolve("points.csv");
             StringBuilder sb = new StringBuilder("a,b\n");
             Random r = new Random(12);

@@ -61,9 +61,14 @@ final class KafkaTestSupport {
 
     /** Every record of every partition of a topic, read_committed from the beginning to the end as of now. */
     static void readToEnd(String bootstrap, String topic, java.util.function.Consumer<ConsumerRecord<String, byte[]>> each) {
+        readToEnd(bootstrap, topic, "read_committed", each);
+    }
+
+    /** As {@link #readToEnd(String, String, java.util.function.Consumer)}, with the isolation level given. */
+    static void readToEnd(String bootstrap, String topic, String isolation, java.util.function.Consumer<ConsumerRecord<String, byte[]>> each) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = new ArrayList<>();

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -60,6 +61,11 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Sizes: {@code -Dsoak.kills=100 -Dsoak.points=1000000 -Dsoak.hostile=100000 -Dsoak.seconds=420}
  * (the producer's duration; the kills are spread over it).
+ *
+ * <p>Two more cases run the same accounting under other faults: instances frozen with SIGSTOP past their session
+ * timeout and resumed as zombies ({@code zombie soak}), and the nodes of a three-node cluster SIGKILLed and restarted
+ * one at a time, with and without instance kills ({@code broker-bounce soak}); one case alone:
+ * {@code mvn -B -Psoak test -Dtest='SoakIntegrationTest#shouldFence*'}.
  */
 @Tag("soak")
 class SoakIntegrationTest {
@@ -113,15 +119,91 @@ class SoakIntegrationTest {
 
     @Test
     void shouldAccountForEveryInputOnceAndEndBitIdenticalThroughRepeatedKillsOfThreeInstances() throws Exception {
+        soak("soak", GOOD, HOSTILE, SECONDS, SoakIntegrationTest::embeddedBroker, (instances, brokers) -> new Chaos(instances));
+    }
+
+    /**
+     * Zombies: {@code soak.pauses} times, a random instance is frozen with SIGSTOP for longer than its session timeout
+     * (12 to 30 s against 10 s) while points flow, so that its tasks move to the others, and then resumed with SIGCONT:
+     * it comes back as a zombie with an open transaction, which must be aborted and fenced. The same accounting and
+     * bit-identity as the kill soak, plus the stall of committed output each pause caused (per model, the longest wait
+     * between two committed outputs across the pause) and the writes that were aborted (records seen with
+     * read_uncommitted and not with read_committed). Sizes: {@code -Dsoak.pauses=4 -Dsoak.zombie.points=300000
+     * -Dsoak.zombie.hostile=30000 -Dsoak.zombie.seconds=180}.
+     */
+    @Test
+    void shouldFenceInstancesFrozenPastTheirSessionTimeoutAndEndBitIdentical() throws Exception {
+        soak("zombie soak", Integer.getInteger("soak.zombie.points", 300_000), Integer.getInteger("soak.zombie.hostile", 30_000),
+                Integer.getInteger("soak.zombie.seconds", 180), SoakIntegrationTest::embeddedBroker, (instances, brokers) -> new Freezer(instances));
+    }
+
+    /**
+     * Brokers bounced: the soak on a three-node KRaft cluster (each node its own JVM; replication factor 3 and
+     * min.insync.replicas=2 for every topic), {@code soak.bounces} times a node SIGKILLed and restarted on its log
+     * directory 5 to 15 s later, one node at a time, every other time together with an instance SIGKILLed and restarted.
+     * The reference run is on the same cluster once the bouncing is over. Sizes: {@code -Dsoak.bounces=6
+     * -Dsoak.bounce.points=300000 -Dsoak.bounce.hostile=30000 -Dsoak.bounce.seconds=240}.
+     */
+    @Test
+    void shouldAccountForEveryInputOnceAndEndBitIdenticalThroughBrokerBounces() throws Exception {
+        soak("broker-bounce soak", Integer.getInteger("soak.bounce.points", 300_000), Integer.getInteger("soak.bounce.hostile", 30_000),
+                Integer.getInteger("soak.bounce.seconds", 240), () -> {
+                    ClusterNode.Cluster c = new ClusterNode.Cluster(tmp.resolve("cluster"));
+                    return new Brokers(c.bootstrapServers(), c, c);
+                }, (instances, brokers) -> new Bouncer(instances, (ClusterNode.Cluster) brokers.handle()));
+    }
+
+    /** The Kafka a soak runs on: where clients connect, what a disruption acts on (the cluster), and how it stops. */
+    record Brokers(String bootstrapServers, Object handle, AutoCloseable closer) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            closer.close();
+        }
+    }
+
+    private static Brokers embeddedBroker() {
+        EmbeddedKafkaBroker b = EmbeddedKafkaBroker.startTemporary();
+        return new Brokers(b.bootstrapServers(), b, b);
+    }
+
+    /** Supplies the brokers of a soak. */
+    interface BrokersFactory {
+        Brokers start() throws Exception;
+    }
+
+    /** What a soak does to its instances while the producer runs: kills, pauses. */
+    interface Disruption {
+        /** Runs what is due now. */
+        void step();
+
+        /** True once every planned event has happened. */
+        boolean done();
+
+        /** Brings every instance back (restarted or resumed). */
+        void end() throws Exception;
+
+        String summary();
+
+        /** The soak line's first part, e.g. "100 kills". */
+        String events();
+
+        /** Extra lines about the run, after the outputs are accounted for. */
+        default List<String> report(Tally out) {
+            return List.of();
+        }
+    }
+
+    private void soak(String name, int good, int hostile, int seconds, BrokersFactory brokersOf,
+                      java.util.function.BiFunction<List<Instance>, Brokers, Disruption> disruptionOf) throws Exception {
         long started = System.nanoTime();
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary()) {
+        try (Brokers broker = brokersOf.start()) {
             String bootstrap = broker.bootstrapServers();
             Map<String, Object> soakSettings = settings(bootstrap, "soak-", tmp.resolve("unused"));
             OnlineEmConfig soak = new OnlineEmConfig(soakSettings);
             OnlineEmConfig ref = new OnlineEmConfig(settings(bootstrap, "soakref-", tmp.resolve("ref-state")));
             StreamApp.createTopics(soak, PARTITIONS);
             StreamApp.createTopics(ref, PARTITIONS);
-            Input input = new Input(bootstrap);
+            Input input = new Input(bootstrap, good, hostile, seconds);
             Thread producer = new Thread(input, "soak-producer");
             producer.start();
 
@@ -129,17 +211,17 @@ class SoakIntegrationTest {
             for (int i = 0; i < INSTANCES; i++) {
                 instances.add(new Instance("i" + i, soakSettings));
             }
-            Chaos chaos = new Chaos(instances);
+            Disruption chaos = disruptionOf.apply(instances, broker);
             try (Tally out = new Tally(bootstrap, soak, input.total)) {
                 for (Instance in : instances) {
                     in.start();
                 }
-                while (chaos.kills < KILLS) {
+                while (!chaos.done()) {
                     out.poll();
                     assertTrue(input.failure.get() == null, "producer failed: " + input.failure.get());
                     chaos.step();
                 }
-                chaos.restartAll();
+                chaos.end();
                 producer.join();
                 assertTrue(input.failure.get() == null, "producer failed: " + input.failure.get());
                 long fedAt = System.nanoTime();
@@ -149,14 +231,21 @@ class SoakIntegrationTest {
                 for (Instance in : instances) {
                     in.stop();
                 }
-                System.out.printf("soak run: %.0f s in all, %.0f s from the last input to every output; %s%n",
+                System.out.printf("%s run: %.0f s in all, %.0f s from the last input to every output; %s%n", name,
                         (accountedAt - started) / 1e9, (accountedAt - fedAt) / 1e9, chaos.summary());
+                chaos.report(out).forEach(l -> System.out.println(name + " run: " + l));
+                int aborted = abortedOutputs(bootstrap, soak, input.total);
+                System.out.println(name + " run: " + aborted + " outputs written and aborted (seen read_uncommitted, not read_committed)");
                 List<String> errors = new ArrayList<>();
+                List<String> warnings = new ArrayList<>();
                 for (Instance in : instances) {
-                    errors.addAll(in.errorLines());
+                    errors.addAll(in.logLines(" ERROR "));
+                    warnings.addAll(in.logLines(" WARN dev.onlineem"));
                 }
-                System.out.println("soak run: ERROR lines in the instances' logs: " + errors.size());
-                errors.stream().limit(20).forEach(l -> System.out.println("soak run:   " + l));
+                System.out.println(name + " run: ERROR lines in the instances' logs: " + errors.size());
+                errors.stream().limit(20).forEach(l -> System.out.println(name + " run:   " + l));
+                System.out.println(name + " run: the project's WARN lines in the instances' logs: " + warnings.size());
+                warnings.stream().limit(20).forEach(l -> System.out.println(name + " run:   " + l));
 
                 // the reference: one uninterrupted instance over the same input
                 long refStart = System.nanoTime();
@@ -186,10 +275,10 @@ class SoakIntegrationTest {
                     }
                     String snapshotDiff = compare(lastValues(bootstrap, soak.modelsTopic()), lastValues(bootstrap, ref.modelsTopic()));
                     boolean modelsEqual = storeDiffs.isEmpty() && snapshotDiff == null;
-                    System.out.printf("soak: %d kills, %d instances, %d points, %d hostile, %d lost, %d duplicated, models equal: %s%n",
-                            chaos.kills, INSTANCES, GOOD, HOSTILE, lost, duplicated, modelsEqual);
-                    System.out.printf("soak: %d outputs differ from the reference's, %d hostile records accepted, store differences %s, "
-                            + "last snapshots %s; wall time %.0f s%n", differ, hostileAccepted, storeDiffs,
+                    System.out.printf("%s: %s, %d instances, %d points, %d hostile, %d lost, %d duplicated, models equal: %s%n",
+                            name, chaos.events(), INSTANCES, good, hostile, lost, duplicated, modelsEqual);
+                    System.out.printf("%s: %d outputs differ from the reference's, %d hostile records accepted, store differences %s, "
+                            + "last snapshots %s; wall time %.0f s%n", name, differ, hostileAccepted, storeDiffs,
                             snapshotDiff == null ? "equal" : snapshotDiff, (System.nanoTime() - started) / 1e9);
                     assertEquals(0, lost, "lost inputs");
                     assertEquals(0, duplicated, "duplicated outputs");
@@ -205,6 +294,18 @@ class SoakIntegrationTest {
                 }
             }
         }
+    }
+
+    /**
+     * Outputs (assignments and dead letters) that were written and then aborted: the records with a sequence header that
+     * read_uncommitted sees beyond the one per input that read_committed sees.
+     */
+    static int abortedOutputs(String bootstrap, OnlineEmConfig config, int total) {
+        int[] seen = new int[1];
+        for (String topic : List.of(config.assignmentsTopic(), config.deadLetterTopic())) {
+            KafkaTestSupport.readToEnd(bootstrap, topic, "read_uncommitted", r -> seen[0] += seqOf(r.headers().lastHeader(SEQ)) >= 0 ? 1 : 0);
+        }
+        return seen[0] - total;
     }
 
     static String changelog(OnlineEmConfig config, String store) {
@@ -320,15 +421,23 @@ class SoakIntegrationTest {
 
     /** The paced producer: good points and hostile records, each with its sequence number in a header. */
     static final class Input implements Runnable {
-        final int total = GOOD + HOSTILE;
-        final boolean[] hostile = new boolean[total];
+        final int good;
+        final int hostileCount;
+        final int seconds;
+        final int total;
+        final boolean[] hostile;
         final Map<String, Integer> perModel = new HashMap<>();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         private final String bootstrap;
         private volatile boolean stopped;
 
-        Input(String bootstrap) {
+        Input(String bootstrap, int good, int hostile, int seconds) {
             this.bootstrap = bootstrap;
+            this.good = good;
+            this.hostileCount = hostile;
+            this.seconds = seconds;
+            this.total = good + hostile;
+            this.hostile = new boolean[total];
         }
 
         void stop() {
@@ -344,20 +453,20 @@ class SoakIntegrationTest {
             for (int m = 0; m < MODELS; m++) {
                 weightSum += 1 + m % 7;
             }
-            int firstHostile = Math.min(GOOD / 2, MODELS * 300); // every model exists, with its dimension, before the first
+            int firstHostile = Math.min(good / 2, MODELS * 300); // every model exists, with its dimension, before the first
             long start = System.nanoTime();
-            long nanosPerRecord = TimeUnit.SECONDS.toNanos(SECONDS) / total;
+            long nanosPerRecord = TimeUnit.SECONDS.toNanos(seconds) / total;
             int seq = 0;
             int hostileSent = 0;
             try (KafkaProducer<String, byte[]> p = KafkaTestSupport.producer(bootstrap)) {
-                for (int i = 0; i < GOOD && !stopped; i++) {
+                for (int i = 0; i < good && !stopped; i++) {
                     int m = i < MODELS ? i : pick(r, weightSum);
                     Spec s = SPECS.get(m);
                     String json = point(s, seen[m]++, hmmState, m, r);
                     perModel.merge(s.id(), 1, Integer::sum);
                     seq = send(p, seq, s.id(), json.getBytes(StandardCharsets.UTF_8), false);
                     if (i >= firstHostile) {
-                        long due = (long) (i - firstHostile + 1) * HOSTILE / (GOOD - firstHostile);
+                        long due = (long) (i - firstHostile + 1) * hostileCount / (good - firstHostile);
                         while (hostileSent < due) {
                             Spec t = SPECS.get(r.nextInt(MODELS));
                             FuzzIntegrationTest.Bad b = FuzzIntegrationTest.bad(r, t.id(), t.dim());
@@ -437,6 +546,9 @@ class SoakIntegrationTest {
         final long[] hash;
         final boolean[] assigned;
         final Map<String, Long> lastPointsSeen = new HashMap<>();
+        /** Per model, when its last new output was read (System.nanoTime()), and the waits of over 2 s between two. */
+        final Map<String, Long> lastArrival = new HashMap<>();
+        final List<Gap> gaps = new ArrayList<>();
         private final KafkaConsumer<String, byte[]> assignments;
         private final KafkaConsumer<String, byte[]> deadLetters;
         private final KafkaConsumer<String, byte[]> models;
@@ -487,6 +599,13 @@ class SoakIntegrationTest {
                 accounted++;
                 hash[seq] = h;
                 assigned[seq] = assignment;
+                if (r.key() != null) {
+                    long now = System.nanoTime();
+                    Long last = lastArrival.put(r.key(), now);
+                    if (last != null && now - last > 2_000_000_000L) {
+                        gaps.add(new Gap(r.key(), last, now));
+                    }
+                }
             } else {
                 extra(r, "second output of input " + seq);
             }
@@ -502,6 +621,10 @@ class SoakIntegrationTest {
         }
 
         private int extras;
+
+        /** A model's wait for its next committed output: from one read to the next (System.nanoTime()). */
+        record Gap(String model, long from, long to) {
+        }
 
         void awaitAccounted(Duration timeout, Runnable meanwhile) {
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -614,18 +737,34 @@ class SoakIntegrationTest {
             }
         }
 
+        /** SIGSTOP: the whole JVM frozen, as in a long GC pause or a stopped container; its sockets stay open. */
+        void pause() throws Exception {
+            signal("STOP");
+        }
+
+        /** SIGCONT. */
+        void resume() throws Exception {
+            signal("CONT");
+        }
+
+        private void signal(String name) throws Exception {
+            Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).redirectErrorStream(true).start();
+            String said = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + name + " " + process.pid() + ": " + said);
+        }
+
         /**
-         * The ERROR lines of every run of this instance, each prefixed with its log's name; a message that ends with a colon
-         * (Kafka's "... due to:") gets its next line, the cause, appended.
+         * The lines of every run of this instance that contain {@code marker} (" ERROR ", say), each prefixed with its log's
+         * name; a message that ends with a colon (Kafka's "... due to:") gets its next line, the cause, appended.
          */
-        List<String> errorLines() {
+        List<String> logLines(String marker) {
             List<String> n = new ArrayList<>();
             for (Path log : logs) {
                 try {
                     List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
                     for (int i = 0; i < lines.size(); i++) {
                         String line = lines.get(i);
-                        if (line.contains(" ERROR ")) {
+                        if (line.contains(marker)) {
                             String cause = line.trim().endsWith(":") && i + 1 < lines.size() ? " | " + lines.get(i + 1).trim() : "";
                             String shown = line.length() > 400 ? line.substring(0, 400) + "..." : line;
                             n.add(log.getFileName() + ": " + shown + (cause.length() > 300 ? cause.substring(0, 300) + "..." : cause));
@@ -640,11 +779,209 @@ class SoakIntegrationTest {
     }
 
     /**
+     * The bounce schedule: {@code soak.bounces} events spread over the producer's run, each a cluster node SIGKILLed (in
+     * turn) and restarted 5 to 15 s later, every other one with an instance SIGKILLed and restarted at the same moment;
+     * the next event at least 25 s after the node is back, so that one node at most is down.
+     */
+    static final class Bouncer implements Disruption {
+        static final int BOUNCES = Integer.getInteger("soak.bounces", 6);
+        final List<Instance> instances;
+        final ClusterNode.Cluster cluster;
+        final Random r = new Random(11);
+        final List<String> done = new ArrayList<>();
+        int bounces;
+        int instanceKills;
+        int down = -1;
+        long restartAt;
+        long nextAt;
+        final long spacing;
+
+        Bouncer(List<Instance> instances, ClusterNode.Cluster cluster) {
+            this.instances = instances;
+            this.cluster = cluster;
+            int seconds = Integer.getInteger("soak.bounce.seconds", 240);
+            spacing = TimeUnit.SECONDS.toNanos(Math.max(40, (seconds - 30) / Math.max(1, BOUNCES)));
+            nextAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(25);
+        }
+
+        @Override
+        public void step() {
+            try {
+                long now = System.nanoTime();
+                for (Instance in : instances) {
+                    if (!in.alive() && in.restartAt >= 0 && now >= in.restartAt) {
+                        in.start();
+                    }
+                }
+                if (down >= 0 && now >= restartAt) {
+                    cluster.start(down);
+                    down = -1;
+                    nextAt = Math.max(nextAt, now + TimeUnit.SECONDS.toNanos(25));
+                }
+                if (down < 0 && bounces < BOUNCES && now >= nextAt) {
+                    down = bounces % 3;
+                    long seconds = 5 + r.nextInt(11);
+                    cluster.kill(down);
+                    String what = "node " + (down + 1) + " down " + seconds + " s";
+                    if (bounces % 2 == 1) {
+                        Instance v = instances.get(r.nextInt(instances.size()));
+                        if (v.alive()) {
+                            v.kill();
+                            v.start();
+                            instanceKills++;
+                            what += " with " + v.name + " killed";
+                        }
+                    }
+                    bounces++;
+                    done.add(what);
+                    restartAt = now + TimeUnit.SECONDS.toNanos(seconds);
+                    nextAt = now + spacing;
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public boolean done() {
+            return bounces >= BOUNCES && down < 0;
+        }
+
+        @Override
+        public void end() throws Exception {
+            if (down >= 0) {
+                cluster.start(down);
+                down = -1;
+            }
+            for (Instance in : instances) {
+                if (!in.alive()) {
+                    in.start();
+                }
+            }
+        }
+
+        @Override
+        public String events() {
+            return bounces + " broker bounces, " + instanceKills + " instance kills";
+        }
+
+        @Override
+        public String summary() {
+            return bounces + " bounces: " + String.join("; ", done);
+        }
+    }
+
+    /**
+     * The pause schedule: {@code soak.pauses} pauses spread over the producer's run, each of a random alive instance for
+     * 12 to 30 s (the session timeout is 10 s), the next one starting at least 30 s after the last resume.
+     */
+    static final class Freezer implements Disruption {
+        static final int PAUSES = Integer.getInteger("soak.pauses", 4);
+        final List<Instance> instances;
+        final Random r = new Random(7);
+        /** Each pause: {start, end} in System.nanoTime(). */
+        final List<long[]> windows = new ArrayList<>();
+        final List<String> paused = new ArrayList<>();
+        Instance frozen;
+        long resumeAt;
+        long nextAt;
+        final long spacing;
+
+        Freezer(List<Instance> instances) {
+            this.instances = instances;
+            int seconds = Integer.getInteger("soak.zombie.seconds", 180);
+            spacing = TimeUnit.SECONDS.toNanos(Math.max(45, (seconds - 20) / Math.max(1, PAUSES)));
+            nextAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(20); // the group forms and every model starts first
+        }
+
+        @Override
+        public void step() {
+            try {
+                long now = System.nanoTime();
+                if (frozen != null && now >= resumeAt) {
+                    frozen.resume();
+                    windows.get(windows.size() - 1)[1] = now;
+                    frozen = null;
+                    nextAt = Math.max(nextAt, now + TimeUnit.SECONDS.toNanos(30));
+                }
+                if (frozen == null && windows.size() < PAUSES && now >= nextAt) {
+                    frozen = instances.get(r.nextInt(instances.size()));
+                    long seconds = 12 + r.nextInt(19);
+                    frozen.pause();
+                    windows.add(new long[] {now, -1});
+                    paused.add(frozen.name + " for " + seconds + " s");
+                    resumeAt = now + TimeUnit.SECONDS.toNanos(seconds);
+                    nextAt = now + spacing;
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public boolean done() {
+            return windows.size() >= PAUSES && frozen == null;
+        }
+
+        @Override
+        public void end() throws Exception {
+            if (frozen != null) {
+                frozen.resume();
+                windows.get(windows.size() - 1)[1] = System.nanoTime();
+                frozen = null;
+            }
+        }
+
+        @Override
+        public String events() {
+            return windows.size() + " pauses past the session timeout";
+        }
+
+        @Override
+        public String summary() {
+            return windows.size() + " pauses: " + String.join(", ", paused);
+        }
+
+        /** Per pause, the longest wait of a model for its next committed output across it, and how many models waited over 5 s. */
+        @Override
+        public List<String> report(Tally out) {
+            List<String> lines = new ArrayList<>();
+            double worst = 0;
+            for (int i = 0; i < windows.size(); i++) {
+                long[] w = windows.get(i);
+                double longest = 0;
+                java.util.Set<String> waited = new java.util.TreeSet<>();
+                for (Tally.Gap g : out.gaps) {
+                    // a gap that began during the pause, or that spans its start
+                    if (g.from() <= w[1] && g.to() >= w[0]) {
+                        longest = Math.max(longest, (g.to() - g.from()) / 1e9);
+                        if (g.to() - g.from() > TimeUnit.SECONDS.toNanos(5)) {
+                            waited.add(g.model());
+                        }
+                    }
+                }
+                worst = Math.max(worst, longest);
+                lines.add(String.format(Locale.ROOT, "pause %d (%s): committed output stalled up to %.1f s; %d of %d models waited over 5 s",
+                        i + 1, paused.get(i), longest, waited.size(), MODELS));
+            }
+            double outside = 0;
+            for (Tally.Gap g : out.gaps) {
+                boolean overlaps = windows.stream().anyMatch(w -> g.from() <= w[1] + TimeUnit.SECONDS.toNanos(60) && g.to() >= w[0]);
+                if (!overlaps) {
+                    outside = Math.max(outside, (g.to() - g.from()) / 1e9);
+                }
+            }
+            lines.add(String.format(Locale.ROOT, "stall: at most %.1f s across a pause; at most %.1f s away from the pauses", worst, outside));
+            return lines;
+        }
+    }
+
+    /**
      * The kill schedule: events at random intervals spread over the producer's run. An event kills one
      * instance and restarts it at once (60%), two at once (15%), one and then a second while the first is
      * still rejoining (15%), or one that stays dead past the session timeout so its tasks move (10%).
      */
-    static final class Chaos {
+    static final class Chaos implements Disruption {
         final List<Instance> instances;
         final Random r = new Random(100);
         int kills;
@@ -666,8 +1003,24 @@ class SoakIntegrationTest {
             return (long) (meanGapNanos * (0.3 + 1.4 * r.nextDouble()));
         }
 
+        @Override
+        public boolean done() {
+            return kills >= KILLS;
+        }
+
+        @Override
+        public void end() throws Exception {
+            restartAll();
+        }
+
+        @Override
+        public String events() {
+            return kills + " kills";
+        }
+
         /** Restarts instances that are due back, and runs the next event when its time has come. */
-        void step() {
+        @Override
+        public void step() {
             try {
                 long now = System.nanoTime();
                 for (Instance in : instances) {
@@ -743,7 +1096,8 @@ class SoakIntegrationTest {
             }
         }
 
-        String summary() {
+        @Override
+        public String summary() {
             return String.format("%d kills in %d events: %d double kills, %d kills while a victim rejoined, %d instances dead past the session timeout",
                     kills, events, doubles, duringRejoin, longDead);
         }
