@@ -12,6 +12,7 @@ public final class Main {
     static final String LOG_FILE_PROPERTY = "org.slf4j.simpleLogger.logFile";
 
     public static void main(String[] args) {
+        dev.onlineem.stream.FencingAwareLoggers.install(); // before the first logger: a paused instance's fencing is not an ERROR
         quietLogs(args);
         System.exit(commandLine().execute(args));
     }

@@ -30,6 +30,8 @@ public final class StreamApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final LiveView live;
     private final RestoreTracker restore;
+    /** Says in one WARN line when this JVM was stopped past its session timeout (see {@link PauseWatch}). */
+    private PauseWatch pauses;
     /** Counted down when the processor enters ERROR (a refused permission stops it). */
     private final java.util.concurrent.CountDownLatch failed = new java.util.concurrent.CountDownLatch(1);
     /** The refused permission that stopped the processor, as its ERROR line says it; null while none has. */
@@ -65,6 +67,7 @@ public final class StreamApp implements AutoCloseable {
                 app.failed.countDown();
             }
         });
+        app.pauses = PauseWatch.start(properties);
         s.start();
         return app;
     }
@@ -274,5 +277,6 @@ public final class StreamApp implements AutoCloseable {
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));
+        pauses.close();
     }
 }
