@@ -90,7 +90,7 @@ final class ClusterNode {
         final int[] starts = new int[3];
 
         Cluster(Path root) throws Exception {
-            this.root = root;
+            this.root = Files.createDirectories(root);
             for (int i = 0; i < 3; i++) {
                 ports[i] = freePort();
                 controllerPorts[i] = freePort();
