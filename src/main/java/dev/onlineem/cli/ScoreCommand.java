@@ -218,11 +218,10 @@ public final class ScoreCommand implements Callable<Integer> {
                         anyObserved = true;
                     }
                 }
-                line.append(',');
                 if (anyObserved) {
-                    scorer.score(b.features(), b.ts(), line);
+                    scorer.score(b.features(), b.ts(), line.append(','));
                 } else {
-                    line.append(scorer.empty, 1, scorer.empty.length());
+                    line.append(scorer.empty); // TickBars reports no bar without a feature; kept unscored, as a row is
                 }
                 w.append(line).append('\n');
                 barCount++;
