@@ -43,9 +43,14 @@ final class PauseWatch implements AutoCloseable {
 
     /** Starts a watch against the session timeout of these Kafka Streams properties (the main consumer's, else the consumer's, else 45 s). */
     static PauseWatch start(Properties streams) {
-        Object t = streams.getProperty(StreamsConfig.MAIN_CONSUMER_PREFIX + ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
-                streams.getProperty(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
-                        streams.getProperty(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "45000")));
+        Object t = "45000"; // Kafka's default
+        for (String key : new String[] {StreamsConfig.MAIN_CONSUMER_PREFIX + ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
+                StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG}) {
+            if (streams.get(key) != null) { // get, not getProperty: a value may be an Integer
+                t = streams.get(key);
+                break;
+            }
+        }
         PauseWatch w = new PauseWatch(Long.parseLong(String.valueOf(t).trim()), "online-em-pause-watch");
         w.thread.start();
         return w;
@@ -66,6 +71,11 @@ final class PauseWatch implements AutoCloseable {
                 paused(stopped, thresholdNanos);
             }
         }
+    }
+
+    /** The pause, in milliseconds, past which this watch speaks: the session timeout. */
+    long thresholdMs() {
+        return TimeUnit.NANOSECONDS.toMillis(thresholdNanos);
     }
 
     /** Records a pause of {@code stoppedNanos} and says so in one WARN line. */

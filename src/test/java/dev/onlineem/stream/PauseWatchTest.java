@@ -85,4 +85,20 @@ class PauseWatchTest {
         assertTrue(PauseWatch.expectedFencing("x", null, new ProducerFencedException("p")));
         assertFalse(PauseWatch.expectedFencing("x", null, new IllegalArgumentException("not fencing")));
     }
+
+    @Test
+    void shouldWatchForPausesLongerThanTheMainConsumersSessionTimeout() {
+        java.util.Properties p = new java.util.Properties();
+        try (PauseWatch w = PauseWatch.start(p)) {
+            assertEquals(45_000, w.thresholdMs(), "Kafka's default");
+        }
+        p.put("session.timeout.ms", 7000); // an Integer, as a map of settings may hold it
+        try (PauseWatch w = PauseWatch.start(p)) {
+            assertEquals(7000, w.thresholdMs());
+        }
+        p.put("main.consumer.session.timeout.ms", "10000");
+        try (PauseWatch w = PauseWatch.start(p)) {
+            assertEquals(10_000, w.thresholdMs(), "the main consumer's own setting first");
+        }
+    }
 }
