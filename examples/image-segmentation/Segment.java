@@ -4,7 +4,7 @@
 //
 //   mvn -B -q package -DskipTests
 //   java -cp target/online-em.jar examples/image-segmentation/Segment.java \
-//        examples/image-segmentation/astronaut.png docs/astronaut-segmented.png 6
+//        docs/astronaut.png docs/astronaut-segmented.png 6
 //
 // Arguments: the picture (PNG or JPEG), the segmented PNG to write, K (default 6). It prints fit's model and the
 // share of the picture each segment covers.
@@ -23,7 +23,7 @@ import picocli.CommandLine;
 
 public class Segment {
     public static void main(String[] args) throws Exception {
-        Path in = Path.of(args.length > 0 ? args[0] : "examples/image-segmentation/astronaut.png");
+        Path in = Path.of(args.length > 0 ? args[0] : "docs/astronaut.png");
         Path out = Path.of(args.length > 1 ? args[1] : "docs/astronaut-segmented.png");
         int k = args.length > 2 ? Integer.parseInt(args[2]) : 6;
         BufferedImage img = ImageIO.read(in.toFile());

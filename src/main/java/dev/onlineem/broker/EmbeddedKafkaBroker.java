@@ -34,7 +34,36 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** With {@link #startSecuredTemporary}: the SASL_SSL listener's TLS and users; null for a plaintext broker. */
     private final Secured secured;
     private final int internalPort;
+    /** With {@link #startClusterNode}: the cluster this broker is one node of; null for a single-node broker. */
+    private final Quorum quorum;
     private KafkaRaftServer server;
+
+    /**
+     * A KRaft cluster of combined broker-controller nodes on loopback: its id and, per node (node id = index + 1), the
+     * client and controller ports. Every topic, the internal ones included, is replicated to every node (at most 3), with
+     * {@code min.insync.replicas} one below that; unclean leader election is off.
+     */
+    public record Quorum(String clusterId, int[] ports, int[] controllerPorts) {
+        /** A new cluster of n nodes on free ports. */
+        public static Quorum onFreePorts(int n) {
+            int[] ports = new int[n];
+            int[] controllerPorts = new int[n];
+            for (int i = 0; i < n; i++) {
+                ports[i] = freePort();
+                controllerPorts[i] = freePort();
+            }
+            return new Quorum(Uuid.randomUuid().toString(), ports, controllerPorts);
+        }
+
+        /** {@code bootstrap.servers} naming every node. */
+        public String bootstrapServers() {
+            StringBuilder b = new StringBuilder();
+            for (int port : ports) {
+                b.append(b.length() == 0 ? "" : ",").append("localhost:").append(port);
+            }
+            return b.toString();
+        }
+    }
 
     /**
      * A broker whose client listener is SASL_SSL with SCRAM-SHA-512 and whose authorizer is Kafka's StandardAuthorizer with
@@ -49,6 +78,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     private EmbeddedKafkaBroker(Path logDir, boolean deleteOnClose, int port, int controllerPort, Secured secured) {
+        this(logDir, deleteOnClose, port, controllerPort, secured, null);
+    }
+
+    private EmbeddedKafkaBroker(Path logDir, boolean deleteOnClose, int port, int controllerPort, Secured secured, Quorum quorum) {
+        this.quorum = quorum;
         this.logDir = logDir;
         this.deleteOnClose = deleteOnClose;
         this.port = port;
@@ -90,6 +124,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return b;
     }
 
+    /**
+     * Starts (or restarts) node {@code nodeId} (1-based) of a cluster on the given directory, which keeps its data; the
+     * other nodes run elsewhere (their own JVMs, so that a test can kill one).
+     */
+    public static EmbeddedKafkaBroker startClusterNode(Path logDir, Quorum quorum, int nodeId) {
+        EmbeddedKafkaBroker b = new EmbeddedKafkaBroker(logDir, false, quorum.ports()[nodeId - 1], quorum.controllerPorts()[nodeId - 1], null, quorum);
+        b.start();
+        return b;
+    }
+
     /** Starts the broker again after {@link #stop()}, on the same directory and ports. */
     public synchronized void start() {
         if (server != null) {
@@ -123,8 +167,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             f.setScramArguments(secured.scramUsers());
         }
         f.setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                .setNodeId(1)
-                .setClusterId(Uuid.randomUuid().toString())
+                .setNodeId(nodeId())
+                .setClusterId(quorum == null ? Uuid.randomUuid().toString() : quorum.clusterId())
                 .addDirectory(logDir.toString())
                 .setMetadataLogDirectory(logDir.toString())
                 .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
@@ -136,8 +180,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private Properties brokerProperties() {
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        p.put("controller.quorum.voters", "1@localhost:" + controllerPort);
+        p.put("node.id", String.valueOf(nodeId()));
+        p.put("controller.quorum.voters", voters());
         p.put("listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
         p.put("advertised.listeners", "PLAINTEXT://localhost:" + port);
         p.put("controller.listener.names", "CONTROLLER");
@@ -156,6 +200,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("num.partitions", "1");
         p.put("auto.create.topics.enable", "false");
         p.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
+        if (quorum != null) {
+            String replicas = String.valueOf(Math.min(3, quorum.ports().length));
+            String minIsr = String.valueOf(Math.max(1, Math.min(3, quorum.ports().length) - 1));
+            p.put("default.replication.factor", replicas);
+            p.put("min.insync.replicas", minIsr);
+            p.put("offsets.topic.replication.factor", replicas);
+            p.put("offsets.topic.num.partitions", "3");
+            p.put("transaction.state.log.replication.factor", replicas);
+            p.put("transaction.state.log.min.isr", minIsr);
+            p.put("transaction.state.log.num.partitions", "3");
+            p.put("share.coordinator.state.topic.replication.factor", replicas);
+            p.put("share.coordinator.state.topic.min.isr", minIsr);
+            p.put("unclean.leader.election.enable", "false");
+        }
         if (secured != null) {
             p.put("listeners", "SASL_SSL://localhost:" + port + ",INTERNAL://localhost:" + internalPort + ",CONTROLLER://localhost:" + controllerPort);
             p.put("advertised.listeners", "SASL_SSL://localhost:" + port + ",INTERNAL://localhost:" + internalPort);
@@ -172,6 +230,29 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             p.put("super.users", "User:admin;User:ANONYMOUS"); // ANONYMOUS: the plaintext internal and controller listeners
         }
         return p;
+    }
+
+    private int nodeId() {
+        if (quorum == null) {
+            return 1;
+        }
+        for (int i = 0; i < quorum.ports().length; i++) {
+            if (quorum.ports()[i] == port) {
+                return i + 1;
+            }
+        }
+        throw new IllegalStateException("port " + port + " is not a node of the cluster");
+    }
+
+    private String voters() {
+        if (quorum == null) {
+            return "1@localhost:" + controllerPort;
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < quorum.controllerPorts().length; i++) {
+            b.append(i == 0 ? "" : ",").append(i + 1).append("@localhost:").append(quorum.controllerPorts()[i]);
+        }
+        return b.toString();
     }
 
     /** {@code localhost:port}, for {@code bootstrap.servers}. */
@@ -203,7 +284,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    /** A port free on loopback now. */
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);
             return s.getLocalPort();

@@ -31,14 +31,15 @@ public final class StreamApp implements AutoCloseable {
     private final LiveView live;
     private final RestoreTracker restore;
     /** Says in one WARN line when this JVM was stopped past its session timeout (see {@link PauseWatch}). */
-    private PauseWatch pauses;
+    private final PauseWatch pauses;
     /** Counted down when the processor enters ERROR (a refused permission stops it). */
     private final java.util.concurrent.CountDownLatch failed = new java.util.concurrent.CountDownLatch(1);
     /** The refused permission that stopped the processor, as its ERROR line says it; null while none has. */
     private final java.util.concurrent.atomic.AtomicReference<String> refusal = new java.util.concurrent.atomic.AtomicReference<>();
 
-    private StreamApp(KafkaStreams streams, LiveView live, RestoreTracker restore) {
+    private StreamApp(KafkaStreams streams, LiveView live, RestoreTracker restore, PauseWatch pauses) {
         this.streams = streams;
+        this.pauses = pauses;
         this.live = live;
         this.restore = restore;
     }
@@ -59,7 +60,7 @@ public final class StreamApp implements AutoCloseable {
         KafkaStreams s = new KafkaStreams(OnlineEmTopology.build(config, live), properties);
         // a failed stream thread is replaced rather than taking the application down, but a permission the cluster refuses
         // stops this instance with the permission named: a new thread would be refused again, for ever
-        StreamApp app = new StreamApp(s, live, restore);
+        StreamApp app = new StreamApp(s, live, restore, PauseWatch.start(properties));
         s.setUncaughtExceptionHandler(e -> onUncaught(e, properties, app.refusal));
         s.setGlobalStateRestoreListener(restore);
         s.setStateListener((now, before) -> {
@@ -67,7 +68,6 @@ public final class StreamApp implements AutoCloseable {
                 app.failed.countDown();
             }
         });
-        app.pauses = PauseWatch.start(properties);
         s.start();
         return app;
     }

@@ -71,11 +71,11 @@ class ExamplesTest {
         Path out = dir.resolve("segmented.png");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "examples/image-segmentation/Segment.java",
-                "examples/image-segmentation/astronaut.png", out.toString(), "4").redirectErrorStream(true).start();
+                "docs/astronaut.png", out.toString(), "4").redirectErrorStream(true).start();
         String console = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(3, TimeUnit.MINUTES), console);
         assertEquals(0, p.exitValue(), console);
-        BufferedImage original = ImageIO.read(Path.of("examples/image-segmentation/astronaut.png").toFile());
+        BufferedImage original = ImageIO.read(Path.of("docs/astronaut.png").toFile());
         BufferedImage seg = ImageIO.read(out.toFile());
         assertEquals(original.getWidth(), seg.getWidth());
         assertEquals(original.getHeight(), seg.getHeight());

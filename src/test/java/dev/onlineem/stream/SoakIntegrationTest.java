@@ -119,7 +119,9 @@ class SoakIntegrationTest {
 
     @Test
     void shouldAccountForEveryInputOnceAndEndBitIdenticalThroughRepeatedKillsOfThreeInstances() throws Exception {
-        soak("soak", GOOD, HOSTILE, SECONDS, SoakIntegrationTest::embeddedBroker, (instances, brokers) -> new Chaos(instances));
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary()) {
+            soak("soak", GOOD, HOSTILE, SECONDS, broker.bootstrapServers(), Chaos::new);
+        }
     }
 
     /**
@@ -133,8 +135,10 @@ class SoakIntegrationTest {
      */
     @Test
     void shouldFenceInstancesFrozenPastTheirSessionTimeoutAndEndBitIdentical() throws Exception {
-        soak("zombie soak", Integer.getInteger("soak.zombie.points", 300_000), Integer.getInteger("soak.zombie.hostile", 30_000),
-                Integer.getInteger("soak.zombie.seconds", 180), SoakIntegrationTest::embeddedBroker, (instances, brokers) -> new Freezer(instances));
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary()) {
+            soak("zombie soak", Integer.getInteger("soak.zombie.points", 300_000), Integer.getInteger("soak.zombie.hostile", 30_000),
+                    Integer.getInteger("soak.zombie.seconds", 180), broker.bootstrapServers(), Freezer::new);
+        }
     }
 
     /**
@@ -146,29 +150,10 @@ class SoakIntegrationTest {
      */
     @Test
     void shouldAccountForEveryInputOnceAndEndBitIdenticalThroughBrokerBounces() throws Exception {
-        soak("broker-bounce soak", Integer.getInteger("soak.bounce.points", 300_000), Integer.getInteger("soak.bounce.hostile", 30_000),
-                Integer.getInteger("soak.bounce.seconds", 240), () -> {
-                    ClusterNode.Cluster c = new ClusterNode.Cluster(tmp.resolve("cluster"));
-                    return new Brokers(c.bootstrapServers(), c, c);
-                }, (instances, brokers) -> new Bouncer(instances, (ClusterNode.Cluster) brokers.handle()));
-    }
-
-    /** The Kafka a soak runs on: where clients connect, what a disruption acts on (the cluster), and how it stops. */
-    record Brokers(String bootstrapServers, Object handle, AutoCloseable closer) implements AutoCloseable {
-        @Override
-        public void close() throws Exception {
-            closer.close();
+        try (ClusterNode.Cluster cluster = new ClusterNode.Cluster(tmp.resolve("cluster"))) {
+            soak("broker-bounce soak", Integer.getInteger("soak.bounce.points", 300_000), Integer.getInteger("soak.bounce.hostile", 30_000),
+                    Integer.getInteger("soak.bounce.seconds", 240), cluster.bootstrapServers(), instances -> new Bouncer(instances, cluster));
         }
-    }
-
-    private static Brokers embeddedBroker() {
-        EmbeddedKafkaBroker b = EmbeddedKafkaBroker.startTemporary();
-        return new Brokers(b.bootstrapServers(), b, b);
-    }
-
-    /** Supplies the brokers of a soak. */
-    interface BrokersFactory {
-        Brokers start() throws Exception;
     }
 
     /** What a soak does to its instances while the producer runs: kills, pauses. */
@@ -191,112 +176,109 @@ class SoakIntegrationTest {
         default List<String> report(Tally out) {
             return List.of();
         }
+
+        /** What this disruption's case requires beyond the accounting, given the outputs and the instances' log lines. */
+        default void check(Tally out, List<String> errorLines, List<String> pauseWarnings) {
+        }
     }
 
-    private void soak(String name, int good, int hostile, int seconds, BrokersFactory brokersOf,
-                      java.util.function.BiFunction<List<Instance>, Brokers, Disruption> disruptionOf) throws Exception {
+    private void soak(String name, int good, int hostile, int seconds, String bootstrap,
+                      java.util.function.Function<List<Instance>, Disruption> disruptionOf) throws Exception {
         long started = System.nanoTime();
-        try (Brokers broker = brokersOf.start()) {
-            String bootstrap = broker.bootstrapServers();
-            Map<String, Object> soakSettings = settings(bootstrap, "soak-", tmp.resolve("unused"));
-            OnlineEmConfig soak = new OnlineEmConfig(soakSettings);
-            OnlineEmConfig ref = new OnlineEmConfig(settings(bootstrap, "soakref-", tmp.resolve("ref-state")));
-            StreamApp.createTopics(soak, PARTITIONS);
-            StreamApp.createTopics(ref, PARTITIONS);
-            Input input = new Input(bootstrap, good, hostile, seconds);
-            Thread producer = new Thread(input, "soak-producer");
-            producer.start();
+        Map<String, Object> soakSettings = settings(bootstrap, "soak-", tmp.resolve("unused"));
+        OnlineEmConfig soak = new OnlineEmConfig(soakSettings);
+        OnlineEmConfig ref = new OnlineEmConfig(settings(bootstrap, "soakref-", tmp.resolve("ref-state")));
+        StreamApp.createTopics(soak, PARTITIONS);
+        StreamApp.createTopics(ref, PARTITIONS);
+        Input input = new Input(bootstrap, good, hostile, seconds);
+        Thread producer = new Thread(input, "soak-producer");
+        producer.start();
 
-            List<Instance> instances = new ArrayList<>();
-            for (int i = 0; i < INSTANCES; i++) {
-                instances.add(new Instance("i" + i, soakSettings));
+        List<Instance> instances = new ArrayList<>();
+        for (int i = 0; i < INSTANCES; i++) {
+            instances.add(new Instance("i" + i, soakSettings));
+        }
+        Disruption chaos = disruptionOf.apply(instances);
+        try (Tally out = new Tally(bootstrap, soak, input.total)) {
+            for (Instance in : instances) {
+                in.start();
             }
-            Disruption chaos = disruptionOf.apply(instances, broker);
-            try (Tally out = new Tally(bootstrap, soak, input.total)) {
-                for (Instance in : instances) {
-                    in.start();
-                }
-                while (!chaos.done()) {
-                    out.poll();
-                    assertTrue(input.failure.get() == null, "producer failed: " + input.failure.get());
-                    chaos.step();
-                }
-                chaos.end();
-                producer.join();
+            while (!chaos.done()) {
+                out.poll();
                 assertTrue(input.failure.get() == null, "producer failed: " + input.failure.get());
-                long fedAt = System.nanoTime();
-                out.awaitAccounted(Duration.ofMinutes(10), chaos::step);
-                out.awaitFinalSnapshots(input.perModel, Duration.ofMinutes(3));
-                long accountedAt = System.nanoTime();
-                for (Instance in : instances) {
-                    in.stop();
-                }
-                System.out.printf("%s run: %.0f s in all, %.0f s from the last input to every output; %s%n", name,
-                        (accountedAt - started) / 1e9, (accountedAt - fedAt) / 1e9, chaos.summary());
-                chaos.report(out).forEach(l -> System.out.println(name + " run: " + l));
-                int aborted = abortedOutputs(bootstrap, soak, input.total);
-                System.out.println(name + " run: " + aborted + " outputs written and aborted (seen read_uncommitted, not read_committed)");
-                List<String> errors = new ArrayList<>();
-                List<String> warnings = new ArrayList<>();
-                for (Instance in : instances) {
-                    errors.addAll(in.logLines(" ERROR "));
-                    warnings.addAll(in.logLines(" WARN dev.onlineem.stream.PauseWatch "));
-                }
-                System.out.println(name + " run: ERROR lines in the instances' logs: " + errors.size());
-                errors.stream().limit(20).forEach(l -> System.out.println(name + " run:   " + l));
-                System.out.println(name + " run: pauses reported (PauseWatch's WARN lines): " + warnings.size());
-                warnings.stream().limit(20).forEach(l -> System.out.println(name + " run:   " + l));
-                if (chaos instanceof Freezer f) {
-                    // a pause is one WARN line that says what happened, not ERRORs that look like faults
-                    assertEquals(List.of(), errors, "ERROR lines after pauses");
-                    assertEquals(f.windows.size(), warnings.size(), "one WARN line per pause: " + warnings);
-                }
+                chaos.step();
+            }
+            chaos.end();
+            producer.join();
+            assertTrue(input.failure.get() == null, "producer failed: " + input.failure.get());
+            long fedAt = System.nanoTime();
+            out.awaitAccounted(Duration.ofMinutes(10), chaos::step);
+            out.awaitFinalSnapshots(input.perModel, Duration.ofMinutes(3));
+            long accountedAt = System.nanoTime();
+            for (Instance in : instances) {
+                in.stop();
+            }
+            System.out.printf("%s run: %.0f s in all, %.0f s from the last input to every output; %s%n", name,
+                    (accountedAt - started) / 1e9, (accountedAt - fedAt) / 1e9, chaos.summary());
+            chaos.report(out).forEach(l -> System.out.println(name + " run: " + l));
+            int aborted = abortedOutputs(bootstrap, soak, input.total);
+            System.out.println(name + " run: " + aborted + " outputs written and aborted (seen read_uncommitted, not read_committed)");
+            List<String> errors = new ArrayList<>();
+            List<String> warnings = new ArrayList<>();
+            for (Instance in : instances) {
+                errors.addAll(in.logLines(" ERROR "));
+                warnings.addAll(in.logLines(" WARN dev.onlineem.stream.PauseWatch "));
+            }
+            System.out.println(name + " run: ERROR lines in the instances' logs: " + errors.size());
+            errors.stream().limit(20).forEach(l -> System.out.println(name + " run:   " + l));
+            System.out.println(name + " run: pauses reported (PauseWatch's WARN lines): " + warnings.size());
+            warnings.stream().limit(20).forEach(l -> System.out.println(name + " run:   " + l));
 
-                // the reference: one uninterrupted instance over the same input
-                long refStart = System.nanoTime();
-                try (Tally expected = new Tally(bootstrap, ref, input.total); StreamApp app = StreamApp.start(ref, PARTITIONS)) {
-                    expected.awaitAccounted(Duration.ofMinutes(15), () -> { });
-                    expected.awaitFinalSnapshots(input.perModel, Duration.ofMinutes(3));
-                    app.close();
-                    System.out.printf("reference run: %.0f s%n", (System.nanoTime() - refStart) / 1e9);
-                    assertEquals(0, expected.lost() + expected.duplicated(), "the reference run itself lost or duplicated inputs");
+            // the reference: one uninterrupted instance over the same input
+            long refStart = System.nanoTime();
+            try (Tally expected = new Tally(bootstrap, ref, input.total); StreamApp app = StreamApp.start(ref, PARTITIONS)) {
+                expected.awaitAccounted(Duration.ofMinutes(15), () -> { });
+                expected.awaitFinalSnapshots(input.perModel, Duration.ofMinutes(3));
+                app.close();
+                System.out.printf("reference run: %.0f s%n", (System.nanoTime() - refStart) / 1e9);
+                assertEquals(0, expected.lost() + expected.duplicated(), "the reference run itself lost or duplicated inputs");
 
-                    int lost = out.lost();
-                    int duplicated = out.duplicated();
-                    int differ = out.differingFrom(expected);
-                    int hostileAccepted = out.acceptedHostile(input);
-                    Map<String, String> storeDiffs = new TreeMap<>();
-                    // what is written at a commit depends on where the commits fell (a busy model's full state, a quiet
-                    // model's points), so the models and log stores are compared by the models they hold: each loaded
-                    // as a restored task loads it (its state decoded, its logged points replayed), then encoded
-                    String d = compareLoadedModels(changelogs(bootstrap, soak), changelogs(bootstrap, ref), soak.getInt(OnlineEmConfig.CHECKPOINT_POINTS_CONFIG));
-                    if (d != null) {
-                        storeDiffs.put(OnlineEmTopology.CHECKPOINT_STORE + "+" + OnlineEmTopology.LOG_STORE, d);
-                    }
-                    d = compare(lastValues(bootstrap, changelog(soak, OnlineEmTopology.UNPUBLISHED_STORE)),
-                            lastValues(bootstrap, changelog(ref, OnlineEmTopology.UNPUBLISHED_STORE)));
-                    if (d != null) {
-                        storeDiffs.put(OnlineEmTopology.UNPUBLISHED_STORE, d);
-                    }
-                    String snapshotDiff = compare(lastValues(bootstrap, soak.modelsTopic()), lastValues(bootstrap, ref.modelsTopic()));
-                    boolean modelsEqual = storeDiffs.isEmpty() && snapshotDiff == null;
-                    System.out.printf("%s: %s, %d instances, %d points, %d hostile, %d lost, %d duplicated, models equal: %s%n",
-                            name, chaos.events(), INSTANCES, good, hostile, lost, duplicated, modelsEqual);
-                    System.out.printf("%s: %d outputs differ from the reference's, %d hostile records accepted, store differences %s, "
-                            + "last snapshots %s; wall time %.0f s%n", name, differ, hostileAccepted, storeDiffs,
-                            snapshotDiff == null ? "equal" : snapshotDiff, (System.nanoTime() - started) / 1e9);
-                    assertEquals(0, lost, "lost inputs");
-                    assertEquals(0, duplicated, "duplicated outputs");
-                    assertEquals(0, differ, "outputs that differ from the uninterrupted run's");
-                    assertEquals(0, hostileAccepted, "hostile records with an assignment");
-                    assertTrue(modelsEqual, "stores " + storeDiffs + ", last snapshots " + snapshotDiff);
+                int lost = out.lost();
+                int duplicated = out.duplicated();
+                int differ = out.differingFrom(expected);
+                int hostileAccepted = out.acceptedHostile(input);
+                Map<String, String> storeDiffs = new TreeMap<>();
+                // what is written at a commit depends on where the commits fell (a busy model's full state, a quiet
+                // model's points), so the models and log stores are compared by the models they hold: each loaded
+                // as a restored task loads it (its state decoded, its logged points replayed), then encoded
+                String d = compareLoadedModels(changelogs(bootstrap, soak), changelogs(bootstrap, ref), soak.getInt(OnlineEmConfig.CHECKPOINT_POINTS_CONFIG));
+                if (d != null) {
+                    storeDiffs.put(OnlineEmTopology.CHECKPOINT_STORE + "+" + OnlineEmTopology.LOG_STORE, d);
                 }
-            } finally {
-                input.stop();
-                producer.join(30_000);
-                for (Instance in : instances) {
-                    in.kill();
+                d = compare(lastValues(bootstrap, changelog(soak, OnlineEmTopology.UNPUBLISHED_STORE)),
+                        lastValues(bootstrap, changelog(ref, OnlineEmTopology.UNPUBLISHED_STORE)));
+                if (d != null) {
+                    storeDiffs.put(OnlineEmTopology.UNPUBLISHED_STORE, d);
                 }
+                String snapshotDiff = compare(lastValues(bootstrap, soak.modelsTopic()), lastValues(bootstrap, ref.modelsTopic()));
+                boolean modelsEqual = storeDiffs.isEmpty() && snapshotDiff == null;
+                System.out.printf("%s: %s, %d instances, %d points, %d hostile, %d lost, %d duplicated, models equal: %s%n",
+                        name, chaos.events(), INSTANCES, good, hostile, lost, duplicated, modelsEqual);
+                System.out.printf("%s: %d outputs differ from the reference's, %d hostile records accepted, store differences %s, "
+                        + "last snapshots %s; wall time %.0f s%n", name, differ, hostileAccepted, storeDiffs,
+                        snapshotDiff == null ? "equal" : snapshotDiff, (System.nanoTime() - started) / 1e9);
+                assertEquals(0, lost, "lost inputs");
+                assertEquals(0, duplicated, "duplicated outputs");
+                assertEquals(0, differ, "outputs that differ from the uninterrupted run's");
+                assertEquals(0, hostileAccepted, "hostile records with an assignment");
+                assertTrue(modelsEqual, "stores " + storeDiffs + ", last snapshots " + snapshotDiff);
+                chaos.check(out, errors, warnings);
+            }
+        } finally {
+            input.stop();
+            producer.join(30_000);
+            for (Instance in : instances) {
+                in.kill();
             }
         }
     }
@@ -949,6 +931,39 @@ class SoakIntegrationTest {
             return windows.size() + " pauses: " + String.join(", ", paused);
         }
 
+        /**
+         * A pause is one WARN line that says what happened, not ERRORs that look like faults; and it stalls committed output
+         * within the bound: the frozen instance's tasks move after the session timeout (10 s), but their new owner restores
+         * and reads past the zombie's open transaction only once the broker aborts it: the producer's transaction timeout
+         * (Kafka Streams' 10 s) after it began, found by the broker's check every 10 s
+         * (transaction.abort.timed.out.transaction.cleanup.interval.ms).
+         */
+        @Override
+        public void check(Tally out, List<String> errorLines, List<String> pauseWarnings) {
+            assertEquals(List.of(), errorLines, "ERROR lines after pauses");
+            assertEquals(windows.size(), pauseWarnings.size(), "one WARN line per pause: " + pauseWarnings);
+            for (long[] w : windows) {
+                double stall = longestStall(out, w);
+                assertTrue(stall <= STALL_BOUND_SECONDS, "a pause stalled committed output " + stall + " s, more than " + STALL_BOUND_SECONDS + " s");
+            }
+        }
+
+        /** The longest wait of a model for its next committed output that began during the pause or spans its start, in s. */
+        static double longestStall(Tally out, long[] w) {
+            double longest = 0;
+            for (Tally.Gap g : out.gaps) {
+                if (overlaps(g, w)) {
+                    longest = Math.max(longest, (g.to() - g.from()) / 1e9);
+                }
+            }
+            return longest;
+        }
+
+        /** A wait that began during the pause {start, end}, or that spans its start. */
+        static boolean overlaps(Tally.Gap g, long[] w) {
+            return g.from() <= w[1] && g.to() >= w[0];
+        }
+
         /** Per pause, the longest wait of a model for its next committed output across it, and how many models waited over 5 s. */
         @Override
         public List<String> report(Tally out) {
@@ -956,15 +971,11 @@ class SoakIntegrationTest {
             double worst = 0;
             for (int i = 0; i < windows.size(); i++) {
                 long[] w = windows.get(i);
-                double longest = 0;
+                double longest = longestStall(out, w);
                 java.util.Set<String> waited = new java.util.TreeSet<>();
                 for (Tally.Gap g : out.gaps) {
-                    // a gap that began during the pause, or that spans its start
-                    if (g.from() <= w[1] && g.to() >= w[0]) {
-                        longest = Math.max(longest, (g.to() - g.from()) / 1e9);
-                        if (g.to() - g.from() > TimeUnit.SECONDS.toNanos(5)) {
-                            waited.add(g.model());
-                        }
+                    if (overlaps(g, w) && g.to() - g.from() > TimeUnit.SECONDS.toNanos(5)) {
+                        waited.add(g.model());
                     }
                 }
                 worst = Math.max(worst, longest);
@@ -979,11 +990,6 @@ class SoakIntegrationTest {
                 }
             }
             lines.add(String.format(Locale.ROOT, "stall: at most %.1f s across a pause; at most %.1f s away from the pauses", worst, outside));
-            // the bound: the frozen instance's tasks move after the session timeout (10 s), but their new owner restores and
-            // reads past the zombie's open transaction only once the broker aborts it: the producer's transaction timeout
-            // (Kafka Streams' 10 s) after it began, found by the broker's check every 10 s
-            // (transaction.abort.timed.out.transaction.cleanup.interval.ms)
-            assertTrue(worst <= STALL_BOUND_SECONDS, "a pause stalled committed output " + worst + " s, more than " + STALL_BOUND_SECONDS + " s");
             return lines;
         }
     }
