@@ -7,6 +7,7 @@ import dev.onlineem.em.StateCodec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,12 @@ final class ModelStates {
     private long restored;
     /** The last model {@link #get} returned, so that {@link #accepted} finds it without a second lookup. */
     private Held last;
+    /**
+     * The log entries of every quiet model's points since the last commit, back to back (each model keeps their offsets):
+     * one buffer for the task rather than an array per point held by its model, which with many models (each long in the
+     * old generation) the collector had to find through the card table at every young collection.
+     */
+    private ByteBuffer pendingBytes = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
 
     /** A held model and what of it the stores do not have yet. */
     private static final class Held {
@@ -62,8 +69,11 @@ final class ModelStates {
         final OnlineModel model;
         /** pointsSeen of the model's full state in the store (0: none yet). */
         long stateAt;
-        /** Log entries of the points taken since the last commit, while they are few. */
-        final List<byte[]> pending = new ArrayList<>(LOG_LIMIT);
+        /** Offsets in {@link #pendingBytes} of the log entries of the points taken since the last commit, while they are few. */
+        final int[] pendingAt = new int[LOG_LIMIT];
+        int pendingCount;
+        /** Bytes of one log entry: sequence number, time and the coordinates. */
+        int entryBytes;
         /** The full state is to be written at the next commit. */
         boolean full;
         boolean changed;
@@ -195,14 +205,23 @@ final class ModelStates {
         if (h.full) {
             return;
         }
-        if (h.pending.size() < LOG_LIMIT && seq - h.stateAt < checkpointPoints) {
-            ByteBuffer entry = ByteBuffer.allocate(2 * Long.BYTES + Double.BYTES * x.length).order(ByteOrder.LITTLE_ENDIAN);
-            entry.putLong(seq).putLong(ts);
-            entry.asDoubleBuffer().put(x);
-            h.pending.add(entry.array());
+        if (h.pendingCount < LOG_LIMIT && seq - h.stateAt < checkpointPoints) {
+            int size = 2 * Long.BYTES + Double.BYTES * x.length;
+            if (pendingBytes.capacity() - pendingBytes.position() < size) {
+                ByteBuffer grown = ByteBuffer.allocate(Math.max(2 * pendingBytes.capacity(), pendingBytes.position() + size))
+                        .order(ByteOrder.LITTLE_ENDIAN);
+                grown.put(pendingBytes.flip());
+                pendingBytes = grown;
+            }
+            h.entryBytes = size;
+            h.pendingAt[h.pendingCount++] = pendingBytes.position();
+            pendingBytes.putLong(seq).putLong(ts);
+            for (double v : x) {
+                pendingBytes.putDouble(v);
+            }
         } else {
             h.full = true;
-            h.pending.clear();
+            h.pendingCount = 0;
         }
     }
 
@@ -212,6 +231,7 @@ final class ModelStates {
             write(h);
         }
         changed.clear();
+        pendingBytes.clear();
     }
 
     private void write(Held h) {
@@ -222,12 +242,13 @@ final class ModelStates {
             checkpoints.put(h.id, StateCodec.encode(h.model));
             h.stateAt = h.model.pointsSeen();
         } else {
-            for (byte[] entry : h.pending) {
-                long seq = ByteBuffer.wrap(entry).order(ByteOrder.LITTLE_ENDIAN).getLong();
-                log.put(slot(h.id, seq, checkpointPoints), entry);
+            for (int i = 0; i < h.pendingCount; i++) {
+                int at = h.pendingAt[i];
+                byte[] entry = Arrays.copyOfRange(pendingBytes.array(), at, at + h.entryBytes);
+                log.put(slot(h.id, pendingBytes.getLong(at), checkpointPoints), entry);
             }
         }
-        h.pending.clear();
+        h.pendingCount = 0;
         h.full = false;
         h.changed = false;
     }
@@ -260,6 +281,7 @@ final class ModelStates {
     void clear() {
         live.clear();
         changed.clear();
+        pendingBytes.clear();
         last = null;
         count = -1;
     }

@@ -61,7 +61,7 @@ public final class OnlineEmTopology {
                 Serdes.ByteArray())).withCachingEnabled(), PROCESSOR);
         for (String store : new String[] {LOG_STORE, UNPUBLISHED_STORE}) {
             t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), Serdes.ByteArray())
-                    .withCachingEnabled(), PROCESSOR);
+                    .withCachingDisabled(), PROCESSOR);
         }
         t.addSink(OnlineEmProcessor.ASSIGNMENTS, config.assignmentsTopic(), new StringSerializer(), new AssignmentSerializer(), PROCESSOR);
         t.addSink(OnlineEmProcessor.ANOMALIES, config.anomaliesTopic(), new StringSerializer(), new AssignmentSerializer(), PROCESSOR);

@@ -190,7 +190,7 @@ class CrashRecoveryIntegrationTest {
                     x.append(j > 0 ? "," : "").append(r.nextGaussian() + (own % 2) * 6 + shift);
                 }
         }
-        return "{\"id\":\"" + id + "\",\"ts\":" + (1_700_000_000_000L + own) + ",\"x\":[" + x + "]}";
+        return "{\"id\":\"" + id + "\",\"ts\":" + (SoakIntegrationTest.EVENT_TIME_BASE + own) + ",\"x\":[" + x + "]}";
     }
 
     private void assertExactlyOnce(Outputs o, String run) {

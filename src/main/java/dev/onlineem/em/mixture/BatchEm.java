@@ -188,10 +188,13 @@ public final class BatchEm {
         SufficientStatistics stats = SufficientStatistics.of(start);
         double[] trace = new double[maxIterations];
         double previous = Double.NEGATIVE_INFINITY;
+        // one work for every iteration's E-step on this thread (the E-step overwrites it): a model's warm-up fit is small
+        // and runs often, so allocating it per iteration was most of what the fit allocated
+        EStepWork work = n < PARALLEL_MIN_ROWS ? start.newWork(true) : null;
         int it = 0;
         for (; it < maxIterations; it++) {
             // E-step: s = (1/n) sum_i T(x_i) under the current theta, and the log-likelihood L
-            double ll = eStep(data, start, stats);
+            double ll = eStep(data, start, stats, work);
             trace[it] = ll;
             reviveEmptyComponents(stats, data, start);
             stats.mStep(start, regularization, dfMemory());
@@ -214,18 +217,20 @@ public final class BatchEm {
      *
      * @param mixture not modified (its work arrays aside)
      * @param stats receives the statistics. Modified.
+     * @param work the E-step's work below {@link #PARALLEL_MIN_ROWS} rows (each parallel slice makes its own). Overwritten.
      */
-    private static double eStep(double[][] data, GaussianMixture mixture, SufficientStatistics stats) {
+    private static double eStep(double[][] data, GaussianMixture mixture, SufficientStatistics stats, EStepWork work) {
         stats.clear();
         int n = data.length;
         if (n < PARALLEL_MIN_ROWS) {
-            return eStepSlice(data, 0, n, mixture, stats);
+            return eStepSlice(data, 0, n, mixture, stats, work);
         }
         SufficientStatistics[] parts = new SufficientStatistics[CHUNKS];
         double[] lls = new double[CHUNKS];
         IntStream.range(0, CHUNKS).parallel().forEach(c -> {
             parts[c] = SufficientStatistics.of(mixture);
-            lls[c] = eStepSlice(data, (int) ((long) n * c / CHUNKS), (int) ((long) n * (c + 1) / CHUNKS), mixture.copy(), parts[c]);
+            GaussianMixture copy = mixture.copy();
+            lls[c] = eStepSlice(data, (int) ((long) n * c / CHUNKS), (int) ((long) n * (c + 1) / CHUNKS), copy, parts[c], copy.newWork(true));
         });
         double ll = 0;
         for (int c = 0; c < CHUNKS; c++) {
@@ -235,9 +240,8 @@ public final class BatchEm {
         return ll;
     }
 
-    private static double eStepSlice(double[][] data, int from, int to, GaussianMixture mixture, SufficientStatistics stats) {
+    private static double eStepSlice(double[][] data, int from, int to, GaussianMixture mixture, SufficientStatistics stats, EStepWork work) {
         double[] resp = new double[mixture.k];
-        EStepWork work = mixture.newWork(true);
         double gain = 1.0 / data.length;
         double ll = 0;
         for (int i = from; i < to; i++) {
