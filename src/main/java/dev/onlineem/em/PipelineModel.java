@@ -138,7 +138,10 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
             if (buffered >= ProvisionalScorer.MIN_POINTS && buffered < ProvisionalScorer.MAX_POINTS) {
                 scoreProvisionally(out);
             }
-            buffer[buffered++] = featureVector.clone();
+            if (buffer[buffered] == null) {
+                addBufferRows();
+            }
+            System.arraycopy(featureVector, 0, buffer[buffered++], 0, featureDimension);
             if (buffered == settings.initPoints()) {
                 initialise();
                 out.initialisedNow = true;
@@ -147,6 +150,17 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
             return;
         }
         scoreAndLearn(featureVector, x, out);
+    }
+
+    /**
+     * Rows for the next buffered points, at least 8 and as many as the buffer holds (up to its capacity): a few allocations
+     * per warm-up rather than one per point, each of which a long-lived model (in the old generation) would keep young
+     * for the collector to find at every young collection until its warm-up ends.
+     */
+    private void addBufferRows() {
+        int end = Math.min(buffer.length, Math.max(buffered + 8, 2 * buffered));
+        double[][] rows = new double[end - buffered][featureDimension];
+        System.arraycopy(rows, 0, buffer, buffered, rows.length);
     }
 
     /** Scores the point by the provisional model of the buffered points, before it joins them, with the model's alert suppression. */

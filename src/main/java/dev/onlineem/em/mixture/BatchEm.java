@@ -186,7 +186,7 @@ public final class BatchEm {
     public Fit iterate(double[][] data, GaussianMixture start) {
         int n = data.length;
         SufficientStatistics stats = SufficientStatistics.of(start);
-        double[] trace = new double[maxIterations];
+        double[] trace = new double[Math.min(maxIterations, 32)]; // grown as iterations come: most fits stop early
         double previous = Double.NEGATIVE_INFINITY;
         // one work for every iteration's E-step on this thread (the E-step overwrites it): a model's warm-up fit is small
         // and runs often, so allocating it per iteration was most of what the fit allocated
@@ -195,6 +195,9 @@ public final class BatchEm {
         for (; it < maxIterations; it++) {
             // E-step: s = (1/n) sum_i T(x_i) under the current theta, and the log-likelihood L
             double ll = eStep(data, start, stats, work);
+            if (it == trace.length) {
+                trace = Arrays.copyOf(trace, Math.min(maxIterations, 2 * trace.length));
+            }
             trace[it] = ll;
             reviveEmptyComponents(stats, data, start);
             stats.mStep(start, regularization, dfMemory());

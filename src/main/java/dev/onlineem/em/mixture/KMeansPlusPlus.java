@@ -1,5 +1,6 @@
 package dev.onlineem.em.mixture;
 
+import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -47,6 +48,8 @@ final class KMeansPlusPlus {
             }
         }
         int[] labels = new int[n];
+        double[][] sums = new double[k][d];
+        double[][] counts = new double[k][d];
         for (int it = 0; it <= lloydIterations; it++) {
             for (int i = 0; i < n; i++) {
                 labels[i] = nearest(data[i], centres);
@@ -54,8 +57,10 @@ final class KMeansPlusPlus {
             if (it == lloydIterations) {
                 break;
             }
-            double[][] sums = new double[k][d];
-            double[][] counts = new double[k][d];
+            for (int c = 0; c < k; c++) {
+                Arrays.fill(sums[c], 0);
+                Arrays.fill(counts[c], 0);
+            }
             for (int i = 0; i < n; i++) {
                 for (int j = 0; j < d; j++) {
                     if (!Double.isNaN(data[i][j])) {
