@@ -22,7 +22,7 @@ public final class PointResult {
     public double pValue = Double.NaN;
     /** Tail probability of the anomaly likelihood (how unusual the recent run of surprise is); 1 when it is off. */
     public double likelihoodPValue = Double.NaN;
-    /** D / (D + 3) with D = -log10 of the combined p = min(1, 2 min(pValue, likelihoodPValue)) (just pValue when the likelihood is off): in [0, 1), 0.5 at p = 1e-3; what the anomaly flag thresholds. */
+    /** D / (D + 3) with D = -log10 of the combined p = 1 - (1 - m)^2, m = min(pValue, likelihoodPValue) (just pValue when the likelihood is off): in [0, 1), 0.5 at p = 1e-3; what the anomaly flag thresholds. */
     public double anomalyScore = Double.NaN;
     /** The combined tail probability is below anomaly.alpha and the model has not alerted in the last anomaly.suppress.points points. */
     public boolean anomaly;

@@ -18,8 +18,10 @@ import java.nio.ByteBuffer;
  *       mean over that of independent u (1 + 2 sum of the autocorrelations of u): on i.i.d. points R is near 1 and
  *       the window would only average noise into the score (ADBench's skin set: ROC-AUC 0.576 without the gate,
  *       0.681 with it), while bursts and level shifts make it large;</li>
- *   <li>the combined tail probability {@code p = min(1, 2 min(pValue, P_lik))} (Bonferroni: whichever of the
- *       two speaks, P(p &lt;= a) &lt;= a when both are calibrated; just pValue when the likelihood is off), its surprise in decades
+ *   <li>the combined tail probability {@code p = 1 - (1 - m)^2}, {@code m = min(pValue, P_lik)} (Sidak's form of
+ *       Bonferroni's min(1, 2m): whichever of the two speaks, P(p &lt;= a) &lt;= a + a^2 / 4 when both are calibrated,
+ *       and p below 1 for every m below 1, so the score ranks the unsurprising half of the points too; just pValue
+ *       when the likelihood is off), its surprise in decades
  *       {@code D = -log10 p}, and {@code anomalyScore = D / (D + 3)} in [0, 1]: 0.5 at p = 1e-3,
  *       0.75 at 1e-9, 0.99 at 1e-297, strictly increasing until D passes 1e16 (beyond double resolution
  *       of the score; pValue itself stops at 2.2e-308), so it ranks far into the tail;</li>
@@ -35,7 +37,6 @@ public final class AnomalyScorer {
     /** Short-window means seen before the likelihood speaks: its long-run spread must exist first. */
     private static final int LIKELIHOOD_MIN_HISTORY = 50;
     private static final double MAX_DECADES = 1e6;
-    private static final double LOG10_2 = Math.log10(2);
 
     private final ScoreSettings settings;
     private final double log10Alpha;
@@ -102,6 +103,16 @@ public final class AnomalyScorer {
         suppressLeft = points;
     }
 
+    /**
+     * log10 of the two tests' combined tail probability from the smaller one's, m: Sidak's 1 - (1 - m)^2 = m (2 - m). Two
+     * tests, one alarm: it agrees with Bonferroni's 2m to within m^2 in the tail (P(p &lt;= a) &lt;= a + a^2 / 4 whatever
+     * their dependence), and unlike min(1, 2m), which gave half of every stream's points the same p = 1 and score 0, it
+     * keeps ranking them (ADBench's optdigits: ROC-AUC 0.429 with the ties, 0.459 without).
+     */
+    static double combined(double log10M) {
+        return log10M + Math.log10(2 - Math.pow(10, log10M));
+    }
+
     /** Lays out the sketch over the warm-up's surprises. @param surprises not modified */
     public void initialise(double[] surprises) {
         sketch.initialise(surprises);
@@ -119,8 +130,7 @@ public final class AnomalyScorer {
         // decades of surprise, bounded so that the likelihood's running moments stay finite (1e-1000000 is beyond any use)
         double u = Math.min(-logP / LN10, MAX_DECADES);
         double log10Lik = likelihood(u);
-        // two tests, one alarm: Bonferroni keeps the combination a tail probability (P(p <= a) <= a)
-        double log10P = recent.length > 1 ? Math.min(0, Math.min(logP / LN10, log10Lik) + LOG10_2) : logP / LN10;
+        double log10P = recent.length > 1 ? combined(Math.min(logP / LN10, log10Lik)) : logP / LN10;
         out.pValue = Math.max(p, Double.MIN_NORMAL); // the score keeps ranking where the double underflows
         out.likelihoodPValue = likelihoodP;
         out.anomalyScore = scoreOf(log10P);

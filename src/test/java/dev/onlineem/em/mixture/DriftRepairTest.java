@@ -71,6 +71,26 @@ class DriftRepairTest {
     }
 
     @Test
+    void shouldWidenTheGainsErrorWhenNeighbouringGainsAreCorrelated() {
+        // 250 judged gains: independent ones, and the same values sorted into a slow rise (an autocorrelated stream's gains
+        // drift with its level), which the independent points' error cannot tell apart
+        Random r = new Random(3);
+        double[] gains = new double[250];
+        for (int i = 0; i < gains.length; i++) {
+            gains[i] = 0.1 * r.nextGaussian();
+        }
+        double mean = Arrays.stream(gains).average().orElseThrow();
+        double independent = Math.sqrt(Arrays.stream(gains).map(g -> (g - mean) * (g - mean)).sum() / gains.length / (gains.length - 1));
+        double shuffled = DriftRepair.batchMeansError(gains, mean);
+        assertTrue(shuffled > 0.5 * independent && shuffled < 2 * independent, "independent gains: " + shuffled + " against " + independent);
+        double[] drifting = gains.clone();
+        Arrays.sort(drifting);
+        double correlated = DriftRepair.batchMeansError(drifting, mean);
+        assertTrue(correlated > 5 * independent, "correlated gains: " + correlated + " against " + independent);
+        assertEquals(0, DriftRepair.batchMeansError(new double[DriftRepair.BLOCKS], 0)); // too few points for blocks
+    }
+
+    @Test
     void shouldLeaveAStationaryModelAlone() {
         TrueMixture truth = TrueMixture.random(3, 3, 3, new Random(11));
         Random r = new Random(12);

@@ -39,6 +39,21 @@ class AnomalyScoreTest {
     }
 
     @Test
+    void shouldRankUnsurprisingPointsTooWhileMatchingBonferroniInTheTail() {
+        // the two tests' combination, 1 - (1 - m)^2: below 1 (a score above 0) for every m below 1, strictly ordered
+        double previous = Double.NEGATIVE_INFINITY;
+        for (double m = 0.999; m >= 0.001; m -= 0.001) {
+            double score = AnomalyScorer.scoreOf(AnomalyScorer.combined(Math.log10(m)));
+            assertTrue(score > previous && score > 0, "m = " + m + ": score " + score + " after " + previous);
+            previous = score;
+        }
+        assertEquals(0, AnomalyScorer.combined(0), 0);
+        // in the tail it is Bonferroni's 2m: at m = 1e-3 to within m / 2 relative, far out to the last bit
+        assertEquals(Math.log10(2e-3), AnomalyScorer.combined(-3), 1e-3 / Math.log(10));
+        assertEquals(Math.log10(2) - 300, AnomalyScorer.combined(-300), 1e-12);
+    }
+
+    @Test
     void shouldKeepRankingPointsBeyondTheMostExtremeOneSeen() {
         OnlineMixtureModel model = warmed(serviceDefaults(), 1_000, new Random(SEED));
         PointResult five = scoreCopy(model, 5);
