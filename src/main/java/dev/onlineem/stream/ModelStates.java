@@ -72,8 +72,6 @@ final class ModelStates {
         /** Offsets in {@link #pendingBytes} of the log entries of the points taken since the last commit, while they are few. */
         final int[] pendingAt = new int[LOG_LIMIT];
         int pendingCount;
-        /** Bytes of one log entry: sequence number, time and the coordinates. */
-        int entryBytes;
         /** The full state is to be written at the next commit. */
         boolean full;
         boolean changed;
@@ -206,14 +204,13 @@ final class ModelStates {
             return;
         }
         if (h.pendingCount < LOG_LIMIT && seq - h.stateAt < checkpointPoints) {
-            int size = 2 * Long.BYTES + Double.BYTES * x.length;
+            int size = entryBytes(x.length);
             if (pendingBytes.capacity() - pendingBytes.position() < size) {
                 ByteBuffer grown = ByteBuffer.allocate(Math.max(2 * pendingBytes.capacity(), pendingBytes.position() + size))
                         .order(ByteOrder.LITTLE_ENDIAN);
                 grown.put(pendingBytes.flip());
                 pendingBytes = grown;
             }
-            h.entryBytes = size;
             h.pendingAt[h.pendingCount++] = pendingBytes.position();
             pendingBytes.putLong(seq).putLong(ts);
             for (double v : x) {
@@ -244,13 +241,18 @@ final class ModelStates {
         } else {
             for (int i = 0; i < h.pendingCount; i++) {
                 int at = h.pendingAt[i];
-                byte[] entry = Arrays.copyOfRange(pendingBytes.array(), at, at + h.entryBytes);
+                byte[] entry = Arrays.copyOfRange(pendingBytes.array(), at, at + entryBytes(h.model.dimension()));
                 log.put(slot(h.id, pendingBytes.getLong(at), checkpointPoints), entry);
             }
         }
         h.pendingCount = 0;
         h.full = false;
         h.changed = false;
+    }
+
+    /** Bytes of one log entry: sequence number, time and the coordinates. */
+    private static int entryBytes(int dimension) {
+        return 2 * Long.BYTES + Double.BYTES * dimension;
     }
 
     private static String slot(String id, long seq, int checkpointPoints) {

@@ -190,7 +190,7 @@ class CrashRecoveryIntegrationTest {
                     x.append(j > 0 ? "," : "").append(r.nextGaussian() + (own % 2) * 6 + shift);
                 }
         }
-        return "{\"id\":\"" + id + "\",\"ts\":" + (SoakIntegrationTest.EVENT_TIME_BASE + own) + ",\"x\":[" + x + "]}";
+        return "{\"id\":\"" + id + "\",\"ts\":" + (KafkaTestSupport.EVENT_TIME_BASE + own) + ",\"x\":[" + x + "]}";
     }
 
     private void assertExactlyOnce(Outputs o, String run) {

@@ -22,6 +22,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Clients for integration tests: a producer of raw points and read_committed consumers that poll to a deadline. */
 final class KafkaTestSupport {
+    /**
+     * Event time for test points: two days ago, on a whole second. An output record carries its point's event time, and
+     * the broker's time-based retention (7 days) deletes a partition's segments whose records are all older than that at
+     * its next check (30 s after it starts, then every 5 minutes), the active one included: points from years ago would
+     * lose their outputs while a test still reads them (the README's Messages section says so).
+     */
+    static final long EVENT_TIME_BASE = (System.currentTimeMillis() - 2 * 86_400_000L) / 1000 * 1000;
+
     private KafkaTestSupport() {
     }
 

@@ -78,13 +78,6 @@ class SoakIntegrationTest {
     static final int MODELS = 50;
     static final int INIT_POINTS = 200; // model.init.points of StreamingIntegrationTest.config
     static final String SEQ = "soak-seq";
-    /**
-     * Event time of the points: two days ago, a second apart per model. An output record carries its
-     * point's event time, and the broker's time-based retention (7 days) deletes a segment whose newest
-     * timestamp is older than that as soon as it rolls: points from years ago would lose their outputs
-     * to retention within minutes (the README's Messages section says so).
-     */
-    static final long EVENT_TIME_BASE = (System.currentTimeMillis() - 2 * 86_400_000L) / 1000 * 1000;
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS) // the instances' logs stay for a failed soak
     Path tmp;
@@ -520,7 +513,7 @@ class SoakIntegrationTest {
                     present++;
                 }
             }
-            return "{\"id\":\"" + s.id() + "-" + own + "\",\"ts\":" + (EVENT_TIME_BASE + own * 1000L) + ",\"x\":[" + x + "]}";
+            return "{\"id\":\"" + s.id() + "-" + own + "\",\"ts\":" + (KafkaTestSupport.EVENT_TIME_BASE + own * 1000L) + ",\"x\":[" + x + "]}";
         }
     }
 
