@@ -400,7 +400,11 @@ public final class OnlineHmmModel extends PipelineModel {
         rhoQ = getAll(in, new double[k * k * k]);
         rhoG = new SufficientStatistics[k];
         for (int kk = 0; kk < k; kk++) {
-            rhoG[kk] = SufficientStatistics.readFrom(in, k, d, settings.covarianceType(), settings.distribution());
+            boolean emDf = version < StateFormat.VERSION_11; // format 10 kept EM's df statistic
+            rhoG[kk] = SufficientStatistics.readFrom(in, k, d, settings.covarianceType(), settings.distribution(), emDf);
+            if (emDf) {
+                rhoG[kk].restartDfStatistics(h.emissions);
+            }
         }
         announced = in.getInt();
         candidate = in.getInt();

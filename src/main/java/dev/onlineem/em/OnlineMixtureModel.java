@@ -373,7 +373,10 @@ public final class OnlineMixtureModel extends PipelineModel {
         }
     }
 
-    /** Version 7 added the statistics' scale (read as 1 before), version 8 drift repair (off before). */
+    /**
+     * Version 7 added the statistics' scale (read as 1 before), version 8 drift repair (off before); version 11 the t
+     * components' df score and information in place of EM's df statistic (restarted at the df read).
+     */
     @Override
     void readOnlineState(ByteBuffer in, byte version) {
         int d = featureDimension;
@@ -384,7 +387,11 @@ public final class OnlineMixtureModel extends PipelineModel {
         GaussianMixture g = new GaussianMixture(k, d, settings.covarianceType(), settings.distribution());
         g.readParameters(in);
         mixture = g;
-        stats = SufficientStatistics.readFrom(in, k, d, g.type, settings.distribution());
+        boolean emDf = version < StateFormat.VERSION_11; // format 10 kept EM's df statistic (t components came in 10)
+        stats = SufficientStatistics.readFrom(in, k, d, g.type, settings.distribution(), emDf);
+        if (emDf) {
+            stats.restartDfStatistics(g);
+        }
         if (version >= StateFormat.VERSION_7) {
             stats.scale = in.getDouble();
             if (!(stats.scale > 0) || !Double.isFinite(stats.scale)) {
@@ -393,7 +400,10 @@ public final class OnlineMixtureModel extends PipelineModel {
         }
         if (settings.averaging()) {
             averagedPoints = in.getLong();
-            averaged = SufficientStatistics.readFrom(in, k, d, g.type, settings.distribution());
+            averaged = SufficientStatistics.readFrom(in, k, d, g.type, settings.distribution(), emDf);
+            if (emDf) {
+                averaged.restartDfStatisticsFromEm(g);
+            }
         }
         if (settings.repairWindow() > 0) {
             repair = DriftRepair.readFrom(in, settings.repairWindow(), d, version);

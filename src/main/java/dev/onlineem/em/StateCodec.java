@@ -24,7 +24,12 @@ import java.nio.ByteOrder;
  * part by the class that owns its fields: {@link PipelineModel#writeState} the pipeline's part and the scorer, each
  * kind its online state ({@link OnlineMixtureModel}, {@link OnlineHmmModel}: {@code writeOnlineState}).
  *
- * <p>Layout, version 10: version 9's, with the distribution at the end of the settings (the family's code, 0 gaussian
+ * <p>Layout, version 11: version 10's, with a Student-t model's statistics (each set of them) ending with su, sdf and
+ * sdfInformation per component: the df's linearised score and its information, for the df's Fisher-scoring (ECME) step
+ * ({@link dev.onlineem.em.density.StudentTails}). Version 10's sdf, EM's df statistic, is read and dropped, and the df
+ * statistics restart at the df read with the weight of the component's points. Every Gaussian state is version 10's.
+ *
+ * <p>Version 10: version 9's, with the distribution at the end of the settings (the family's code, 0 gaussian
  * or 1 student-t, and the fixed degrees of freedom, 0 when estimated); a Student-t model's parameters end with each
  * component's degrees of freedom, and its statistics (each set of them) with su and sdf per component
  * ({@link SufficientStatistics#writeTo}); an HMM's online state starts with its number of states (chosen by BIC with

@@ -41,7 +41,9 @@ class StateFormatGoldenTest {
         "v9, full-repaired-online", "v9, full-warmup-provisional", "v9, hmm-full-missing-online", "v9, hmm-diag-warmup",
         "v10, full-online", "v10, diag-missing-online", "v10, spherical-online", "v10, full-warmup", "v10, full-averaged-online",
         "v10, full-repaired-online", "v10, full-warmup-provisional", "v10, hmm-full-missing-online", "v10, hmm-diag-warmup",
-        "v10, t-full-averaged-missing-online", "v10, t-spherical-fixed-df-online", "v10, t-hmm-diag-missing-online", "v10, hmm-k-range-online"})
+        "v10, t-full-averaged-missing-online", "v10, t-spherical-fixed-df-online", "v10, t-hmm-diag-missing-online", "v10, hmm-k-range-online",
+        "v11, full-online", "v11, t-full-averaged-missing-online", "v11, t-diag-online", "v11, t-spherical-fixed-df-online",
+        "v11, t-hmm-diag-missing-online"})
     void shouldReadAStateOfAnEarlierBuildExactlyAndGoOn(String version, String name) throws IOException {
         byte[] bytes = resource(version + "/" + name + ".state");
         OnlineModel m = StateCodec.decode(bytes);
@@ -51,7 +53,15 @@ class StateFormatGoldenTest {
         if (expected.size() == 1) {
             assertNull(s, "a model in warm-up has no snapshot");
         } else {
-            assertEquals(expected, describe(m.pointsSeen(), s), "decoded parameters differ from what the writing build reported");
+            List<String> actual = describe(m.pointsSeen(), s);
+            if (version.equals("v10") && expected.get(expected.size() - 1).startsWith("df ")) {
+                // format 10 kept EM's df statistic; format 11 keeps the df's linearised scores, ln nu = sdf / sdfInformation,
+                // so an averaged model's df (its own) come back from exp(ln nu): within a rounding, not to the bit
+                assertDfClose(expected.get(expected.size() - 1), actual.get(actual.size() - 1));
+                expected = expected.subList(0, expected.size() - 1);
+                actual = actual.subList(0, actual.size() - 1);
+            }
+            assertEquals(expected, actual, "decoded parameters differ from what the writing build reported");
         }
         if (("v" + StateFormat.VERSION).equals(version)) {
             assertArrayEquals(bytes, StateCodec.encode(m), "the current format re-encodes to the same bytes");
@@ -69,6 +79,16 @@ class StateFormatGoldenTest {
         }
         assertEquals(seen + 400, m.pointsSeen());
         assertTrue(m.isInitialised());
+    }
+
+    private static void assertDfClose(String expected, String actual) {
+        String[] e = expected.substring(3).split(" ");
+        String[] a = actual.substring(3).split(" ");
+        assertEquals(e.length, a.length, actual);
+        for (int i = 0; i < e.length; i++) {
+            double x = Double.parseDouble(e[i]);
+            assertEquals(x, Double.parseDouble(a[i]), 1e-13 * x, "df " + i);
+        }
     }
 
     /** The lines the generator wrote for a snapshot (see the README). */

@@ -16,8 +16,9 @@ public final class StateFormat {
     public static final byte VERSION_8 = 8;
     public static final byte VERSION_9 = 9;
     public static final byte VERSION_10 = 10;
+    public static final byte VERSION_11 = 11;
     /** The version written. */
-    public static final byte VERSION = VERSION_10;
+    public static final byte VERSION = VERSION_11;
 
     private StateFormat() {
     }

@@ -18,8 +18,10 @@ public final class EStepWork {
     public final double[] blockLogDets;
     /** Each component's weight of the point: 1 for a Gaussian, E[u | x] = (nu + p) / (nu + delta^2) for a Student-t. */
     public final double[] u;
-    /** Each Student-t component's degrees-of-freedom term of the point ({@link StudentTails}). */
+    /** Each Student-t component's degrees-of-freedom term of the point, g + I y ({@link StudentTails}). */
     public final double[] dfTerms;
+    /** Each Student-t component's Fisher information of the point in y = ln nu, I ({@link StudentTails}). */
+    public final double[] dfInformation;
     public final int[] missing;
     final int[] observed;
     public int missingCount;
@@ -44,6 +46,7 @@ public final class EStepWork {
         this.u = new double[k];
         java.util.Arrays.fill(u, 1);
         this.dfTerms = new double[k];
+        this.dfInformation = new double[k];
         this.missing = new int[d];
         this.observed = new int[d];
         this.moments = withMoments ? new ConditionalMoments(k, d) : null;

@@ -42,11 +42,16 @@ final class GaussianTails extends Tails {
     }
 
     @Override
-    public void mStepDf(int c, double s0, double sdf) {
+    public void mStepDf(int c, double s0, double sdf, double sdfInformation) {
     }
 
     @Override
     public double neutralDfStatistic(int c, double w) {
+        return 0;
+    }
+
+    @Override
+    public double neutralDfInformation(int c, double w) {
         return 0;
     }
 

@@ -13,10 +13,13 @@ import java.util.Arrays;
  *       - ((nu + p) / 2) ln(1 + delta^2 / nu), the marginal of a t being a t with the same nu;</li>
  *   <li>the E-step's weight u = E[u | x] = (nu + p) / (nu + delta^2): the statistics of the mean and covariance are
  *       weighted by r u, so a far point moves a component little;</li>
- *   <li>the degrees of freedom: each component's nu solves 1 + log(nu / 2) - psi(nu / 2) + sdf / s0 = 0, with sdf the
- *       r-weighted sum of log u - u + psi((nu_old + p) / 2) - log((nu_old + p) / 2) (ibid., eq. 6.17), a 1-D root found
- *       by Newton's method on log nu (nearly linear there) within [{@link Distribution#MIN_DF}, {@link Distribution#MAX_DF}],
- *       unless the settings fix nu.</li>
+ *   <li>the degrees of freedom, by a Fisher-scoring step on the t log-likelihood itself with u integrated out (an ECME
+ *       step, Liu &amp; Rubin 1995, rather than EM's step on the complete-data likelihood, which crawls where the df trade
+ *       off against the weights): with y = ln nu, each point adds to the statistics r (g + I y) and r I, g the score
+ *       of its log-density in y and I its Fisher information in y (a function of nu and p alone), and the M-step sets
+ *       y = sdf / sdfInformation, the root of the scores linearised about the df each point saw, within
+ *       [{@link Distribution#MIN_DF}, {@link Distribution#MAX_DF}], unless the settings fix nu. Batch EM, whose
+ *       statistics are sums under the current df, so takes one Fisher-scoring step per iteration.</li>
  * </ul>
  */
 public final class StudentTails extends Tails {
@@ -31,15 +34,21 @@ public final class StudentTails extends Tails {
     private final double[] df;
     /** ln Gamma((nu + d) / 2) - ln Gamma(nu / 2) - (d / 2) ln(nu pi): the density's constant with every coordinate present. */
     private final double[] logConstant;
-    /** psi((nu + d) / 2) - log((nu + d) / 2), the df term's shift with every coordinate present. */
-    private final double[] shift;
+    /** ln nu. */
+    private final double[] logDf;
+    /** The score in nu of the log-density's terms free of delta^2, with every coordinate present ({@link #scoreConstant}). */
+    private final double[] scoreConstant;
+    /** The Fisher information in y = ln nu with every coordinate present. */
+    private final double[] information;
 
     StudentTails(Distribution distribution, int k, int d) {
         this.distribution = distribution;
         this.d = d;
         this.df = new double[k];
         this.logConstant = new double[k];
-        this.shift = new double[k];
+        this.logDf = new double[k];
+        this.scoreConstant = new double[k];
+        this.information = new double[k];
         Arrays.fill(df, distribution.estimatesDf() ? Distribution.INITIAL_DF : distribution.df());
         for (int c = 0; c < k; c++) {
             refresh(c);
@@ -51,7 +60,9 @@ public final class StudentTails extends Tails {
         this.d = other.d;
         this.df = other.df.clone();
         this.logConstant = other.logConstant.clone();
-        this.shift = other.shift.clone();
+        this.logDf = other.logDf.clone();
+        this.scoreConstant = other.scoreConstant.clone();
+        this.information = other.information.clone();
     }
 
     @Override
@@ -78,10 +89,33 @@ public final class StudentTails extends Tails {
         return SpecialFunctions.logGamma((nu + p) / 2) - SpecialFunctions.logGamma(nu / 2) - 0.5 * p * (Math.log(nu) + LOG_PI);
     }
 
+    /**
+     * d/dnu of ln Gamma((nu + p) / 2) - ln Gamma(nu / 2) - (p / 2) ln nu: (psi((nu + p) / 2) - psi(nu / 2)) / 2 - p / (2 nu),
+     * the psi difference taken as ln(1 + p / nu) plus a difference of ln x - psi(x), which has no cancellation.
+     */
+    static double scoreConstant(double nu, int p) {
+        double psiDifference = Math.log1p(p / nu) - SpecialFunctions.logMinusDigamma((nu + p) / 2) + SpecialFunctions.logMinusDigamma(nu / 2);
+        return 0.5 * psiDifference - 0.5 * p / nu;
+    }
+
+    /**
+     * The Fisher information about nu of one p-variate t observation (Lange, Little &amp; Taylor 1989), times nu^2: the
+     * information in y = ln nu. In nu it is (psi'(nu / 2) - psi'((nu + p) / 2)) / 4 - p (nu + p + 4) / (2 nu (nu + p) (nu + p + 2)),
+     * with psi'(x) = 1 / x - (d/dx)(ln x - psi(x)).
+     */
+    static double information(double nu, int p) {
+        double trigammaDifference = 2.0 * p / (nu * (nu + p)) - SpecialFunctions.logMinusDigammaDerivative(nu / 2)
+                + SpecialFunctions.logMinusDigammaDerivative((nu + p) / 2);
+        double inNu = 0.25 * trigammaDifference - p * (nu + p + 4) / (2 * nu * (nu + p) * (nu + p + 2));
+        return Math.max(nu * nu * inNu, Double.MIN_NORMAL);
+    }
+
     @Override
     void refresh(int c) {
         logConstant[c] = logConstant(df[c], d);
-        shift[c] = -SpecialFunctions.logMinusDigamma((df[c] + d) / 2);
+        logDf[c] = Math.log(df[c]);
+        scoreConstant[c] = scoreConstant(df[c], d);
+        information[c] = information(df[c], d);
     }
 
     @Override
@@ -91,12 +125,18 @@ public final class StudentTails extends Tails {
         for (int c = 0; c < logR.length; c++) {
             double nu = df[c];
             double maha = work.mahalanobis[c];
-            double constant = p == d ? logConstant[c] : logConstant(nu, p);
-            double s = p == d ? shift[c] : -SpecialFunctions.logMinusDigamma((nu + p) / 2);
-            logR[c] = constant - 0.5 * logDets[c] - 0.5 * (nu + p) * Math.log1p(maha / nu);
-            double u = (nu + p) / (nu + maha);
-            work.u[c] = u;
-            work.dfTerms[c] = Math.log(u) - u + s;
+            boolean all = p == d;
+            double constant = all ? logConstant[c] : logConstant(nu, p);
+            double log1p = Math.log1p(maha / nu);
+            logR[c] = constant - 0.5 * logDets[c] - 0.5 * (nu + p) * log1p;
+            work.u[c] = (nu + p) / (nu + maha);
+            // the score of the log-density in nu: its delta-free part, then -ln(1 + delta^2 / nu) / 2 + (nu + p) q / (2 nu)
+            // with q = delta^2 / (nu + delta^2); in y = ln nu, times nu
+            double q = maha / (nu + maha);
+            double scoreY = nu * ((all ? scoreConstant[c] : scoreConstant(nu, p)) - 0.5 * log1p) + 0.5 * (nu + p) * q;
+            double info = all ? information[c] : information(nu, p);
+            work.dfTerms[c] = scoreY + info * logDf[c];
+            work.dfInformation[c] = info;
         }
     }
 
@@ -104,24 +144,43 @@ public final class StudentTails extends Tails {
     public void neutral(EStepWork work) {
         for (int c = 0; c < df.length; c++) {
             work.u[c] = 1;
-            work.dfTerms[c] = -1 - SpecialFunctions.logMinusDigamma(df[c] / 2);
+            work.dfTerms[c] = information[c] * logDf[c];
+            work.dfInformation[c] = information[c];
         }
     }
 
     @Override
     public double neutralDfStatistic(int c, double w) {
-        return -w * (1 + SpecialFunctions.logMinusDigamma(df[c] / 2));
+        return w * information[c] * logDf[c];
+    }
+
+    @Override
+    public double neutralDfInformation(int c, double w) {
+        return w * information[c];
+    }
+
+    /** y = ln nu at the root of the component's linearised scores, sdf / sdfInformation, nu kept within the bounds. */
+    @Override
+    public void mStepDf(int c, double s0, double sdf, double sdfInformation) {
+        if (!distribution.estimatesDf() || !(s0 > 0) || !(sdfInformation > 0)) {
+            return;
+        }
+        double y = sdf / sdfInformation;
+        double nu = Math.min(Math.max(Math.exp(y), Distribution.MIN_DF), Distribution.MAX_DF);
+        if (!Double.isNaN(nu) && nu != df[c]) {
+            df[c] = nu;
+            refresh(c);
+        }
     }
 
     /**
-     * Solves log(x) - psi(x) = -(1 + sdf / s0) for x = nu / 2 (the left side falls from +inf to 0, so there is one root
-     * whenever the right side is positive, which log u - u &lt;= -1 makes it): Newton on y = log x from the current nu,
-     * kept inside a bracket that starts at the bounds and falls back to bisection.
+     * The df at which state format 10's EM statistic of a component put them (its M-step, Peel &amp; McLachlan eq. 6.17):
+     * the root of log(x) - psi(x) = -(1 + sdf / s0) for x = nu / 2, by Newton on log x from {@code start} inside a
+     * bracket that starts at the bounds, with bisection as the fallback. Only for reading such states.
      */
-    @Override
-    public void mStepDf(int c, double s0, double sdf) {
-        if (!distribution.estimatesDf() || !(s0 > 0)) {
-            return;
+    public static double emDfRoot(double s0, double sdf, double start) {
+        if (!(s0 > 0)) {
+            return start;
         }
         double target = -(1 + sdf / s0);
         double nu;
@@ -133,7 +192,7 @@ public final class StudentTails extends Tails {
             double lo = LOG_MIN_HALF;
             double hi = LOG_MAX_HALF;
             double logTarget = Math.log(target);
-            double y = Math.min(Math.max(Math.log(df[c] / 2), lo), hi);
+            double y = Math.min(Math.max(Math.log(start / 2), lo), hi);
             for (int i = 0; i < MAX_NEWTON_STEPS; i++) {
                 double x = Math.exp(y);
                 double g = SpecialFunctions.logMinusDigamma(x);
@@ -155,11 +214,9 @@ public final class StudentTails extends Tails {
             }
             nu = 2 * Math.exp(y);
         }
-        if (nu != df[c]) {
-            df[c] = nu;
-            refresh(c);
-        }
+        return nu;
     }
+
 
     @Override
     public double df(int c) {

@@ -34,7 +34,7 @@ public abstract sealed class Tails permits GaussianTails, StudentTails {
 
     /**
      * Turns the Gaussian log-densities of the E-step into this family's, and writes each component's weight u of the
-     * point and its degrees-of-freedom term into {@code work}.
+     * point and its degrees-of-freedom terms (score and information) into {@code work}.
      *
      * @param logDets log det Sigma_c of the block the point's observed coordinates span: the components' own when
      *        nothing is missing. Not modified.
@@ -52,13 +52,17 @@ public abstract sealed class Tails permits GaussianTails, StudentTails {
      * The M-step of component c's degrees of freedom from its statistics (nothing when they are fixed or Gaussian).
      *
      * @param s0 the component's weight statistic
-     * @param sdf the component's degrees-of-freedom statistic (the r-weighted mean of log u - u + log ((nu + p) / 2)
-     *        - psi((nu + p) / 2), times s0)
+     * @param sdf the component's degrees-of-freedom statistic: the r-weighted mean of g + I y, with y = ln nu at the
+     *        point, g the score of the point's t log-density in y and I its Fisher information in y (times s0)
+     * @param sdfInformation the r-weighted mean of I (times s0)
      */
-    public abstract void mStepDf(int c, double s0, double sdf);
+    public abstract void mStepDf(int c, double s0, double sdf, double sdfInformation);
 
     /** The degrees-of-freedom statistic of a component of weight w whose df would stay where they are. */
     public abstract double neutralDfStatistic(int c, double w);
+
+    /** The information statistic that goes with {@link #neutralDfStatistic}: w I at the component's df. */
+    public abstract double neutralDfInformation(int c, double w);
 
     /** Component c's degrees of freedom (infinite for a Gaussian). */
     public abstract double df(int c);

@@ -368,6 +368,7 @@ public final class BatchEm {
                 if (stats.su != null) {
                     stats.su[c] = w;
                     stats.sdf[c] = mixture.tails.neutralDfStatistic(c, w);
+                    stats.sdfInformation[c] = mixture.tails.neutralDfInformation(c, w);
                 }
                 double sq = 0;
                 for (int j = 0; j < stats.d; j++) {

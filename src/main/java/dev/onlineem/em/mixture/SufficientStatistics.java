@@ -6,6 +6,7 @@ import dev.onlineem.em.density.Covariance;
 import dev.onlineem.em.density.Distribution;
 import dev.onlineem.em.density.EStepWork;
 import dev.onlineem.em.density.StudentTails;
+import dev.onlineem.em.density.Tails;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -14,8 +15,8 @@ import java.util.Arrays;
  * s1_k (a d-vector) and s2_k (the second moment: full d x d lower triangle, a diagonal, or a trace,
  * by covariance type). Batch EM accumulates them with weight 1/n; online EM blends each point in
  * with step size gamma ({@link #step}). Student-t components ({@link StudentTails}) weight s1 and the x x' part of
- * s2 by the point's u as well as r, and keep two more: su_k, the r u weight their mean divides by, and sdf_k, their
- * degrees of freedom's statistic.
+ * s2 by the point's u as well as r, and keep three more: su_k, the r u weight their mean divides by, and sdf_k and
+ * sdfInformation_k, their degrees of freedom's linearised score and information ({@link StudentTails}).
  *
  * <p>The statistics are {@link #scale} times the stored arrays. Batch EM keeps the scale at 1. Online EM's
  * step decays every statistic by 1 - gamma: that is one multiplication of the scale, and only the
@@ -32,9 +33,11 @@ public final class SufficientStatistics {
     final double[][] s2;
     /** Student-t: sum r u per component; null for Gaussians (where it is s0). */
     final double[] su;
-    /** Student-t: the degrees of freedom's statistic per component; null for Gaussians. */
+    /** Student-t: the degrees of freedom's statistic per component, sum r (g + I ln nu); null for Gaussians. */
     final double[] sdf;
-    /** The statistics are scale times s0, s1, s2 (and su, sdf). */
+    /** Student-t: the degrees of freedom's information per component, sum r I; null for Gaussians. */
+    final double[] sdfInformation;
+    /** The statistics are scale times s0, s1, s2 (and su, sdf, sdfInformation). */
     public double scale = 1;
 
     /** Statistics of Gaussian components. */
@@ -53,6 +56,7 @@ public final class SufficientStatistics {
         boolean weighted = distribution.studentT();
         this.su = weighted ? new double[k] : null;
         this.sdf = weighted ? new double[k] : null;
+        this.sdfInformation = weighted ? new double[k] : null;
     }
 
     /** Empty statistics of the mixture's shape and family. */
@@ -71,6 +75,7 @@ public final class SufficientStatistics {
         if (su != null) {
             Arrays.fill(su, 0);
             Arrays.fill(sdf, 0);
+            Arrays.fill(sdfInformation, 0);
         }
         for (int c = 0; c < k; c++) {
             Arrays.fill(s1[c], 0);
@@ -103,6 +108,7 @@ public final class SufficientStatistics {
         if (su != null) {
             su[c] = keep * su[c] + wu;
             sdf[c] = keep * sdf[c] + w * work.dfTerms[c];
+            sdfInformation[c] = keep * sdfInformation[c] + w * work.dfInformation[c];
         }
         double[] m1 = s1[c];
         double[] m2 = s2[c];
@@ -176,6 +182,7 @@ public final class SufficientStatistics {
             if (su != null) {
                 su[c] += f * other.su[c];
                 sdf[c] += f * other.sdf[c];
+                sdfInformation[c] += f * other.sdfInformation[c];
             }
             double[] a = s1[c];
             double[] b = other.s1[c];
@@ -222,7 +229,7 @@ public final class SufficientStatistics {
     /**
      * Closed-form M-step for every component: pi_k = s0_k / sum s0, mu_k = s1_k / s0_k,
      * Sigma_k = s2_k / s0_k - mu_k mu_k' + reg I; then the mixture's factors are refreshed. Student-t:
-     * mu_k = s1_k / su_k, Sigma_k = (s2_k - su_k mu_k mu_k') / s0_k + reg I, and nu_k from sdf_k / s0_k ({@link StudentTails}).
+     * mu_k = s1_k / su_k, Sigma_k = (s2_k - su_k mu_k mu_k') / s0_k + reg I, and ln nu_k = sdf_k / sdfInformation_k ({@link StudentTails}).
      *
      * @param mixture receives the parameters. Modified.
      */
@@ -266,7 +273,7 @@ public final class SufficientStatistics {
         }
         covariance.mStep(s2[c], w, su == null ? 1 : wu / w, mu, reg, mixture.covariances[c]);
         if (su != null && w / total * memory >= DF_POINTS_PER_PARAMETER * (d + covariance.parameters())) {
-            mixture.tails.mStepDf(c, s0[c], sdf[c]);
+            mixture.tails.mStepDf(c, s0[c], sdf[c], sdfInformation[c]);
         }
         mixture.refresh(c);
     }
@@ -282,6 +289,7 @@ public final class SufficientStatistics {
         if (su != null) {
             su[c] *= factor;
             sdf[c] *= factor;
+            sdfInformation[c] *= factor;
         }
         for (int j = 0; j < d; j++) {
             s1[c][j] *= factor;
@@ -302,6 +310,7 @@ public final class SufficientStatistics {
         if (su != null) {
             su[c] = w;
             sdf[c] = mixture.tails.neutralDfStatistic(from, w);
+            sdfInformation[c] = mixture.tails.neutralDfInformation(from, w);
         }
         for (int j = 0; j < d; j++) {
             s1[c][j] = w * mu[j];
@@ -309,7 +318,7 @@ public final class SufficientStatistics {
         covariance.secondMoment(s2[c], w, mu, mixture.covariances[from]);
     }
 
-    /** Writes s0, then s1 and s2 of each component, then (Student-t) su and sdf; not the scale. */
+    /** Writes s0, then s1 and s2 of each component, then (Student-t) su, sdf and sdfInformation; not the scale. */
     public void writeTo(ByteBuffer out) {
         StateFormat.putAll(out, s0);
         for (int c = 0; c < k; c++) {
@@ -319,16 +328,27 @@ public final class SufficientStatistics {
         if (su != null) {
             StateFormat.putAll(out, su);
             StateFormat.putAll(out, sdf);
+            StateFormat.putAll(out, sdfInformation);
         }
     }
 
     /** Bytes {@link #writeTo} writes. */
     public int serializedSize() {
-        return 8 * k * (1 + d + covariance.storedLength()) + (su == null ? 0 : 16 * k);
+        return 8 * k * (1 + d + covariance.storedLength()) + (su == null ? 0 : 24 * k);
     }
 
     /** Reads {@link #writeTo}'s part into new statistics of that shape and family. */
     public static SufficientStatistics readFrom(ByteBuffer in, int k, int d, CovarianceType type, Distribution distribution) {
+        return readFrom(in, k, d, type, distribution, false);
+    }
+
+    /**
+     * {@link #readFrom(ByteBuffer, int, int, CovarianceType, Distribution)}, or, with {@code emDfStatistic}, the part as
+     * state format 10 wrote it: su and EM's df statistic (the r-weighted mean of ln u - u + psi((nu + p) / 2) - ln((nu + p) / 2)),
+     * is read into sdf, where {@link #restartDfStatistics} or {@link #restartDfStatisticsFromEm} must replace it.
+     */
+    public static SufficientStatistics readFrom(ByteBuffer in, int k, int d, CovarianceType type, Distribution distribution,
+                                                boolean emDfStatistic) {
         SufficientStatistics s = new SufficientStatistics(k, d, type, distribution);
         StateFormat.getAll(in, s.s0);
         for (int c = 0; c < k; c++) {
@@ -338,7 +358,43 @@ public final class SufficientStatistics {
         if (s.su != null) {
             StateFormat.getAll(in, s.su);
             StateFormat.getAll(in, s.sdf);
+            if (!emDfStatistic) {
+                StateFormat.getAll(in, s.sdfInformation);
+            }
         }
         return s;
+    }
+
+    /**
+     * Sets every t component's df statistics to those of its weight s0_c at the mixture's df (the point where its score
+     * is zero, with the information of s0_c points): how the statistics of a state of format 10, which kept EM's df
+     * statistic, go on.
+     */
+    public void restartDfStatistics(GaussianMixture mixture) {
+        if (su == null) {
+            return;
+        }
+        for (int c = 0; c < k; c++) {
+            sdf[c] = mixture.tails.neutralDfStatistic(c, s0[c]);
+            sdfInformation[c] = mixture.tails.neutralDfInformation(c, s0[c]);
+        }
+    }
+
+    /**
+     * {@link #restartDfStatistics}, each component at the df format 10's EM statistic (read into sdf) gave it
+     * ({@link StudentTails#emDfRoot}), from the mixture's df: for averaged statistics, whose df are their own.
+     */
+    public void restartDfStatisticsFromEm(GaussianMixture mixture) {
+        if (su == null) {
+            return;
+        }
+        Tails at = mixture.tails.copy();
+        for (int c = 0; c < k; c++) {
+            if (mixture.distribution().estimatesDf()) {
+                at.setDf(c, StudentTails.emDfRoot(s0[c], sdf[c], mixture.tails.df(c)));
+            }
+            sdf[c] = at.neutralDfStatistic(c, s0[c]);
+            sdfInformation[c] = at.neutralDfInformation(c, s0[c]);
+        }
     }
 }
