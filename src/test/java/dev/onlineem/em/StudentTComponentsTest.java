@@ -90,10 +90,9 @@ class StudentTComponentsTest {
     @Test
     void shouldRecoverNguyenAndForbesTMixtureInOneOnlinePass() {
         // Nguyen & Forbes' online t-mixture experiment: 500,000 points, one pass, the engine's step sizes without a half-life and
-        // fit's averaging. Over seeds 1 to 6 of this stream the worst mean is 0.039 off and the weights 0.003 to 0.030 off, but for
-        // seed 2 0.072: there online EM settles in a second optimum 6e-5 nats a point below the global one (the df of the components
-        // at 0 and 3 exchanged), which batch EM started from it keeps too (docs/student-t.md). The bounds below are those measured
-        // over the 6 seeds, not the 0.01 asked for.
+        // fit's averaging. With the df's Fisher-scoring step, over seeds 1 to 6 of this stream the weights are 0.009 to 0.015 off
+        // and the means at worst 0.025 (with EM's df step seed 2 stalled 0.072 off); the bound below is the measured worst with
+        // a margin, not the 0.01 asked for (docs/student-t.md).
         Random r = new Random(1);
         double[][] train = nguyenForbes(500_000, r);
         double[][] test = nguyenForbes(100_000, r);
@@ -107,12 +106,35 @@ class StudentTComponentsTest {
         double[] weights = {0.3, 0.5, 0.2};
         for (int c = 0; c < 3; c++) {
             int i = order[c];
-            assertEquals(weights[c], s.weights()[i], 0.08, "weight of component " + c + ": " + Arrays.toString(s.weights()));
+            assertEquals(weights[c], s.weights()[i], 0.025, "weight of component " + c + ": " + Arrays.toString(s.weights()));
             assertEquals(3 * c, s.means()[i][0], 0.05, "mean of component " + c);
             assertEquals(1, s.covariances()[i][0][0], 0.1, "scale of component " + c);
         }
         assertEquals(1, s.degreesOfFreedom()[order[2]], 0.15, "the Cauchy component's df: " + Arrays.toString(s.degreesOfFreedom()));
         assertCloseToBatch(m, train, test);
+    }
+
+    @Test
+    void shouldClimbOutOfTheRidgeWhereEmsDegreesOfFreedomStepCrawls() {
+        // Batch EM on 100,000 points of Nguyen & Forbes' mixture from equal weights, means -0.5, 3.5, 6.5 and df 5: EM's df step
+        // (Peel & McLachlan 6.17, this project's until state format 11) was still 0.073 to 0.076 from the true weights after
+        // 300 iterations and 0.068 to 0.070 after 1,000, the middle component's df at 4.0 to 4.2 where the truth is 2 (seeds 1-3,
+        // measured on commit ebde514); the Fisher-scoring step is 0.001 to 0.009 off after 300 (docs/student-t.md).
+        double[][] x = nguyenForbes(100_000, new Random(1));
+        GaussianMixture g = new GaussianMixture(3, 1, CovarianceType.FULL, Distribution.STUDENT_T);
+        double[] means = {-0.5, 3.5, 6.5};
+        for (int c = 0; c < 3; c++) {
+            g.weights[c] = 1.0 / 3;
+            g.means[c][0] = means[c];
+            g.tails.setDf(c, 5);
+        }
+        g.refreshAll();
+        BatchEm.Fit f = new BatchEm(CovarianceType.FULL, 1e-6, 1, 300, 1e-14).withDistribution(Distribution.STUDENT_T).iterate(x, g);
+        double[] weights = {0.3, 0.5, 0.2};
+        for (int c = 0; c < 3; c++) {
+            assertEquals(weights[c], f.mixture.weights[c], 0.015, "weights " + Arrays.toString(f.mixture.weights));
+        }
+        assertTrue(f.mixture.tails.df(1) < 2.5, "the middle component's df: " + f.mixture.tails.df(1));
     }
 
     /**
