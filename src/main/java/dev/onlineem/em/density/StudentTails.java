@@ -217,7 +217,6 @@ public final class StudentTails extends Tails {
         return nu;
     }
 
-
     @Override
     public double df(int c) {
         return df[c];
