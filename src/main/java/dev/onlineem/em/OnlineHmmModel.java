@@ -399,11 +399,11 @@ public final class OnlineHmmModel extends PipelineModel {
         filter = getAll(in, new double[k]);
         rhoQ = getAll(in, new double[k * k * k]);
         rhoG = new SufficientStatistics[k];
+        boolean emDf = version < StateFormat.VERSION_11; // format 10 kept EM's df statistic
         for (int kk = 0; kk < k; kk++) {
-            boolean emDf = version < StateFormat.VERSION_11; // format 10 kept EM's df statistic
             rhoG[kk] = SufficientStatistics.readFrom(in, k, d, settings.covarianceType(), settings.distribution(), emDf);
             if (emDf) {
-                rhoG[kk].restartDfStatistics(h.emissions);
+                rhoG[kk].restartDfStatistics(h.emissions, false);
             }
         }
         announced = in.getInt();

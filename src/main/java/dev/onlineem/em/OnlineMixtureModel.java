@@ -390,7 +390,7 @@ public final class OnlineMixtureModel extends PipelineModel {
         boolean emDf = version < StateFormat.VERSION_11; // format 10 kept EM's df statistic (t components came in 10)
         stats = SufficientStatistics.readFrom(in, k, d, g.type, settings.distribution(), emDf);
         if (emDf) {
-            stats.restartDfStatistics(g);
+            stats.restartDfStatistics(g, false);
         }
         if (version >= StateFormat.VERSION_7) {
             stats.scale = in.getDouble();
@@ -402,7 +402,7 @@ public final class OnlineMixtureModel extends PipelineModel {
             averagedPoints = in.getLong();
             averaged = SufficientStatistics.readFrom(in, k, d, g.type, settings.distribution(), emDf);
             if (emDf) {
-                averaged.restartDfStatisticsFromEm(g);
+                averaged.restartDfStatistics(g, true);
             }
         }
         if (settings.repairWindow() > 0) {

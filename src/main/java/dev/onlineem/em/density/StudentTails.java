@@ -32,23 +32,27 @@ public final class StudentTails extends Tails {
     private final Distribution distribution;
     private final int d;
     private final double[] df;
-    /** ln Gamma((nu + d) / 2) - ln Gamma(nu / 2) - (d / 2) ln(nu pi): the density's constant with every coordinate present. */
-    private final double[] logConstant;
     /** ln nu. */
     private final double[] logDf;
-    /** The score in nu of the log-density's terms free of delta^2, with every coordinate present ({@link #scoreConstant}). */
-    private final double[] scoreConstant;
-    /** The Fisher information in y = ln nu with every coordinate present. */
-    private final double[] information;
+    /**
+     * Per component c and number of observed coordinates p (index p, 1..d), what depends on nu and p alone: the
+     * density's constant ({@link #logConstant}), the score's delta-free part ({@link #scoreConstant}) and the Fisher
+     * information in ln nu ({@link #information}). p = d is computed when the df change; a smaller p (a point with missing
+     * coordinates) at its first use after that, NaN until then, so a stream with missing values does not pay six special
+     * functions per component and point. Each thread's E-step has its own mixture copy, as for every work array.
+     */
+    private final double[][] logConstant;
+    private final double[][] scoreConstant;
+    private final double[][] information;
 
     StudentTails(Distribution distribution, int k, int d) {
         this.distribution = distribution;
         this.d = d;
         this.df = new double[k];
-        this.logConstant = new double[k];
         this.logDf = new double[k];
-        this.scoreConstant = new double[k];
-        this.information = new double[k];
+        this.logConstant = new double[k][d + 1];
+        this.scoreConstant = new double[k][d + 1];
+        this.information = new double[k][d + 1];
         Arrays.fill(df, distribution.estimatesDf() ? Distribution.INITIAL_DF : distribution.df());
         for (int c = 0; c < k; c++) {
             refresh(c);
@@ -59,10 +63,10 @@ public final class StudentTails extends Tails {
         this.distribution = other.distribution;
         this.d = other.d;
         this.df = other.df.clone();
-        this.logConstant = other.logConstant.clone();
         this.logDf = other.logDf.clone();
-        this.scoreConstant = other.scoreConstant.clone();
-        this.information = other.information.clone();
+        this.logConstant = deepCopy(other.logConstant);
+        this.scoreConstant = deepCopy(other.scoreConstant);
+        this.information = deepCopy(other.information);
     }
 
     @Override
@@ -110,12 +114,27 @@ public final class StudentTails extends Tails {
         return Math.max(nu * nu * inNu, Double.MIN_NORMAL);
     }
 
+    private static double[][] deepCopy(double[][] a) {
+        double[][] b = new double[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            b[i] = a[i].clone();
+        }
+        return b;
+    }
+
     @Override
     void refresh(int c) {
-        logConstant[c] = logConstant(df[c], d);
         logDf[c] = Math.log(df[c]);
-        scoreConstant[c] = scoreConstant(df[c], d);
-        information[c] = information(df[c], d);
+        Arrays.fill(logConstant[c], Double.NaN);
+        fill(c, d);
+    }
+
+    /** Computes component c's constants for p observed coordinates. */
+    private void fill(int c, int p) {
+        double nu = df[c];
+        logConstant[c][p] = logConstant(nu, p);
+        scoreConstant[c][p] = scoreConstant(nu, p);
+        information[c][p] = information(nu, p);
     }
 
     @Override
@@ -125,16 +144,17 @@ public final class StudentTails extends Tails {
         for (int c = 0; c < logR.length; c++) {
             double nu = df[c];
             double maha = work.mahalanobis[c];
-            boolean all = p == d;
-            double constant = all ? logConstant[c] : logConstant(nu, p);
+            if (Double.isNaN(logConstant[c][p])) {
+                fill(c, p);
+            }
             double log1p = Math.log1p(maha / nu);
-            logR[c] = constant - 0.5 * logDets[c] - 0.5 * (nu + p) * log1p;
+            logR[c] = logConstant[c][p] - 0.5 * logDets[c] - 0.5 * (nu + p) * log1p;
             work.u[c] = (nu + p) / (nu + maha);
             // the score of the log-density in nu: its delta-free part, then -ln(1 + delta^2 / nu) / 2 + (nu + p) q / (2 nu)
             // with q = delta^2 / (nu + delta^2); in y = ln nu, times nu
             double q = maha / (nu + maha);
-            double scoreY = nu * ((all ? scoreConstant[c] : scoreConstant(nu, p)) - 0.5 * log1p) + 0.5 * (nu + p) * q;
-            double info = all ? information[c] : information(nu, p);
+            double scoreY = nu * (scoreConstant[c][p] - 0.5 * log1p) + 0.5 * (nu + p) * q;
+            double info = information[c][p];
             work.dfTerms[c] = scoreY + info * logDf[c];
             work.dfInformation[c] = info;
         }
@@ -144,19 +164,19 @@ public final class StudentTails extends Tails {
     public void neutral(EStepWork work) {
         for (int c = 0; c < df.length; c++) {
             work.u[c] = 1;
-            work.dfTerms[c] = information[c] * logDf[c];
-            work.dfInformation[c] = information[c];
+            work.dfTerms[c] = information[c][d] * logDf[c];
+            work.dfInformation[c] = information[c][d];
         }
     }
 
     @Override
     public double neutralDfStatistic(int c, double w) {
-        return w * information[c] * logDf[c];
+        return w * information[c][d] * logDf[c];
     }
 
     @Override
     public double neutralDfInformation(int c, double w) {
-        return w * information[c];
+        return w * information[c][d];
     }
 
     /** y = ln nu at the root of the component's linearised scores, sdf / sdfInformation, nu kept within the bounds. */

@@ -367,8 +367,7 @@ public final class BatchEm {
                 stats.s0[c] = w;
                 if (stats.su != null) {
                     stats.su[c] = w;
-                    stats.sdf[c] = mixture.tails.neutralDfStatistic(c, w);
-                    stats.sdfInformation[c] = mixture.tails.neutralDfInformation(c, w);
+                    stats.setNeutralDf(c, mixture.tails, c, w);
                 }
                 double sq = 0;
                 for (int j = 0; j < stats.d; j++) {

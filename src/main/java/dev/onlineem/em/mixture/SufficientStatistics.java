@@ -309,8 +309,7 @@ public final class SufficientStatistics {
         s0[c] = w;
         if (su != null) {
             su[c] = w;
-            sdf[c] = mixture.tails.neutralDfStatistic(from, w);
-            sdfInformation[c] = mixture.tails.neutralDfInformation(from, w);
+            setNeutralDf(c, mixture.tails, from, w);
         }
         for (int j = 0; j < d; j++) {
             s1[c][j] = w * mu[j];
@@ -345,7 +344,7 @@ public final class SufficientStatistics {
     /**
      * {@link #readFrom(ByteBuffer, int, int, CovarianceType, Distribution)}, or, with {@code emDfStatistic}, the part as
      * state format 10 wrote it: su and EM's df statistic (the r-weighted mean of ln u - u + psi((nu + p) / 2) - ln((nu + p) / 2)),
-     * is read into sdf, where {@link #restartDfStatistics} or {@link #restartDfStatisticsFromEm} must replace it.
+     * is read into sdf, where {@link #restartDfStatistics} must replace it.
      */
     public static SufficientStatistics readFrom(ByteBuffer in, int k, int d, CovarianceType type, Distribution distribution,
                                                 boolean emDfStatistic) {
@@ -365,36 +364,28 @@ public final class SufficientStatistics {
         return s;
     }
 
-    /**
-     * Sets every t component's df statistics to those of its weight s0_c at the mixture's df (the point where its score
-     * is zero, with the information of s0_c points): how the statistics of a state of format 10, which kept EM's df
-     * statistic, go on.
-     */
-    public void restartDfStatistics(GaussianMixture mixture) {
-        if (su == null) {
-            return;
-        }
-        for (int c = 0; c < k; c++) {
-            sdf[c] = mixture.tails.neutralDfStatistic(c, s0[c]);
-            sdfInformation[c] = mixture.tails.neutralDfInformation(c, s0[c]);
-        }
+    /** Component c's df statistics: those of weight w at the df of {@code tails}' component {@code from}, where its score is zero. */
+    void setNeutralDf(int c, Tails tails, int from, double w) {
+        sdf[c] = tails.neutralDfStatistic(from, w);
+        sdfInformation[c] = tails.neutralDfInformation(from, w);
     }
 
     /**
-     * {@link #restartDfStatistics}, each component at the df format 10's EM statistic (read into sdf) gave it
-     * ({@link StudentTails#emDfRoot}), from the mixture's df: for averaged statistics, whose df are their own.
+     * How the statistics of a state of format 10, which kept EM's df statistic (read into sdf), go on: every t component's
+     * df statistics become those of its weight s0_c at a df where its score is zero (the information of s0_c points).
+     * That df is the mixture's, or with {@code ownDf} (averaged statistics, whose df are their own) the one EM's statistic
+     * gave ({@link StudentTails#emDfRoot}).
      */
-    public void restartDfStatisticsFromEm(GaussianMixture mixture) {
+    public void restartDfStatistics(GaussianMixture mixture, boolean ownDf) {
         if (su == null) {
             return;
         }
-        Tails at = mixture.tails.copy();
+        Tails at = ownDf ? mixture.tails.copy() : mixture.tails;
         for (int c = 0; c < k; c++) {
-            if (mixture.distribution().estimatesDf()) {
+            if (ownDf && mixture.distribution().estimatesDf()) {
                 at.setDf(c, StudentTails.emDfRoot(s0[c], sdf[c], mixture.tails.df(c)));
             }
-            sdf[c] = at.neutralDfStatistic(c, s0[c]);
-            sdfInformation[c] = at.neutralDfInformation(c, s0[c]);
+            setNeutralDf(c, at, c, s0[c]);
         }
     }
 }

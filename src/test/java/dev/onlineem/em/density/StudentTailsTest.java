@@ -88,4 +88,25 @@ class StudentTailsTest {
             assertEquals(before, tails.df(c), 1e-12 * before);
         }
     }
+
+    @Test
+    void shouldRecomputeAMissingPatternsConstantsWhenTheDegreesOfFreedomChange() {
+        StudentTails tails = (StudentTails) Tails.of(Distribution.STUDENT_T, 1, 3);
+        EStepWork work = new EStepWork(1, 3, false);
+        work.pattern(new double[] {0, Double.NaN, Double.NaN}, 3); // one coordinate observed: the cache's p = 1 row
+        for (double nu : new double[] {3, 7, 3}) {
+            tails.setDf(0, nu);
+            work.mahalanobis[0] = 2.5;
+            tails.densities(new double[] {0.4}, work);
+            StudentTails fresh = (StudentTails) Tails.of(Distribution.STUDENT_T, 1, 3);
+            fresh.setDf(0, nu);
+            EStepWork expected = new EStepWork(1, 3, false);
+            expected.pattern(new double[] {0, Double.NaN, Double.NaN}, 3);
+            expected.mahalanobis[0] = 2.5;
+            fresh.densities(new double[] {0.4}, expected);
+            assertEquals(expected.componentLogDensities[0], work.componentLogDensities[0], 0, "nu " + nu);
+            assertEquals(expected.dfTerms[0], work.dfTerms[0], 0, "nu " + nu);
+            assertEquals(StudentTails.information(nu, 1), work.dfInformation[0], 0, "nu " + nu);
+        }
+    }
 }

@@ -81,8 +81,8 @@ class DriftRepairTest {
         }
         double mean = Arrays.stream(gains).average().orElseThrow();
         double independent = Math.sqrt(Arrays.stream(gains).map(g -> (g - mean) * (g - mean)).sum() / gains.length / (gains.length - 1));
-        double shuffled = DriftRepair.batchMeansError(gains, mean);
-        assertTrue(shuffled > 0.5 * independent && shuffled < 2 * independent, "independent gains: " + shuffled + " against " + independent);
+        double blocks = DriftRepair.batchMeansError(gains, mean);
+        assertTrue(blocks > 0.5 * independent && blocks < 2 * independent, "independent gains: " + blocks + " against " + independent);
         double[] drifting = gains.clone();
         Arrays.sort(drifting);
         double correlated = DriftRepair.batchMeansError(drifting, mean);
