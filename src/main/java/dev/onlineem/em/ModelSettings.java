@@ -35,9 +35,9 @@ import dev.onlineem.em.scoring.ScoreSettings;
  *        parameters are those of the running mean of the statistics (forgetting at the half-life, when
  *        there is one) rather than of the last iterate; the per-point E-step and scores still use the
  *        iterate. Mixtures only.
- * @param repairWindow drift repair ({@link DriftRepair}): the number of recent points a mixture keeps to test
+ * @param repairWindow drift repair ({@link DriftRepair}): the number of recent points a model keeps to test
  *        its structure against a fresh fit, and replaces it by when that fit predicts held-out recent points
- *        better; 0 turns repair off. Mixtures only (an HMM ignores it).
+ *        better; 0 turns repair off. Mixtures and HMMs.
  * @param distribution Gaussian or Student-t components (a mixture's components, an HMM's emissions), and a t's
  *        degrees of freedom when fixed
  */

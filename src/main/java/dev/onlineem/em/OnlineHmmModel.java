@@ -11,7 +11,9 @@ import dev.onlineem.em.density.InformationCriteria;
 import dev.onlineem.em.features.FeatureStage;
 import dev.onlineem.em.hmm.GaussianHmm;
 import dev.onlineem.em.hmm.RegimeSettings;
+import dev.onlineem.em.hmm.HmmSubject;
 import dev.onlineem.em.mixture.BatchEm;
+import dev.onlineem.em.mixture.DriftRepair;
 import dev.onlineem.em.mixture.GaussianMixture;
 import dev.onlineem.em.mixture.SufficientStatistics;
 import dev.onlineem.em.scoring.AnomalyScorer;
@@ -51,6 +53,8 @@ public final class OnlineHmmModel extends PipelineModel {
     private int announced = -1;       // internal state last announced as the regime, -1 before the first
     private int candidate = -1;
     private int candidateRun;
+    /** Drift repair (null when model.repair.window is 0): the recent points and the detector that schedules checks. */
+    private DriftRepair repair;
 
     // work, never serialised
     private double[] resp;
@@ -111,7 +115,40 @@ public final class OnlineHmmModel extends PipelineModel {
         }
         System.arraycopy(next, 0, filter, 0, k);
         writeRegime(out, x, k);
+        if (learnable && repair != null && repair.observe(z, score.pValue)) {
+            checkStructure();
+        }
         finishPoint(out);
+    }
+
+    /**
+     * Drift repair's check ({@link DriftRepair#check}, {@link HmmSubject}): when a Baum-Welch fit of the window's older
+     * half predicts its newer half better than the model, the fit of the whole window replaces the model's parameters,
+     * statistics and filter, and online EM goes on from them. The regime announced keeps its rank.
+     */
+    private void checkStructure() {
+        GaussianHmm.Fit fit = repair.check(new HmmSubject(hmm, settings.regularization(), settings.initRestarts()),
+                settings.seed() * 0x9E3779B97F4A7C15L + t);
+        if (fit == null) {
+            return;
+        }
+        int rank = announced < 0 ? -1 : rankOf(announced);
+        seedFrom(fit);
+        hmm.orderInto(order);
+        announced = rank < 0 ? -1 : order[rank];
+        candidate = -1;
+        candidateRun = 0;
+        modelVersion = pointsSeen;
+    }
+
+    /** The checks drift repair has run over the model's life (0 when repair is off). */
+    public long repairChecks() {
+        return repair == null ? 0 : repair.checks;
+    }
+
+    /** The times drift repair replaced the model's parameters over its life (0 when repair is off). */
+    public long repairs() {
+        return repair == null ? 0 : repair.repairs;
     }
 
     /** Cappé's recursion for the auxiliary statistics, with the emission moments the last E-step staged. */
@@ -250,7 +287,6 @@ public final class OnlineHmmModel extends PipelineModel {
     void initialise() {
         double[][] data = standardisedBuffer();
         int n = data.length;
-        int d = featureDimension;
         GaussianHmm.Fit fit = null;
         double bestBic = Double.POSITIVE_INFINITY;
         for (int states = settings.kMin(); states <= Math.min(settings.kMax(), n / 2); states++) {
@@ -263,9 +299,27 @@ public final class OnlineHmmModel extends PipelineModel {
                 bestBic = bic;
             }
         }
+        seedFrom(fit);
+        if (settings.repairWindow() > 0) {
+            repair = new DriftRepair(settings.repairWindow(), featureDimension);
+        }
+        allocateWork();
+        // the warm-up's one-step predictive surprises, from the fit's own forward pass, lay out the scorer
+        double[] surprises = new double[n];
+        for (int i = 0; i < n; i++) {
+            surprises[i] = -(fit.stepLogLikelihoods[i] - observedLogScale(data[i]));
+        }
+        endWarmup(surprises);
+        hmm.orderInto(order);
+        announced = -1;
+    }
+
+    /** The parameters, the filter at the fit's last point and Cappe's statistics seeded from a batch fit. */
+    private void seedFrom(GaussianHmm.Fit fit) {
+        int d = featureDimension;
         hmm = fit.hmm;
         int k = hmm.k;
-        filter = fit.filtered[n - 1].clone();
+        filter = fit.filtered[fit.filtered.length - 1].clone();
         rhoQ = new double[k * k * k];
         rhoG = new SufficientStatistics[k];
         for (int kk = 0; kk < k; kk++) {
@@ -277,15 +331,6 @@ public final class OnlineHmmModel extends PipelineModel {
                 }
             }
         }
-        allocateWork();
-        // the warm-up's one-step predictive surprises, from the fit's own forward pass, lay out the scorer
-        double[] surprises = new double[n];
-        for (int i = 0; i < n; i++) {
-            surprises[i] = -(fit.stepLogLikelihoods[i] - observedLogScale(data[i]));
-        }
-        endWarmup(surprises);
-        hmm.orderInto(order);
-        announced = -1;
     }
 
     @Override
@@ -358,7 +403,8 @@ public final class OnlineHmmModel extends PipelineModel {
         size += 8 * k;                           // filter
         size += 8 * k * k * k;                   // rhoQ
         size += k * rhoG[0].serializedSize();    // rhoG
-        return size + 4 * 3;                     // announcer
+        size += 4 * 3;                           // announcer
+        return repair == null ? size : size + repair.serializedSize();
     }
 
     @Override
@@ -377,9 +423,12 @@ public final class OnlineHmmModel extends PipelineModel {
             s.writeTo(out);
         }
         out.putInt(announced).putInt(candidate).putInt(candidateRun);
+        if (repair != null) {
+            repair.writeTo(out);
+        }
     }
 
-    /** Version 10 added the number of states (model.k.range); before, it was model.k. */
+    /** Version 10 added the number of states (model.k.range), before which it was model.k; version 12 drift repair's window and detector. */
     @Override
     void readOnlineState(ByteBuffer in, byte version) {
         int d = featureDimension;
@@ -409,5 +458,10 @@ public final class OnlineHmmModel extends PipelineModel {
         announced = in.getInt();
         candidate = in.getInt();
         candidateRun = in.getInt();
+        if (settings.repairWindow() > 0) {
+            // format 12 added an HMM's drift repair; an older HMM state starts it afresh
+            repair = version >= StateFormat.VERSION_12 ? DriftRepair.readFrom(in, settings.repairWindow(), d, version)
+                    : new DriftRepair(settings.repairWindow(), d);
+        }
     }
 }

@@ -24,7 +24,11 @@ import java.nio.ByteOrder;
  * part by the class that owns its fields: {@link PipelineModel#writeState} the pipeline's part and the scorer, each
  * kind its online state ({@link OnlineMixtureModel}, {@link OnlineHmmModel}: {@code writeOnlineState}).
  *
- * <p>Layout, version 11: version 10's, with a Student-t model's statistics (each set of them) ending with su, sdf and
+ * <p>Layout, version 12: version 11's, with an HMM's drift repair (when model.repair.window is not 0) at the end of its
+ * online state: its window and change detector as a mixture's ({@link DriftRepair#writeTo}). An HMM state of version 11
+ * or older starts repair afresh (an empty window); every mixture's state is version 11's.
+ *
+ * <p>Version 11: version 10's, with a Student-t model's statistics (each set of them) ending with su, sdf and
  * sdfInformation per component: the df's linearised score and its information, for the df's Fisher-scoring (ECME) step
  * ({@link dev.onlineem.em.density.StudentTails}). Version 10's sdf, EM's df statistic, is read and dropped, and the df
  * statistics restart at the df read with the weight of the component's points. Every Gaussian state is version 10's.

@@ -43,7 +43,8 @@ class StateFormatGoldenTest {
         "v10, full-repaired-online", "v10, full-warmup-provisional", "v10, hmm-full-missing-online", "v10, hmm-diag-warmup",
         "v10, t-full-averaged-missing-online", "v10, t-spherical-fixed-df-online", "v10, t-hmm-diag-missing-online", "v10, hmm-k-range-online",
         "v11, full-online", "v11, t-full-averaged-missing-online", "v11, t-diag-online", "v11, t-spherical-fixed-df-online",
-        "v11, t-hmm-diag-missing-online"})
+        "v11, t-hmm-diag-missing-online",
+        "v12, full-online", "v12, hmm-full-online", "v12, hmm-repaired-online", "v12, t-hmm-diag-missing-online"})
     void shouldReadAStateOfAnEarlierBuildExactlyAndGoOn(String version, String name) throws IOException {
         byte[] bytes = resource(version + "/" + name + ".state");
         OnlineModel m = StateCodec.decode(bytes);

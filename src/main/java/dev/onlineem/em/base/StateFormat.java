@@ -17,8 +17,9 @@ public final class StateFormat {
     public static final byte VERSION_9 = 9;
     public static final byte VERSION_10 = 10;
     public static final byte VERSION_11 = 11;
+    public static final byte VERSION_12 = 12;
     /** The version written. */
-    public static final byte VERSION = VERSION_11;
+    public static final byte VERSION = VERSION_12;
 
     private StateFormat() {
     }

@@ -483,6 +483,53 @@ public final class GaussianHmm {
         return best;
     }
 
+    /** A copy of these parameters (the emissions' df included). */
+    public GaussianHmm copy() {
+        GaussianHmm h = new GaussianHmm(k, d, emissions.copy());
+        System.arraycopy(initial, 0, h.initial, 0, k);
+        for (int i = 0; i < k; i++) {
+            System.arraycopy(transition[i], 0, h.transition[i], 0, k);
+        }
+        return h;
+    }
+
+    private GaussianHmm(int k, int d, GaussianMixture emissions) {
+        this.k = k;
+        this.d = d;
+        this.initial = new double[k];
+        this.transition = new double[k][k];
+        this.emissions = emissions;
+    }
+
+    /**
+     * The one-step predictive log-densities log p(y_t | y_1..t-1) of {@code rows[from..]}, filtering every row from the
+     * first with the stationary law of A as the law of the first state (the rows before {@code from} condition the rest).
+     * Uses this model's emissions' work arrays; the parameters are not modified.
+     *
+     * @param rows the points, oldest first. Not modified.
+     */
+    public double[] predictiveLogDensities(double[][] rows, int from) {
+        double[] start = stationary(transition);
+        double[] resp = new double[k];
+        double[] emission = new double[k];
+        double[] filter = new double[k];
+        double[] next = new double[k];
+        EStepWork work = emissions.newWork(false);
+        double[] ll = new double[rows.length - from];
+        for (int t = 0; t < rows.length; t++) {
+            emissions.eStep(rows[t], resp, work);
+            double max = max(work.componentLogDensities);
+            double c = forwardStep(t == 0 ? null : filter, start, transition, work.componentLogDensities, max, null, emission, next);
+            if (t >= from) {
+                ll[t - from] = Math.log(c) + max;
+            }
+            double[] swap = filter;
+            filter = next;
+            next = swap;
+        }
+        return ll;
+    }
+
     /** A copy of these parameters with emissions of the given family (a t's df at their start). */
     GaussianHmm withDistribution(Distribution distribution) {
         GaussianHmm h = new GaussianHmm(k, d, emissions.type, distribution);

@@ -4,10 +4,11 @@ import dev.onlineem.em.base.StateFormat;
 import dev.onlineem.em.density.SpecialFunctions;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.Random;
 
 /**
- * Drift repair for an online mixture: stepwise EM follows a drifting parameter, but after an abrupt change
+ * Drift repair for an online mixture or HMM (what is kind-specific, the fits and their predictive densities, is a
+ * {@link Subject}: {@link MixtureSubject}, {@code HmmSubject}; the window, the detector, the schedule and the judge are
+ * shared). Stepwise EM follows a drifting parameter, but after an abrupt change
  * of the whole mixture it keeps the structure the change left it in (two components on one new cluster,
  * one stretched between two others), for good. This part of a model keeps the last {@code W} standardised
  * points it learned from and, when a check is due, tests the model's structure against a fresh fit:
@@ -26,7 +27,7 @@ import java.util.Random;
  *       check is thorough. A check that replaced the model, or whose shadow predicted better without enough evidence
  *       to replace it, is followed by a thorough one {@link #FOLLOW_UP_WINDOWS} windows later, and that by another
  *       as long as they go on doing so, at most {@link #FOLLOW_UPS} times.</li>
- *   <li><b>The shadow fit.</b> Batch EM on the window's older half, from the model's own parameters and from
+ *   <li><b>The shadow fit.</b> Batch EM (an HMM: Baum-Welch) on the window's older half, from the model's own parameters and from
  *       k-means++ starts ({@code max(init.restarts, K + 2)} after a change); the best on those points is the shadow.
  *       (Even and odd points were tried first: on autocorrelated streams neighbours are near copies, so a fit of the
  *       recent points always won, and NAB fell from 60.9 to 54.0.)</li>
@@ -66,7 +67,7 @@ public final class DriftRepair {
     /** One point moves the CUSUM by at most this many spreads, so a lone outlier cannot trip it. */
     static final double CUSUM_CLIP = 5;
     /** Iterations of the shadow's batch EM per start, and of the refit on the whole window. */
-    static final int SHADOW_ITERATIONS = 40;
+    public static final int SHADOW_ITERATIONS = 40;
     /**
      * At most this many thorough checks in a row after one that replaced the model or promised to, each while the last
      * did, and the windows between them.
@@ -78,10 +79,10 @@ public final class DriftRepair {
      * and {@link #SHADOW_ITERATIONS}). Measured at K=4, d=2 on overlapping clusters: a thorough check takes about 24 ms,
      * this one about 4 ms; every 4 windows thorough, the checks cost bench's online EM 20 us of CPU a point.
      */
-    static final int LIGHT_STARTS = 2;
-    static final int LIGHT_ITERATIONS = 40;
-    static final int REFIT_ITERATIONS = 20;
-    static final double SHADOW_TOLERANCE = 1e-6;
+    public static final int LIGHT_STARTS = 2;
+    public static final int LIGHT_ITERATIONS = 40;
+    public static final int REFIT_ITERATIONS = 20;
+    public static final double SHADOW_TOLERANCE = 1e-6;
 
     final int capacity;
     final int dimension;
@@ -182,15 +183,41 @@ public final class DriftRepair {
     }
 
     /**
-     * Runs a check on the window: fits the shadow on its even rows, judges it on its odd rows and, when it
+     * What drift repair needs of a kind of model: a shadow fit of the window's older half, one-step predictive
+     * log-densities of held-out points under the shadow and under the model, and the shadow refitted on the whole
+     * window. A mixture's is {@link MixtureSubject}; an HMM's filters, so its predictive densities of the newer half
+     * are conditioned on the older half it filtered first.
+     *
+     * @param <F> a fit of the window's points that could replace the model
+     */
+    public interface Subject<F> {
+        /**
+         * The shadow: the best of a fit from the model's own parameters and fits from fresh starts.
+         *
+         * @param train the window's older half, standardised. Not modified.
+         * @param thorough a CUSUM's check (more starts) rather than a periodic one
+         * @param seed the seed of the fresh starts
+         */
+        F shadow(double[][] train, boolean thorough, long seed);
+
+        /** One-step predictive log-densities of {@code rows[from..]} under a fit, given the rows before (where the fit has memory). */
+        double[] predictive(F fit, double[][] rows, int from);
+
+        /** The same under the model as it is. */
+        double[] modelPredictive(double[][] rows, int from);
+
+        /** The shadow refitted on the whole window: what replaces the model. */
+        F refit(F shadow, double[][] rows);
+    }
+
+    /**
+     * Runs a check on the window: fits the shadow on its older half, judges it on its newer half and, when it
      * wins, returns the fit of the whole window that should replace the model; null otherwise.
      *
-     * @param model the model's current parameters. Not modified.
-     * @param regularization the model's covariance regularisation
-     * @param restarts the model's k-means++ restarts at warm-up (a thorough check makes more)
-     * @param seed the seed of the shadow's k-means++ starts
+     * @param subject the model's kind's fits and densities
+     * @param seed the seed of the shadow's fresh starts
      */
-    public BatchEm.Fit check(GaussianMixture model, double regularization, int restarts, long seed) {
+    public <F> F check(Subject<F> subject, long seed) {
         boolean thorough = dueIn == 0;
         checks++;
         sinceCheck = 0;
@@ -200,21 +227,8 @@ public final class DriftRepair {
         followUpsLeft = followUp ? followUpsLeft - 1 : 0;
         double[][] rows = rows();
         int half = rows.length / 2;
-        double[][] train = new double[half][];
-        double[][] test = new double[rows.length - half][];
-        System.arraycopy(rows, 0, train, 0, half);
-        System.arraycopy(rows, half, test, 0, rows.length - half);
-        BatchEm em = thorough
-                ? new BatchEm(model.type, regularization, shadowStarts(restarts, model.k), SHADOW_ITERATIONS,
-                        SHADOW_TOLERANCE)
-                : new BatchEm(model.type, regularization, LIGHT_STARTS, LIGHT_ITERATIONS, SHADOW_TOLERANCE);
-        em = em.withDistribution(model.distribution()).holdingDf(meanDf(model));
-        BatchEm.Fit shadow = em.iterate(train, model.copy());
-        BatchEm.Fit fresh = em.fit(train, model.k, new Random(seed));
-        if (fresh.logLikelihood > shadow.logLikelihood) {
-            shadow = fresh;
-        }
-        Verdict v = judge(shadow.mixture, model, test);
+        F shadow = subject.shadow(Arrays.copyOf(rows, half), thorough, seed);
+        Verdict v = judge(subject.predictive(shadow, rows, half), subject.modelPredictive(rows, half));
         if (v.replaced() || v.gain() > MIN_GAIN) {
             // a replacement, or a shadow that predicts better without the evidence to replace yet, is checked again
             // thoroughly FOLLOW_UP_WINDOWS windows later, while the checks go on replacing or promising: the first shadow
@@ -236,9 +250,19 @@ public final class DriftRepair {
         }
         repairs++;
         periodicWindows = PERIODIC_WINDOWS;
-        BatchEm refit = new BatchEm(model.type, regularization, 1, REFIT_ITERATIONS, SHADOW_TOLERANCE)
-                .withDistribution(model.distribution());
-        return refit.iterate(rows, shadow.mixture);
+        return subject.refit(shadow, rows);
+    }
+
+    /**
+     * A mixture's check ({@link #check(Subject, long)} with {@link MixtureSubject}).
+     *
+     * @param model the model's current parameters. Not modified.
+     * @param regularization the model's covariance regularisation
+     * @param restarts the model's k-means++ restarts at warm-up (a thorough check makes more)
+     * @param seed the seed of the shadow's k-means++ starts
+     */
+    public BatchEm.Fit check(GaussianMixture model, double regularization, int restarts, long seed) {
+        return check(new MixtureSubject(model, regularization, restarts), seed);
     }
 
     /**
@@ -246,36 +270,26 @@ public final class DriftRepair {
      * abrupt changes (4 components in 5 dimensions) stayed 3.5% below the truth for 15 half-lives, with K + 2 none did
      * ({@code drift --seeds 20}).
      */
-    static int shadowStarts(int initRestarts, int k) {
+    public static int shadowStarts(int initRestarts, int k) {
         return Math.max(initRestarts, k + 2);
     }
 
-    /** The mixture's mean degrees of freedom (NaN for Gaussians), where a shadow's fresh components hold theirs. */
-    private static double meanDf(GaussianMixture g) {
-        if (!g.distribution().studentT()) {
-            return Double.NaN;
-        }
-        double s = 0;
-        for (int c = 0; c < g.k; c++) {
-            s += g.degreesOfFreedom(c);
-        }
-        return s / g.k;
-    }
-
-    /** The held-out comparison of the shadow with the model on {@code test}. Neither mixture is modified but for work arrays. */
-    static Verdict judge(GaussianMixture shadow, GaussianMixture model, double[][] test) {
-        GaussianMixture a = shadow.copy();
-        GaussianMixture b = model.copy();
-        double[] ra = new double[a.k];
-        double[] rb = new double[b.k];
-        int n = test.length;
+    /**
+     * The held-out comparison: per point the gain d_i = log p_shadow(x_i) - log p_model(x_i), each bounded at
+     * {@link #MAX_POINT_GAIN}; the shadow wins when the mean gain is above {@link #MIN_GAIN} and {@link #Z} standard errors.
+     *
+     * @param shadow the shadow's predictive log-densities of the judged points. Not modified.
+     * @param model the model's, of the same points. Not modified.
+     */
+    static Verdict judge(double[] shadow, double[] model) {
+        int n = shadow.length;
         double[] gains = new double[n];
         double sum = 0;
         double sumSq = 0;
         for (int i = 0; i < n; i++) {
             // one point's vote is bounded: an outlier that neither model expects must not decide (a 25-sigma point, which a
             // tighter shadow scores 100 nats lower, otherwise outweighs 250 points that it predicts better)
-            double gain = Math.max(-MAX_POINT_GAIN, Math.min(MAX_POINT_GAIN, a.eStep(test[i], ra) - b.eStep(test[i], rb)));
+            double gain = Math.max(-MAX_POINT_GAIN, Math.min(MAX_POINT_GAIN, shadow[i] - model[i]));
             gains[i] = gain;
             sum += gain;
             sumSq += gain * gain;
