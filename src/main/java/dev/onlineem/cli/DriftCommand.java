@@ -2,7 +2,10 @@ package dev.onlineem.cli;
 
 import dev.onlineem.config.OnlineEmConfig;
 import dev.onlineem.em.ModelSettings;
+import dev.onlineem.em.OnlineHmmModel;
 import dev.onlineem.em.OnlineMixtureModel;
+import dev.onlineem.em.base.CovarianceType;
+import dev.onlineem.em.hmm.GaussianHmm;
 import dev.onlineem.em.PointResult;
 import dev.onlineem.em.mixture.TrueMixture;
 import java.util.ArrayList;
@@ -19,7 +22,10 @@ import picocli.CommandLine.Option;
 /**
  * {@code drift}: the abrupt-change benchmark. Each run streams one random mixture, then another of the same
  * shape, through the service's mixture (its settings, K set per shape), and after each half-life past the change
- * measures the model's held-out mean log-likelihood against the new truth's. Without Kafka.
+ * measures the model's held-out mean log-likelihood against the new truth's. With {@code --model hmm}, each mixture's
+ * components are the states of a chain that stays with probability {@link #STAY} (and moves to any other state alike),
+ * the model is the service's HMM, and the held-out figure is the mean one-step predictive log-density of a held-out
+ * sequence of the new chain, filtered by the model's parameters and by the truth's. Without Kafka.
  */
 @Command(name = "drift", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Abrupt-change benchmark: a random mixture, then another, through the service's mixture;",
@@ -27,6 +33,12 @@ import picocli.CommandLine.Option;
 public final class DriftCommand implements Callable<Integer> {
     /** A gap to the truth at most this (relative) counts as recovered. */
     static final double RECOVERED = 0.01;
+    /** {@code --model hmm}: the chains' probability of staying in a state (visits of 50 points). */
+    static final double STAY = 0.98;
+
+    @Option(names = "--model", paramLabel = "TYPE", defaultValue = "mixture",
+            description = "mixture: random mixtures of independent points; hmm: random chains of the same shapes (default: ${DEFAULT-VALUE}).")
+    String model;
 
     @Option(names = "--shapes", split = ",", paramLabel = "KxD", defaultValue = "2x2,3x3,4x5,3x4",
             description = "Mixtures to change between: components x dimension (default: ${DEFAULT-VALUE}).")
@@ -72,6 +84,12 @@ public final class DriftCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws java.io.IOException {
+        if (!model.equals("mixture") && !model.equals("hmm")) {
+            throw new IllegalArgumentException("--model " + model + " is invalid: use mixture or hmm");
+        }
+        if (model.equals("hmm")) {
+            overrides.put(OnlineEmConfig.TYPE_CONFIG, "hmm");
+        }
         OnlineEmConfig cfg = OnlineEmConfig.withoutKafka(OnlineEmConfig.read(null, overrides));
         if (!(cfg.defaultSettings().gammaMin() > 0)) {
             throw new IllegalArgumentException("drift measures the gap after each half-life, and model.half.life is 0 (a stationary "
@@ -95,6 +113,9 @@ public final class DriftCommand implements Callable<Integer> {
     }
 
     Run run(OnlineEmConfig cfg, int k, int d, long seed) {
+        if (model.equals("hmm")) {
+            return runChain(cfg, k, d, seed);
+        }
         Random r = new Random(seed * 1_000_003L + k * 31L + d);
         TrueMixture a = TrueMixture.random(k, d, separation, r);
         TrueMixture b = TrueMixture.random(k, d, separation, r);
@@ -120,6 +141,69 @@ public final class DriftCommand implements Callable<Integer> {
         return new Run(k + "x" + d, seed, gaps, m.repairs());
     }
 
+    /** {@link #run} for {@code --model hmm}: a chain over one random mixture's components, then over another's. */
+    Run runChain(OnlineEmConfig cfg, int k, int d, long seed) {
+        Random r = new Random(seed * 1_000_003L + k * 31L + d);
+        TrueMixture a = TrueMixture.random(k, d, separation, r);
+        TrueMixture b = TrueMixture.random(k, d, separation, r);
+        int[] state = {0};
+        double[][] test = new double[heldOut][];
+        for (int i = 0; i < heldOut; i++) {
+            test[i] = step(b, state, r);
+        }
+        double truth = mean(chain(b).predictiveLogDensities(test, 0));
+        ModelSettings settings = cfg.defaultSettings().withK(k, k);
+        int halfLife = (int) Math.round(Math.log(2) / -Math.log1p(-settings.gammaMin()));
+        OnlineHmmModel m = new OnlineHmmModel(settings);
+        PointResult out = new PointResult();
+        long ts = 0;
+        for (int i = 0; i < before; i++) {
+            m.update(step(a, state, r), ts++, out);
+        }
+        double[] gaps = new double[halfLives + 1];
+        gaps[0] = (truth - mean(m.predictiveLogDensities(test))) / Math.abs(truth);
+        for (int h = 1; h <= halfLives; h++) {
+            for (int i = 0; i < halfLife; i++) {
+                m.update(step(b, state, r), ts++, out);
+            }
+            gaps[h] = (truth - mean(m.predictiveLogDensities(test))) / Math.abs(truth);
+        }
+        return new Run(k + "x" + d, seed, gaps, m.repairs());
+    }
+
+    /** The chain's next point: it stays in state[0] with probability {@link #STAY}, else moves to another state alike. */
+    private static double[] step(TrueMixture t, int[] state, Random r) {
+        int k = t.weights.length;
+        if (k > 1 && r.nextDouble() > STAY) {
+            state[0] = (state[0] + 1 + r.nextInt(k - 1)) % k;
+        }
+        return t.sampleFrom(state[0], r);
+    }
+
+    /** The true chain over t's components. */
+    private static GaussianHmm chain(TrueMixture t) {
+        int k = t.weights.length;
+        int d = t.dimension();
+        GaussianHmm h = new GaussianHmm(k, d, CovarianceType.FULL);
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < k; j++) {
+                h.transition[i][j] = k == 1 ? 1 : i == j ? STAY : (1 - STAY) / (k - 1);
+            }
+            System.arraycopy(t.means[i], 0, h.emissions.means[i], 0, d);
+            h.emissions.covariance.setFromMatrix(h.emissions.covariances[i], t.covariances[i]);
+        }
+        h.emissions.refreshAll();
+        return h;
+    }
+
+    private static double mean(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x;
+        }
+        return s / v.length;
+    }
+
     private static double gap(OnlineMixtureModel m, double[][] test, double truth) {
         OnlineMixtureModel.Scorer scorer = m.scorer();
         double s = 0;
@@ -131,8 +215,8 @@ public final class DriftCommand implements Callable<Integer> {
 
     private void report(List<Run> runs, OnlineEmConfig cfg) {
         ModelSettings s = cfg.defaultSettings();
-        System.out.printf(Locale.ROOT, "drift: %d runs, %d points before the change, %d half-lives after, repair.window %d%n",
-                runs.size(), before, halfLives, s.repairWindow());
+        System.out.printf(Locale.ROOT, "drift: %d runs (%s), %d points before the change, %d half-lives after, repair.window %d%n",
+                runs.size(), model.equals("hmm") ? "chains staying with probability " + STAY : "mixtures", before, halfLives, s.repairWindow());
         System.out.println("gap to the new truth's held-out mean log-likelihood (relative), over all runs:");
         System.out.println("half-lives after change   median      worst    runs within 1%");
         for (int h = 0; h <= halfLives; h++) {

@@ -141,6 +141,22 @@ public final class OnlineHmmModel extends PipelineModel {
         modelVersion = pointsSeen;
     }
 
+    /**
+     * The one-step predictive log-densities, in the data's units, of a sequence of points under the current parameters,
+     * filtered from the stationary law of the transitions; the model is not modified. For a model without features (each row
+     * is a point's feature vector).
+     *
+     * @param rows the points, oldest first. Not modified.
+     */
+    public double[] predictiveLogDensities(double[][] rows) {
+        double[][] zs = standardised(rows);
+        double[] ll = hmm.copy().predictiveLogDensities(zs, 0);
+        for (int i = 0; i < ll.length; i++) {
+            ll[i] -= observedLogScale(zs[i]);
+        }
+        return ll;
+    }
+
     /** The checks drift repair has run over the model's life (0 when repair is off). */
     public long repairChecks() {
         return repair == null ? 0 : repair.checks;

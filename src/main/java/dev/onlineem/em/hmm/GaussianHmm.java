@@ -254,6 +254,10 @@ public final class GaussianHmm {
             pi[i] = Math.max(m[i][k] / m[i][i], 0);
             sum += pi[i];
         }
+        if (!(sum > 0) || !Double.isFinite(sum)) {
+            Arrays.fill(pi, 1.0 / k); // a nearly reducible chain whose elimination lost every mass: no stationary law to speak of
+            return pi;
+        }
         for (int i = 0; i < k; i++) {
             pi[i] /= sum;
         }
@@ -454,13 +458,22 @@ public final class GaussianHmm {
     /** {@link #fit(double[][], int, CovarianceType, Initial, double, int, int, double, Random)} with emissions of the given family. */
     public static Fit fit(double[][] data, int k, CovarianceType type, Distribution distribution, Initial init, double regularization,
                           int restarts, int maxIterations, double tolerance, Random random) {
+        return fit(data, k, type, distribution, init, regularization, restarts, maxIterations, tolerance, random,
+                new BatchEm(type, regularization, 1, 200, 1e-8));
+    }
+
+    /**
+     * The same, each start's emissions from a k-means++ mixture fit by {@code seeding} (one start of it): drift repair's
+     * shadows seed with as many iterations as they fit, where a model's warm-up seeds with mixture EM to 1e-8.
+     */
+    public static Fit fit(double[][] data, int k, CovarianceType type, Distribution distribution, Initial init, double regularization,
+                          int restarts, int maxIterations, double tolerance, Random random, BatchEm seeding) {
         if (data.length < Math.max(2, k)) {
             throw new IllegalArgumentException("cannot fit " + k + " states to " + data.length + " points");
         }
         Fit best = null;
-        BatchEm em = new BatchEm(type, regularization, 1, 200, 1e-8);
         for (int r = 0; r < restarts; r++) {
-            BatchEm.Fit start = em.fit(data, k, random);
+            BatchEm.Fit start = seeding.fit(data, k, random);
             GaussianHmm hmm = new GaussianHmm(k, data[0].length, type);
             for (int c = 0; c < k; c++) {
                 System.arraycopy(start.mixture.means[c], 0, hmm.emissions.means[c], 0, hmm.d);

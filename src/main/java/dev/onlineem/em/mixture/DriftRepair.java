@@ -197,6 +197,7 @@ public final class DriftRepair {
          * @param train the window's older half, standardised. Not modified.
          * @param thorough a CUSUM's check (more starts) rather than a periodic one
          * @param seed the seed of the fresh starts
+         * @return the shadow, or null when no fit came out (numbers lost): then nothing is replaced
          */
         F shadow(double[][] train, boolean thorough, long seed);
 
@@ -206,8 +207,16 @@ public final class DriftRepair {
         /** The same under the model as it is. */
         double[] modelPredictive(double[][] rows, int from);
 
-        /** The shadow refitted on the whole window: what replaces the model. */
+        /** The shadow refitted on the whole window: what replaces the model; null when the refit lost its numbers (nothing is replaced). */
         F refit(F shadow, double[][] rows);
+
+        /**
+         * Whether the shadow's fit of its own points says the model is badly off even though the held-out judgement did not
+         * replace it: then thorough checks follow as after a promising one. None for a mixture.
+         */
+        default boolean promising(F shadow, double[][] train) {
+            return false;
+        }
     }
 
     /**
@@ -227,9 +236,11 @@ public final class DriftRepair {
         followUpsLeft = followUp ? followUpsLeft - 1 : 0;
         double[][] rows = rows();
         int half = rows.length / 2;
-        F shadow = subject.shadow(Arrays.copyOf(rows, half), thorough, seed);
-        Verdict v = judge(subject.predictive(shadow, rows, half), subject.modelPredictive(rows, half));
-        if (v.replaced() || v.gain() > MIN_GAIN) {
+        double[][] train = Arrays.copyOf(rows, half);
+        F shadow = subject.shadow(train, thorough, seed);
+        Verdict v = shadow == null ? new Verdict(false, Double.NaN, Double.NaN)
+                : judge(subject.predictive(shadow, rows, half), subject.modelPredictive(rows, half));
+        if (v.replaced() || v.gain() > MIN_GAIN || shadow != null && subject.promising(shadow, train)) {
             // a replacement, or a shadow that predicts better without the evidence to replace yet, is checked again
             // thoroughly FOLLOW_UP_WINDOWS windows later, while the checks go on replacing or promising: the first shadow
             // after a change can itself land in a poor optimum (drift --seeds 20, 3x3 seed 15: 3.4% below the truth for
@@ -248,9 +259,12 @@ public final class DriftRepair {
         if (!v.replaced()) {
             return null;
         }
-        repairs++;
-        periodicWindows = PERIODIC_WINDOWS;
-        return subject.refit(shadow, rows);
+        F replacement = subject.refit(shadow, rows);
+        if (replacement != null) {
+            repairs++;
+            periodicWindows = PERIODIC_WINDOWS;
+        }
+        return replacement;
     }
 
     /**
