@@ -212,7 +212,8 @@ public final class DriftRepair {
 
         /**
          * Whether the shadow's fit of its own points says the model is badly off even though the held-out judgement did not
-         * replace it: then thorough checks follow as after a promising one. None for a mixture.
+         * replace it: then, unless the held-out points say the shadow is worse, thorough checks follow as after a promising
+         * one. None for a mixture.
          */
         default boolean promising(F shadow, double[][] train) {
             return false;
@@ -240,7 +241,10 @@ public final class DriftRepair {
         F shadow = subject.shadow(train, thorough, seed);
         Verdict v = shadow == null ? new Verdict(false, Double.NaN, Double.NaN)
                 : judge(subject.predictive(shadow, rows, half), subject.modelPredictive(rows, half));
-        if (v.replaced() || v.gain() > MIN_GAIN || shadow != null && subject.promising(shadow, train)) {
+        // a shadow whose fit of its own points says the model is badly off is followed up too, unless the held-out points
+        // say it is worse (a shadow of too many parameters for half a window fits its points, and nothing else, far better)
+        boolean promising = shadow != null && v.gain() + Z * v.standardError() > 0 && subject.promising(shadow, train);
+        if (v.replaced() || v.gain() > MIN_GAIN || promising) {
             // a replacement, or a shadow that predicts better without the evidence to replace yet, is checked again
             // thoroughly FOLLOW_UP_WINDOWS windows later, while the checks go on replacing or promising: the first shadow
             // after a change can itself land in a poor optimum (drift --seeds 20, 3x3 seed 15: 3.4% below the truth for
