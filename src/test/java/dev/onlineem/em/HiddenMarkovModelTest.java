@@ -160,6 +160,31 @@ class HiddenMarkovModelTest {
     }
 
     @Test
+    void shouldKeepItsNumbersWhenTheInitialLawSitsOnAStateThatCannotExplainTheFirstPoint() {
+        // a state out of use (far away, narrow) holding all of the initial law: its emission underflows at the first point, so
+        // the forward filter had no mass left anywhere and stayed at zero, and Baum-Welch's smoothed probabilities came out NaN
+        // (drift repair's shadows started from such a model lost their numbers)
+        GaussianHmm h = new GaussianHmm(2, 1, CovarianceType.FULL);
+        h.emissions.means[1][0] = 1000;
+        h.emissions.covariance.setFromMatrix(h.emissions.covariances[1], new double[][] {{1e-4}});
+        h.emissions.refreshAll();
+        h.initial[0] = 0;
+        h.initial[1] = 1;
+        Random r = new Random(3);
+        double[][] x = new double[200][];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = new double[] {(i / 50 % 2) * 3 + r.nextGaussian()};
+        }
+        double[] predictive = h.copy().predictiveLogDensities(x, 0);
+        assertTrue(java.util.Arrays.stream(predictive).allMatch(Double::isFinite), "predictive densities");
+        GaussianHmm.Fit f = h.copy().baumWelch(x, GaussianHmm.Initial.FREE, 1e-6, 50, 1e-8);
+        assertTrue(Double.isFinite(f.logLikelihood), "log-likelihood " + f.logLikelihood);
+        assertTrue(Double.isFinite(f.hmm.emissions.means[0][0]) && Double.isFinite(f.hmm.transition[0][0]), "parameters");
+        // a filter stuck at zero pays log(MIN_NORMAL), -708 nats, a point; one Gaussian for the two levels about -2.0
+        assertTrue(f.logLikelihood > -2.1 * x.length, "a fit, not a stuck filter: " + f.logLikelihood);
+    }
+
+    @Test
     void shouldLearnAThreeStateChainInOnePass() {
         double[][] a = {{0.98, 0.01, 0.01}, {0.02, 0.96, 0.02}, {0.01, 0.03, 0.96}};
         double[][] mu = {{-2, 0}, {0, 1}, {2, -1}};

@@ -116,7 +116,8 @@ public final class GaussianHmm {
      * One step of the forward filter, shared by batch EM's forward pass and the online model: the prediction
      * {@code p_j = sum_i previous_i A_ij} (the initial law at the first point), each state's emission likelihood
      * {@code b_j = exp(log g_j - max)}, and the filtered law {@code next_j = p_j b_j / c}; returns the normaliser
-     * {@code c = max(sum_j p_j b_j, MIN_NORMAL)}, so that log p(y_t | y_1..t-1) = log c + max.
+     * {@code c = max(sum_j p_j b_j, MIN_NORMAL)}, so that log p(y_t | y_1..t-1) = log c + max. When every p_j b_j underflows
+     * (no state the prediction holds explains the point), the filtered law starts again from b and c is MIN_NORMAL.
      *
      * @param previous the filtered law at the point before, or null at the first point (then {@code initial} predicts)
      * @param logG each state's emission log-density of the point. Not modified.
@@ -147,6 +148,18 @@ public final class GaussianHmm {
             }
             next[j] = p * emission[j];
             sum += next[j];
+        }
+        if (!(sum > 0)) {
+            // no state the prediction holds can explain the point (their emissions underflowed): the filter starts again from
+            // the point's emission likelihoods, or it would stay at zero for good (and Baum-Welch's smoothing divide 0 by 0)
+            double e = 0;
+            for (int j = 0; j < k; j++) {
+                e += emission[j];
+            }
+            for (int j = 0; j < k; j++) {
+                next[j] = emission[j] / e;
+            }
+            return Double.MIN_NORMAL;
         }
         sum = Math.max(sum, Double.MIN_NORMAL);
         for (int j = 0; j < k; j++) {
@@ -489,7 +502,8 @@ public final class GaussianHmm {
                 // state left 1 in 6 days, prequential -1.40 a day against the Gaussian HMM's -1.39)
                 f = f.hmm.withDistribution(distribution).baumWelch(data, init, regularization, maxIterations, tolerance);
             }
-            if (best == null || f.logLikelihood > best.logLikelihood) {
+            // a start that lost its numbers (NaN) never wins, and is beaten by any start that did not
+            if (best == null || Double.isFinite(f.logLikelihood) && !(f.logLikelihood <= best.logLikelihood)) {
                 best = f;
             }
         }
