@@ -116,7 +116,7 @@ public final class OnlineHmmModel extends PipelineModel {
         System.arraycopy(next, 0, filter, 0, k);
         writeRegime(out, x, k);
         if (learnable && repair != null && repair.observe(z, score.pValue)) {
-            checkStructure();
+            out.repaired = checkStructure();
         }
         finishPoint(out);
     }
@@ -124,13 +124,14 @@ public final class OnlineHmmModel extends PipelineModel {
     /**
      * Drift repair's check ({@link DriftRepair#check}, {@link HmmSubject}): when a Baum-Welch fit of the window's older
      * half predicts its newer half better than the model, the fit of the whole window replaces the model's parameters,
-     * statistics and filter, and online EM goes on from them. The regime announced keeps its rank.
+     * statistics and filter, and online EM goes on from them. The regime announced keeps its rank. Returns whether the fit
+     * replaced them.
      */
-    private void checkStructure() {
+    private boolean checkStructure() {
         GaussianHmm.Fit fit = repair.check(new HmmSubject(hmm, settings.regularization(), settings.initRestarts()),
                 settings.seed() * 0x9E3779B97F4A7C15L + t);
         if (fit == null) {
-            return;
+            return false;
         }
         int rank = announced < 0 ? -1 : rankOf(announced);
         seedFrom(fit);
@@ -139,6 +140,7 @@ public final class OnlineHmmModel extends PipelineModel {
         candidate = -1;
         candidateRun = 0;
         modelVersion = pointsSeen;
+        return true;
     }
 
     /**

@@ -108,7 +108,7 @@ public final class OnlineMixtureModel extends PipelineModel {
                 mStep(settings.mStepInterval() == 1 ? gamma : Double.NaN);
             }
             if (repair != null && repair.observe(z, score.pValue)) {
-                checkStructure();
+                out.repaired = checkStructure();
             }
         } else {
             lastStepSize = 0;
@@ -118,12 +118,13 @@ public final class OnlineMixtureModel extends PipelineModel {
 
     /**
      * Drift repair's check ({@link DriftRepair#check}): when a fresh fit of the recent points predicts held-out
-     * recent points better than the model, its statistics replace the model's and online EM goes on from them.
+     * recent points better than the model, its statistics replace the model's and online EM goes on from them. Returns
+     * whether they did.
      */
-    private void checkStructure() {
+    private boolean checkStructure() {
         BatchEm.Fit fit = repair.check(mixture, settings.regularization(), settings.initRestarts(), settings.seed() * 0x9E3779B97F4A7C15L + t);
         if (fit == null) {
-            return;
+            return false;
         }
         mixture = fit.mixture;
         stats = fit.statistics;
@@ -133,6 +134,7 @@ public final class OnlineMixtureModel extends PipelineModel {
         if (averaged != null) {
             restartAverage();
         }
+        return true;
     }
 
     /** The checks drift repair has run over the model's life (0 when repair is off). */

@@ -16,6 +16,8 @@ public final class PointResult {
     public boolean provisional;
     /** The model finished warm-up with this point (its first parameters now exist). */
     public boolean initialisedNow;
+    /** Drift repair replaced the model's parameters at this point: a fit of its recent points predicted them better. */
+    public boolean repaired;
     /** Predictive log-density of the observed coordinates, in the data's units (before the point updated the model). */
     public double logDensity = Double.NaN;
     /** Tail probability of this point's surprise among the model's recent points (conformal, with a fitted far tail). */
@@ -57,6 +59,7 @@ public final class PointResult {
         warmup = false;
         provisional = false;
         initialisedNow = false;
+        repaired = false;
         logDensity = Double.NaN;
         pValue = Double.NaN;
         likelihoodPValue = Double.NaN;

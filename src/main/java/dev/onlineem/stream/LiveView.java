@@ -28,6 +28,7 @@ public final class LiveView {
     private final Map<String, Recent> models;
     private final LongAdder points = new LongAdder();
     private final LongAdder anomalies = new LongAdder();
+    private final LongAdder repairs = new LongAdder();
     /** The stream threads' live model counts, by task. */
     private final Set<LongSupplier> held = ConcurrentHashMap.newKeySet();
     private volatile LatencyRecorder latency = nanos -> { };
@@ -64,12 +65,15 @@ public final class LiveView {
         if (r.anomaly) {
             anomalies.increment();
         }
+        if (r.repaired) {
+            repairs.increment();
+        }
         latency.record(updateNanos);
         Recent recent = recent(id, true);
         double[] f = model.lastFeatures();
         synchronized (recent) {
             recent.add(f != null ? f : x, ts, r);
-            if (!r.warmup && (r.initialisedNow || r.pointsSeen % historyEvery == 0)) {
+            if (!r.warmup && (r.initialisedNow || r.repaired || r.pointsSeen % historyEvery == 0)) {
                 recent.snapshot(model.snapshot(), ts);
             }
         }
@@ -110,6 +114,11 @@ public final class LiveView {
 
     public long anomalies() {
         return anomalies.sum();
+    }
+
+    /** Times drift repair replaced a model's parameters on this instance. */
+    public long repairs() {
+        return repairs.sum();
     }
 
     /** Models the stream threads hold in memory now. */

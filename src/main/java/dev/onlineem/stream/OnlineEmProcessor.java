@@ -98,7 +98,8 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
         long ts = point.ts() != null ? point.ts() : record.timestamp();
         learn(key, model, point, ts);
         forwardResults(key, point, ts, record.headers());
-        if (result.initialisedNow || (!result.warmup && result.pointsSeen % stage.snapshotEveryPoints() == 0)) {
+        // a model that has just warmed up, or whose parameters drift repair has just replaced, is published at once
+        if (result.initialisedNow || result.repaired || (!result.warmup && result.pointsSeen % stage.snapshotEveryPoints() == 0)) {
             publish(key, model, ts);
         } else if (!result.warmup && !updatedSinceSnapshot.containsKey(key)) {
             updatedSinceSnapshot.put(key, context.currentSystemTimeMs());

@@ -144,8 +144,10 @@ class HiddenMarkovModelTest {
         PointResult a = new PointResult();
         PointResult b = new PointResult();
         OnlineHmmModel restored = null;
+        int flagged = 0;
         for (int i = 0; i < x.length; i++) {
             m.update(x[i], a);
+            flagged += a.repaired ? 1 : 0;
             if (i == 20_100) { // after the change, before its check: the window and the detector carry it
                 restored = (OnlineHmmModel) StateCodec.decode(StateCodec.encode(m));
             } else if (restored != null) {
@@ -155,6 +157,7 @@ class HiddenMarkovModelTest {
             }
         }
         assertTrue(m.repairs() >= 1, "the change was repaired");
+        assertEquals(m.repairs(), flagged, "each repair flags its point");
         assertEquals(m.repairs(), restored.repairs());
         assertArrayEquals(StateCodec.encode(m), StateCodec.encode(restored));
     }

@@ -1,6 +1,7 @@
 package dev.onlineem.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -127,6 +128,7 @@ class DemoDashboardIntegrationTest {
         HttpTestSupport.Reply metrics = HttpTestSupport.get(base + "/metrics");
         assertTrue(HttpTestSupport.sample(metrics.body(), "onlineem_points_total") >= 9000 + 2 * 300, "points scored");
         assertTrue(HttpTestSupport.sample(metrics.body(), "onlineem_anomalies_total") >= 1, "anomalies");
+        assertNotNull(HttpTestSupport.sample(metrics.body(), "onlineem_repairs_total"), "drift repair's counter");
         if (HttpTestSupport.prometheusParserAvailable()) {
             assertTrue(HttpTestSupport.parsePrometheus(metrics.body()).size() > 50);
         }

@@ -21,6 +21,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -234,6 +235,27 @@ class OnlineEmTopologyTest {
         // at 101 (checkpoint.points = 100 past the one before), the points in between logged
         assertEquals(101, StateCodec.decode(stored).pointsSeen());
         assertNotNull(driver.<String, byte[]>getKeyValueStore(OnlineEmTopology.LOG_STORE).get("sensor-1#20"), "points 102..120 logged");
+    }
+
+    @Test
+    void shouldPublishAModelAtOnceWhenDriftRepairReplacesIt() throws Exception {
+        // 3,000 points of two clusters, then 2,000 of two others: drift repair replaces the model after the change, and its new
+        // parameters go out at that point, not at the next multiple of snapshot.every.points (100)
+        Random r = new Random(5);
+        for (int i = 0; i < 5_000; i++) {
+            boolean after = i >= 3_000;
+            int c = r.nextInt(2);
+            double cx = after ? (c == 0 ? 20 : -20) : c * 5;
+            double cy = after ? (c == 0 ? 20 : 30) : 0;
+            send("sensor-r", point("p" + i, cx + r.nextGaussian(), cy + r.nextGaussian()));
+        }
+        List<Long> published = new ArrayList<>();
+        for (TestRecord<String, String> rec : models.readRecordsToList()) {
+            published.add(Json.mapper().readTree(rec.value()).get("pointsSeen").asLong());
+        }
+        List<Long> offSchedule = published.stream().filter(n -> n != 50 && n % 100 != 0).toList();
+        assertFalse(offSchedule.isEmpty(), "a snapshot at a repair: " + published);
+        assertTrue(offSchedule.stream().allMatch(n -> n > 3_000), "repairs come after the change: " + offSchedule);
     }
 
     @Test
