@@ -10,7 +10,8 @@ import java.util.Arrays;
  * {@link Subject}: {@link MixtureSubject}, {@code HmmSubject}; the window, the detector, the schedule and the judge are
  * shared). Stepwise EM follows a drifting parameter, but after an abrupt change
  * of the whole mixture it keeps the structure the change left it in (two components on one new cluster,
- * one stretched between two others), for good. This part of a model keeps the last {@code W} standardised
+ * one stretched between two others), for good; so does an HMM after a change of every regime, or after a warm-up
+ * that saw one regime of two. This part of a model keeps the last {@code W} standardised
  * points it learned from and, when a check is due, tests the model's structure against a fresh fit:
  *
  * <ol>
@@ -32,11 +33,13 @@ import java.util.Arrays;
  *       (Even and odd points were tried first: on autocorrelated streams neighbours are near copies, so a fit of the
  *       recent points always won, and NAB fell from 60.9 to 54.0.)</li>
  *   <li><b>The judgement, held out.</b> On the window's newer half (which neither fit saw), the per-point gain
- *       d_i = log p_shadow(x_i) - log p_model(x_i), bounded at {@link #MAX_POINT_GAIN} nats either way; the shadow
+ *       d_i = log p_shadow(x_i) - log p_model(x_i) (an HMM's one-step predictive densities, the older half filtered first), bounded at {@link #MAX_POINT_GAIN} nats either way; the shadow
  *       replaces the model when the mean gain is above {@link #MIN_GAIN} nats and {@link #Z} standard errors (the larger
  *       of the independent points' error and that of {@link #BLOCKS} block means, {@link #batchMeansError}).</li>
  *   <li><b>The replacement.</b> The shadow refitted on the whole window (a few EM iterations from it); its
- *       statistics become the model's, and online EM goes on from there at the model's own step.</li>
+ *       statistics become the model's, and online EM goes on from there at the model's own step. A shadow whose fit
+ *       of its own points says the model is badly off, when the held-out points do not say it is worse, is followed up
+ *       like a promising one ({@link Subject#promising}; an HMM's window can leave a state out of its older half).</li>
  * </ol>
  *
  * <p>A stationary model fitted on a long memory is rarely beaten on held-out points by a fit of W/2 of
