@@ -2,6 +2,7 @@ package dev.onlineem.cli;
 
 import dev.onlineem.config.OnlineEmConfig;
 import dev.onlineem.em.ModelSettings;
+import dev.onlineem.em.OnlineModel;
 import dev.onlineem.em.OnlineHmmModel;
 import dev.onlineem.em.OnlineMixtureModel;
 import dev.onlineem.em.base.CovarianceType;
@@ -16,6 +17,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -112,61 +115,42 @@ public final class DriftCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * One run: 20,000 (--before) points of a random mixture's shape, then --half-lives half-lives of another's, with the
+     * held-out gap to the new truth after each half-life. Mixtures: independent points, the gap of the held-out points' mean
+     * log-density; chains ({@code --model hmm}): the held-out sequence's mean one-step predictive log-density, filtered.
+     */
     Run run(OnlineEmConfig cfg, int k, int d, long seed) {
-        if (model.equals("hmm")) {
-            return runChain(cfg, k, d, seed);
-        }
-        Random r = new Random(seed * 1_000_003L + k * 31L + d);
-        TrueMixture a = TrueMixture.random(k, d, separation, r);
-        TrueMixture b = TrueMixture.random(k, d, separation, r);
-        double[][] test = b.sample(heldOut, r);
-        double truth = b.meanLogDensity(test);
-        ModelSettings base = cfg.defaultSettings();
-        ModelSettings settings = base.withK(k, k);
-        int halfLife = (int) Math.round(Math.log(2) / -Math.log1p(-settings.gammaMin()));
-        OnlineMixtureModel m = new OnlineMixtureModel(settings);
-        PointResult out = new PointResult();
-        long ts = 0;
-        for (int i = 0; i < before; i++) {
-            m.update(a.sample(r), ts++, out);
-        }
-        double[] gaps = new double[halfLives + 1];
-        gaps[0] = gap(m, test, truth);
-        for (int h = 1; h <= halfLives; h++) {
-            for (int i = 0; i < halfLife; i++) {
-                m.update(b.sample(r), ts++, out);
-            }
-            gaps[h] = gap(m, test, truth);
-        }
-        return new Run(k + "x" + d, seed, gaps, m.repairs());
-    }
-
-    /** {@link #run} for {@code --model hmm}: a chain over one random mixture's components, then over another's. */
-    Run runChain(OnlineEmConfig cfg, int k, int d, long seed) {
+        boolean chains = model.equals("hmm");
         Random r = new Random(seed * 1_000_003L + k * 31L + d);
         TrueMixture a = TrueMixture.random(k, d, separation, r);
         TrueMixture b = TrueMixture.random(k, d, separation, r);
         int[] state = {0};
+        Supplier<double[]> first = chains ? () -> step(a, state, r) : () -> a.sample(r);
+        Supplier<double[]> second = chains ? () -> step(b, state, r) : () -> b.sample(r);
         double[][] test = new double[heldOut][];
         for (int i = 0; i < heldOut; i++) {
-            test[i] = step(b, state, r);
+            test[i] = second.get();
         }
-        double truth = mean(chain(b).predictiveLogDensities(test, 0));
+        double truth = chains ? mean(chain(b).predictiveLogDensities(test, 0)) : b.meanLogDensity(test);
         ModelSettings settings = cfg.defaultSettings().withK(k, k);
         int halfLife = (int) Math.round(Math.log(2) / -Math.log1p(-settings.gammaMin()));
-        OnlineHmmModel m = new OnlineHmmModel(settings);
+        OnlineModel m = OnlineModel.create(settings);
+        ToDoubleFunction<OnlineModel> heldOutLogDensity = chains
+                ? x -> mean(((OnlineHmmModel) x).predictiveLogDensities(test))
+                : x -> meanLogDensity((OnlineMixtureModel) x, test);
         PointResult out = new PointResult();
         long ts = 0;
         for (int i = 0; i < before; i++) {
-            m.update(step(a, state, r), ts++, out);
+            m.update(first.get(), ts++, out);
         }
         double[] gaps = new double[halfLives + 1];
-        gaps[0] = (truth - mean(m.predictiveLogDensities(test))) / Math.abs(truth);
+        gaps[0] = (truth - heldOutLogDensity.applyAsDouble(m)) / Math.abs(truth);
         for (int h = 1; h <= halfLives; h++) {
             for (int i = 0; i < halfLife; i++) {
-                m.update(step(b, state, r), ts++, out);
+                m.update(second.get(), ts++, out);
             }
-            gaps[h] = (truth - mean(m.predictiveLogDensities(test))) / Math.abs(truth);
+            gaps[h] = (truth - heldOutLogDensity.applyAsDouble(m)) / Math.abs(truth);
         }
         return new Run(k + "x" + d, seed, gaps, m.repairs());
     }
@@ -204,13 +188,14 @@ public final class DriftCommand implements Callable<Integer> {
         return s / v.length;
     }
 
-    private static double gap(OnlineMixtureModel m, double[][] test, double truth) {
+    /** The mean log-density of the held-out points under the mixture's current parameters. */
+    private static double meanLogDensity(OnlineMixtureModel m, double[][] test) {
         OnlineMixtureModel.Scorer scorer = m.scorer();
         double s = 0;
         for (double[] x : test) {
             s += scorer.logDensity(x);
         }
-        return (truth - s / test.length) / Math.abs(truth);
+        return s / test.length;
     }
 
     private void report(List<Run> runs, OnlineEmConfig cfg) {

@@ -53,8 +53,6 @@ public final class OnlineHmmModel extends PipelineModel {
     private int announced = -1;       // internal state last announced as the regime, -1 before the first
     private int candidate = -1;
     private int candidateRun;
-    /** Drift repair (null when model.repair.window is 0): the recent points and the detector that schedules checks. */
-    private DriftRepair repair;
 
     // work, never serialised
     private double[] resp;
@@ -115,7 +113,7 @@ public final class OnlineHmmModel extends PipelineModel {
         }
         System.arraycopy(next, 0, filter, 0, k);
         writeRegime(out, x, k);
-        if (learnable && repair != null && repair.observe(z, score.pValue)) {
+        if (learnable && repairDue()) {
             out.repaired = checkStructure();
         }
         finishPoint(out);
@@ -152,21 +150,11 @@ public final class OnlineHmmModel extends PipelineModel {
      */
     public double[] predictiveLogDensities(double[][] rows) {
         double[][] zs = standardised(rows);
-        double[] ll = hmm.copy().predictiveLogDensities(zs, 0);
+        double[] ll = hmm.predictiveLogDensities(zs, 0);
         for (int i = 0; i < ll.length; i++) {
             ll[i] -= observedLogScale(zs[i]);
         }
         return ll;
-    }
-
-    /** The checks drift repair has run over the model's life (0 when repair is off). */
-    public long repairChecks() {
-        return repair == null ? 0 : repair.checks;
-    }
-
-    /** The times drift repair replaced the model's parameters over its life (0 when repair is off). */
-    public long repairs() {
-        return repair == null ? 0 : repair.repairs;
     }
 
     /** Cappé's recursion for the auxiliary statistics, with the emission moments the last E-step staged. */
@@ -318,9 +306,7 @@ public final class OnlineHmmModel extends PipelineModel {
             }
         }
         seedFrom(fit);
-        if (settings.repairWindow() > 0) {
-            repair = new DriftRepair(settings.repairWindow(), featureDimension);
-        }
+        startRepair();
         allocateWork();
         // the warm-up's one-step predictive surprises, from the fit's own forward pass, lay out the scorer
         double[] surprises = new double[n];

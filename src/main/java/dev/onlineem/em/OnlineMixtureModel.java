@@ -42,8 +42,6 @@ public final class OnlineMixtureModel extends PipelineModel {
     /** Polyak-Ruppert: the running mean of the statistics since warm-up (or the last re-seeding); null when averaging is off. */
     private SufficientStatistics averaged;
     private long averagedPoints;
-    /** The recent points and change detector of drift repair; null when {@code repair.window} is 0 or during warm-up. */
-    private DriftRepair repair;
 
     // work arrays, never serialised
     private double[] resp;
@@ -107,7 +105,7 @@ public final class OnlineMixtureModel extends PipelineModel {
                 sinceMStep = 0;
                 mStep(settings.mStepInterval() == 1 ? gamma : Double.NaN);
             }
-            if (repair != null && repair.observe(z, score.pValue)) {
+            if (repairDue()) {
                 out.repaired = checkStructure();
             }
         } else {
@@ -135,16 +133,6 @@ public final class OnlineMixtureModel extends PipelineModel {
             restartAverage();
         }
         return true;
-    }
-
-    /** The checks drift repair has run over the model's life (0 when repair is off). */
-    public long repairChecks() {
-        return repair == null ? 0 : repair.checks;
-    }
-
-    /** The times drift repair replaced the model's structure over its life (0 when repair is off). */
-    public long repairs() {
-        return repair == null ? 0 : repair.repairs;
     }
 
     /**
@@ -314,9 +302,7 @@ public final class OnlineMixtureModel extends PipelineModel {
         if (settings.averaging()) {
             restartAverage();
         }
-        if (settings.repairWindow() > 0) {
-            repair = new DriftRepair(settings.repairWindow(), featureDimension);
-        }
+        startRepair();
         allocateWork();
         double[] surprises = new double[n];
         double[] r = new double[mixture.k];
@@ -335,11 +321,6 @@ public final class OnlineMixtureModel extends PipelineModel {
     /** The current parameters (standardised coordinates), or null during warm-up; not to be modified. */
     GaussianMixture mixture() {
         return mixture;
-    }
-
-    /** Drift repair's window and detector, or null. */
-    public DriftRepair repair() {
-        return repair;
     }
 
     // ---- online state ({@link StateCodec}): k, t, the M-step count, the progress, parameters, statistics and their

@@ -38,6 +38,12 @@ public sealed interface OnlineModel permits PipelineModel {
     /** Whether warm-up is over and the model has parameters. */
     boolean isInitialised();
 
+    /** The checks drift repair has run over the model's life (0 when repair is off). */
+    long repairChecks();
+
+    /** The times drift repair replaced the model's parameters over its life (0 when repair is off). */
+    long repairs();
+
     /**
      * Turns the point into features, scores them under the current model, then learns from them.
      *

@@ -5,6 +5,7 @@ import static dev.onlineem.em.base.StateFormat.putAll;
 
 import dev.onlineem.em.base.StateFormat;
 import dev.onlineem.em.features.FeatureStage;
+import dev.onlineem.em.mixture.DriftRepair;
 import dev.onlineem.em.mixture.GaussianMixture;
 import dev.onlineem.em.scoring.AnomalyScorer;
 import dev.onlineem.em.scoring.ProvisionalScorer;
@@ -60,6 +61,8 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
     long t;                       // online step counter (starts at the warm-up size)
     double lastStepSize;
     double avgLogLikelihood;
+    /** Drift repair's recent points and change detector; null when {@code repair.window} is 0 or during warm-up. Each kind writes it. */
+    DriftRepair repair;
 
     // work arrays, never serialised
     double[] z;
@@ -242,6 +245,31 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
      * After the kind's warm-up fit: the anomaly scorer laid out on the warm-up's surprises (-log-density of
      * each buffered point, in data units), the running log-likelihood, the step counter; the buffer dropped.
      */
+    /** Starts drift repair with an empty window when the settings ask for it (at the end of warm-up). */
+    final void startRepair() {
+        repair = settings.repairWindow() > 0 ? new DriftRepair(settings.repairWindow(), featureDimension) : null;
+    }
+
+    /** Gives drift repair the point just learned (standardised, in {@link #z}) and its surprise; whether a check is due now. */
+    final boolean repairDue() {
+        return repair != null && repair.observe(z, score.pValue);
+    }
+
+    /** Drift repair's window and detector, or null. */
+    public DriftRepair repair() {
+        return repair;
+    }
+
+    /** The checks drift repair has run over the model's life (0 when repair is off). */
+    public long repairChecks() {
+        return repair == null ? 0 : repair.checks;
+    }
+
+    /** The times drift repair replaced the model's parameters over its life (0 when repair is off). */
+    public long repairs() {
+        return repair == null ? 0 : repair.repairs;
+    }
+
     final void endWarmup(double[] surprises) {
         double llSum = 0;
         for (double s : surprises) {

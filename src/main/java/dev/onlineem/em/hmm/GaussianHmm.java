@@ -502,8 +502,7 @@ public final class GaussianHmm {
                 // state left 1 in 6 days, prequential -1.40 a day against the Gaussian HMM's -1.39)
                 f = f.hmm.withDistribution(distribution).baumWelch(data, init, regularization, maxIterations, tolerance);
             }
-            // a start that lost its numbers (NaN) never wins, and is beaten by any start that did not
-            if (best == null || Double.isFinite(f.logLikelihood) && !(f.logLikelihood <= best.logLikelihood)) {
+            if (best == null || f.logLikelihood > best.logLikelihood) {
                 best = f;
             }
         }
@@ -530,31 +529,18 @@ public final class GaussianHmm {
 
     /**
      * The one-step predictive log-densities log p(y_t | y_1..t-1) of {@code rows[from..]}, filtering every row from the
-     * first with the stationary law of A as the law of the first state (the rows before {@code from} condition the rest).
-     * Uses this model's emissions' work arrays; the parameters are not modified.
+     * first with the stationary law of A as the law of the first state (the rows before {@code from} condition the rest):
+     * the forward pass of a copy whose initial law is that. The parameters are not modified.
      *
      * @param rows the points, oldest first. Not modified.
      */
     public double[] predictiveLogDensities(double[][] rows, int from) {
-        double[] start = stationary(transition);
-        double[] resp = new double[k];
-        double[] emission = new double[k];
-        double[] filter = new double[k];
-        double[] next = new double[k];
-        EStepWork work = emissions.newWork(false);
-        double[] ll = new double[rows.length - from];
-        for (int t = 0; t < rows.length; t++) {
-            emissions.eStep(rows[t], resp, work);
-            double max = max(work.componentLogDensities);
-            double c = forwardStep(t == 0 ? null : filter, start, transition, work.componentLogDensities, max, null, emission, next);
-            if (t >= from) {
-                ll[t - from] = Math.log(c) + max;
-            }
-            double[] swap = filter;
-            filter = next;
-            next = swap;
-        }
-        return ll;
+        GaussianHmm h = copy();
+        System.arraycopy(stationary(transition), 0, h.initial, 0, k);
+        int n = rows.length;
+        double[] stepLl = new double[n];
+        h.forwardBackward(rows, new double[n][k], new double[n][k], new double[k][k], stepLl);
+        return Arrays.copyOfRange(stepLl, from, n);
     }
 
     /** A copy of these parameters with emissions of the given family (a t's df at their start). */

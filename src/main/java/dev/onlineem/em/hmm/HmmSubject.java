@@ -38,13 +38,7 @@ public final class HmmSubject implements DriftRepair.Subject<GaussianHmm.Fit> {
         GaussianHmm.Fit fresh = GaussianHmm.fit(train, model.k, model.emissions.type, model.emissions.distribution(), GaussianHmm.Initial.FREE,
                 regularization, starts, iterations, DriftRepair.SHADOW_TOLERANCE, new Random(seed),
                 new BatchEm(model.emissions.type, regularization, 1, iterations, DriftRepair.SHADOW_TOLERANCE));
-        // Baum-Welch from a model with a state out of use can lose its numbers (NaN); such a fit is no shadow
-        boolean ownFinite = Double.isFinite(own.logLikelihood);
-        boolean freshFinite = Double.isFinite(fresh.logLikelihood);
-        if (!ownFinite && !freshFinite) {
-            return null;
-        }
-        return !ownFinite || freshFinite && fresh.logLikelihood > own.logLikelihood ? fresh : own;
+        return fresh.logLikelihood > own.logLikelihood ? fresh : own;
     }
 
     /**
@@ -65,7 +59,7 @@ public final class HmmSubject implements DriftRepair.Subject<GaussianHmm.Fit> {
         if (train.length < 2 * parameters) {
             return false;
         }
-        double gain = (shadow.logLikelihood - model.copy().logLikelihood(train) - parameters) / train.length;
+        double gain = (shadow.logLikelihood - model.logLikelihood(train) - parameters) / train.length;
         return gain > PROMISING_GAIN;
     }
 
@@ -76,18 +70,17 @@ public final class HmmSubject implements DriftRepair.Subject<GaussianHmm.Fit> {
 
     @Override
     public double[] predictive(GaussianHmm.Fit fit, double[][] rows, int from) {
-        return fit.hmm.copy().predictiveLogDensities(rows, from);
+        return fit.hmm.predictiveLogDensities(rows, from);
     }
 
     @Override
     public double[] modelPredictive(double[][] rows, int from) {
-        return model.copy().predictiveLogDensities(rows, from);
+        return model.predictiveLogDensities(rows, from);
     }
 
     @Override
     public GaussianHmm.Fit refit(GaussianHmm.Fit shadow, double[][] rows) {
-        GaussianHmm.Fit fit = shadow.hmm.copy().baumWelch(rows, GaussianHmm.Initial.FREE, regularization, DriftRepair.REFIT_ITERATIONS,
+        return shadow.hmm.copy().baumWelch(rows, GaussianHmm.Initial.FREE, regularization, DriftRepair.REFIT_ITERATIONS,
                 DriftRepair.SHADOW_TOLERANCE);
-        return Double.isFinite(fit.logLikelihood) ? fit : null;
     }
 }

@@ -200,7 +200,6 @@ public final class DriftRepair {
          * @param train the window's older half, standardised. Not modified.
          * @param thorough a CUSUM's check (more starts) rather than a periodic one
          * @param seed the seed of the fresh starts
-         * @return the shadow, or null when no fit came out (numbers lost): then nothing is replaced
          */
         F shadow(double[][] train, boolean thorough, long seed);
 
@@ -210,7 +209,7 @@ public final class DriftRepair {
         /** The same under the model as it is. */
         double[] modelPredictive(double[][] rows, int from);
 
-        /** The shadow refitted on the whole window: what replaces the model; null when the refit lost its numbers (nothing is replaced). */
+        /** The shadow refitted on the whole window: what replaces the model. */
         F refit(F shadow, double[][] rows);
 
         /**
@@ -242,11 +241,10 @@ public final class DriftRepair {
         int half = rows.length / 2;
         double[][] train = Arrays.copyOf(rows, half);
         F shadow = subject.shadow(train, thorough, seed);
-        Verdict v = shadow == null ? new Verdict(false, Double.NaN, Double.NaN)
-                : judge(subject.predictive(shadow, rows, half), subject.modelPredictive(rows, half));
+        Verdict v = judge(subject.predictive(shadow, rows, half), subject.modelPredictive(rows, half));
         // a shadow whose fit of its own points says the model is badly off is followed up too, unless the held-out points
         // say it is worse (a shadow of too many parameters for half a window fits its points, and nothing else, far better)
-        boolean promising = shadow != null && v.gain() + Z * v.standardError() > 0 && subject.promising(shadow, train);
+        boolean promising = v.gain() + Z * v.standardError() > 0 && subject.promising(shadow, train);
         if (v.replaced() || v.gain() > MIN_GAIN || promising) {
             // a replacement, or a shadow that predicts better without the evidence to replace yet, is checked again
             // thoroughly FOLLOW_UP_WINDOWS windows later, while the checks go on replacing or promising: the first shadow
@@ -266,12 +264,9 @@ public final class DriftRepair {
         if (!v.replaced()) {
             return null;
         }
-        F replacement = subject.refit(shadow, rows);
-        if (replacement != null) {
-            repairs++;
-            periodicWindows = PERIODIC_WINDOWS;
-        }
-        return replacement;
+        repairs++;
+        periodicWindows = PERIODIC_WINDOWS;
+        return subject.refit(shadow, rows);
     }
 
     /**
