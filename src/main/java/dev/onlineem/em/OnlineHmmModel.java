@@ -297,7 +297,7 @@ public final class OnlineHmmModel extends PipelineModel {
         double bestBic = Double.POSITIVE_INFINITY;
         for (int states = settings.kMin(); states <= Math.min(settings.kMax(), n / 2); states++) {
             GaussianHmm.Fit f = GaussianHmm.fit(data, states, settings.covarianceType(), settings.distribution(), GaussianHmm.Initial.FREE,
-                    settings.regularization(), settings.initRestarts(), settings.initMaxIterations(), BatchEm.DEFAULT_TOLERANCE,
+                    settings.regularization(), settings.initRestarts(), settings.initMaxIterations(), BatchEm.WARMUP_TOLERANCE,
                     new Random(settings.seed()));
             double bic = InformationCriteria.bic(f.logLikelihood, f.freeParameters(GaussianHmm.Initial.FREE), n);
             if (fit == null || bic < bestBic) {

@@ -289,7 +289,7 @@ public final class OnlineMixtureModel extends PipelineModel {
         double[][] data = standardisedBuffer();
         int n = data.length;
         BatchEm em = (warmupEm != null ? warmupEm : new BatchEm(settings.covarianceType(), settings.regularization(), settings.initRestarts(),
-                settings.initMaxIterations(), BatchEm.DEFAULT_TOLERANCE)).withDistribution(settings.distribution());
+                settings.initMaxIterations(), BatchEm.WARMUP_TOLERANCE).withShortRuns(BatchEm.WARMUP_SHORT_RUN)).withDistribution(settings.distribution());
         Random random = new Random(settings.seed());
         BatchEm.Fit fit = settings.fixedK()
                 ? em.fit(data, settings.kMin(), random)

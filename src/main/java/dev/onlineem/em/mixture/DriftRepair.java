@@ -85,7 +85,7 @@ public final class DriftRepair {
     public static final int LIGHT_STARTS = 2;
     public static final int LIGHT_ITERATIONS = 40;
     public static final int REFIT_ITERATIONS = 20;
-    public static final double SHADOW_TOLERANCE = 1e-6;
+    public static final double SHADOW_TOLERANCE = BatchEm.WARMUP_TOLERANCE;
 
     final int capacity;
     final int dimension;
