@@ -44,9 +44,7 @@ public final class OnlineMixtureModel extends PipelineModel {
     private long averagedPoints;
 
     // work arrays, never serialised
-    private double[] resp;
     /** The E-step of the last point, with the conditional moments its statistics and imputation take. */
-    private EStepWork work;
     /** The batch EM that ends warm-up in place of the settings' one ({@code fit --batch}); never serialised. */
     private BatchEm warmupEm;
     /** EM iterations of each start of the warm-up's batch fit in this object's life; never serialised. */
@@ -78,7 +76,9 @@ public final class OnlineMixtureModel extends PipelineModel {
     void scoreAndLearn(double[] f, double[] x, PointResult out) {
         int k = mixture.k;
         boolean learnable = standardise(f);
-        // E-step under the current theta: the score is predictive
+        // E-step under the current theta: the score is predictive (into this thread's work: nothing in it outlives the point)
+        EStepWork work = EStepWork.ofThread(k, featureDimension, settings.distribution().studentT());
+        double[] resp = work.responsibilities;
         double ll = mixture.eStep(z, resp, work);
         double jacobian = work.missingCount > 0 ? observedLogScale(z) : logScaleSum;
         scorePoint(ll - jacobian, k, out);
@@ -103,7 +103,7 @@ public final class OnlineMixtureModel extends PipelineModel {
             lastStepSize = gamma;
             if (++sinceMStep >= settings.mStepInterval()) {
                 sinceMStep = 0;
-                mStep(settings.mStepInterval() == 1 ? gamma : Double.NaN);
+                mStep(settings.mStepInterval() == 1 ? gamma : Double.NaN, resp);
             }
             if (repairDue()) {
                 out.repaired = checkStructure();
@@ -168,8 +168,9 @@ public final class OnlineMixtureModel extends PipelineModel {
      * M-step from the statistics, then re-seeding of any component whose weight collapsed.
      *
      * @param gamma the step of the single point since the last M-step, or NaN after several points
+     * @param resp the last point's responsibilities
      */
-    private void mStep(double gamma) {
+    private void mStep(double gamma, double[] resp) {
         double total = stats.totalWeight();
         double memory = 1 / settings.stepSize(t);
         for (int c = 0; c < mixture.k; c++) {
@@ -314,8 +315,7 @@ public final class OnlineMixtureModel extends PipelineModel {
 
     @Override
     void allocateWork() {
-        resp = new double[mixture.k];
-        work = mixture.newWork(true);
+        // an online mixture's E-step works are its thread's (EStepWork.ofThread)
     }
 
     /** The current parameters (standardised coordinates), or null during warm-up; not to be modified. */

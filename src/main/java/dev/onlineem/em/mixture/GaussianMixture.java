@@ -35,8 +35,12 @@ public final class GaussianMixture {
     // Derived, rebuilt by refresh(): never serialised.
     private final double[][] factors;
     private final double[] logDets;
-    /** Scratch of {@link #eStep(double[], double[])}: nobody reads it after the call. */
-    private final EStepWork scratch;
+    /**
+     * Scratch of {@link #eStep(double[], double[])}: nobody reads it after the call. Made at the first such call: a model
+     * learning online uses its thread's work instead, and with 100,000 models every object a model keeps is work for the
+     * collector.
+     */
+    private EStepWork scratch;
 
     /** A Gaussian mixture with every weight 1/K, every mean 0 and every covariance the identity. */
     public GaussianMixture(int k, int d, CovarianceType type) {
@@ -62,7 +66,6 @@ public final class GaussianMixture {
         this.covariances = new double[k][covariance.storedLength()];
         this.factors = new double[k][covariance.factorLength()];
         this.logDets = new double[k];
-        this.scratch = new EStepWork(k, d, false);
         for (int c = 0; c < k; c++) {
             weights[c] = 1.0 / k;
             covariance.setIdentity(covariances[c]);
@@ -142,6 +145,9 @@ public final class GaussianMixture {
 
     /** The log-density of x (NaN marks a missing coordinate) and its responsibilities. @param resp modified */
     public double eStep(double[] x, double[] resp) {
+        if (scratch == null) {
+            scratch = new EStepWork(k, d, false);
+        }
         return eStep(x, resp, scratch);
     }
 
