@@ -81,8 +81,11 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
         try (KeyValueIterator<String, byte[]> it = unpublished.all()) {
             it.forEachRemaining(kv -> updatedSinceSnapshot.put(kv.key, 0L));
         }
-        // a tenth of the interval: each model is published about one interval after its first unpublished update, so
-        // 100,000 models updated over a few seconds are published over a few seconds, not all in one punctuation
+        // a hundredth of the interval: each model is published about one interval after its first unpublished update, so
+        // 100,000 models updated over a few seconds are published over a few seconds, not all in one punctuation; with
+        // ticks of a tenth, each tick published a tenth of them at once (10,000 snapshots, about half a second of the
+        // stream thread), and a point arriving then waited for it: bench's latency p99 at 100,000 models 573 to 1,068 ms
+        // when a tick fell in its latency window (docs/benchmarks.md)
         context.schedule(Duration.ofMillis(Math.max(1, stage.snapshotIntervalMs() / PUBLISH_TICKS)), PunctuationType.WALL_CLOCK_TIME,
                 this::publishUpdated);
         if (live != null) {
@@ -199,7 +202,7 @@ final class OnlineEmProcessor implements Processor<String, Point, String, Object
     }
 
     /** Punctuations per {@code snapshot.interval.ms}. */
-    static final int PUBLISH_TICKS = 10;
+    static final int PUBLISH_TICKS = 100;
 
     @Override
     public void close() {
