@@ -306,9 +306,10 @@ public final class OnlineMixtureModel extends PipelineModel {
         startRepair();
         allocateWork();
         double[] surprises = new double[n];
-        double[] r = new double[mixture.k];
+        // this thread's work, as every later point's: the mixture's own scratch would stay with the model for good
+        EStepWork work = EStepWork.ofThread(mixture.k, featureDimension, settings.distribution().studentT());
         for (int i = 0; i < n; i++) {
-            surprises[i] = -(mixture.eStep(data[i], r) - observedLogScale(data[i]));
+            surprises[i] = -(mixture.eStep(data[i], work.responsibilities, work) - observedLogScale(data[i]));
         }
         endWarmup(surprises);
     }
