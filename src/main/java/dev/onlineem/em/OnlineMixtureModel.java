@@ -43,8 +43,6 @@ public final class OnlineMixtureModel extends PipelineModel {
     private SufficientStatistics averaged;
     private long averagedPoints;
 
-    // work arrays, never serialised
-    /** The E-step of the last point, with the conditional moments its statistics and imputation take. */
     /** The batch EM that ends warm-up in place of the settings' one ({@code fit --batch}); never serialised. */
     private BatchEm warmupEm;
     /** EM iterations of each start of the warm-up's batch fit in this object's life; never serialised. */

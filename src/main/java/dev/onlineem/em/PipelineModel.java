@@ -241,10 +241,6 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
         return data;
     }
 
-    /**
-     * After the kind's warm-up fit: the anomaly scorer laid out on the warm-up's surprises (-log-density of
-     * each buffered point, in data units), the running log-likelihood, the step counter; the buffer dropped.
-     */
     /** Starts drift repair with an empty window when the settings ask for it (at the end of warm-up). */
     final void startRepair() {
         repair = settings.repairWindow() > 0 ? new DriftRepair(settings.repairWindow(), featureDimension) : null;
@@ -270,6 +266,10 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
         return repair == null ? 0 : repair.repairs;
     }
 
+    /**
+     * After the kind's warm-up fit: the anomaly scorer laid out on the warm-up's surprises (-log-density of
+     * each buffered point, in data units), the running log-likelihood, the step counter; the buffer dropped.
+     */
     final void endWarmup(double[] surprises) {
         double llSum = 0;
         for (double s : surprises) {

@@ -185,6 +185,7 @@ public final class BatchEm {
             throw new IllegalArgumentException("cannot fit " + k + " components to " + data.length + " points");
         }
         Fit best = null;
+        int bestStart = 0;
         int[] its = new int[restarts];
         boolean shortRuns = shortRun > 0 && restarts > 1;
         for (int r = 0; r < restarts; r++) {
@@ -192,6 +193,7 @@ public final class BatchEm {
             its[r] = f.trace.length;
             if (best == null || f.logLikelihood > best.logLikelihood) {
                 best = f;
+                bestStart = r;
             }
         }
         if (shortRuns && best.trace.length == shortRun && shortRun < maxIterations) {
@@ -200,6 +202,7 @@ public final class BatchEm {
             double[] trace = Arrays.copyOf(best.trace, shortRun + rest.trace.length);
             System.arraycopy(rest.trace, 0, trace, shortRun, rest.trace.length);
             best = new Fit(rest.mixture, rest.statistics, rest.logLikelihood, trace, rest.n);
+            its[bestStart] = trace.length;
         }
         return best.withIterationsPerStart(its);
     }
