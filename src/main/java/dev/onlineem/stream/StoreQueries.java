@@ -3,6 +3,7 @@ package dev.onlineem.stream;
 import dev.onlineem.em.OnlineModel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
@@ -14,8 +15,9 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 /**
  * Interactive queries of the models this instance's active tasks hold: a model is its checkpoint decoded
  * and its logged points replayed ({@link ModelStates#read}), a copy the processor never sees, so nothing a
- * query does can change a model. Reads go through the stores' caches, so they see every processed point,
- * committed or not yet.
+ * query does can change a model. The processor writes its stores at each commit, so a query sees a model as
+ * of the last commit. A query of one model reads its task's log batches (at most {@link ModelStates#LOG_MAX_BYTES}),
+ * a query of all of them reads each task's log once.
  */
 public final class StoreQueries {
     private final KafkaStreams streams;
@@ -39,7 +41,7 @@ public final class StoreQueries {
     public Stored read(String id, int partition) {
         ReadOnlyKeyValueStore<String, byte[]> checkpoints = store(OnlineEmTopology.CHECKPOINT_STORE, partition);
         ReadOnlyKeyValueStore<String, byte[]> log = store(OnlineEmTopology.LOG_STORE, partition);
-        OnlineModel m = ModelStates.read(id, checkpoints::get, log::get, checkpointPoints);
+        OnlineModel m = ModelStates.read(id, checkpoints::get, log::get, ModelStates.batches(log), checkpointPoints);
         return m == null ? null : new Stored(id, m);
     }
 
@@ -51,9 +53,11 @@ public final class StoreQueries {
         try (KeyValueIterator<String, byte[]> it = checkpoints.all()) {
             it.forEachRemaining(kv -> ids.add(kv.key));
         }
+        // the log read once: each model's logged points
+        Map<String, List<byte[]>> logged = ModelStates.batchesById(ModelStates.batches(log));
         List<Stored> out = new ArrayList<>();
         for (String id : ids) {
-            OnlineModel m = ModelStates.read(id, checkpoints::get, log::get, checkpointPoints);
+            OnlineModel m = ModelStates.read(id, checkpoints::get, log::get, logged.getOrDefault(id, List.of()), checkpointPoints);
             if (m != null) {
                 out.add(new Stored(id, m));
             }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.onlineem.cli.MarketSimulator;
 import dev.onlineem.config.OnlineEmConfig;
 import dev.onlineem.em.OnlineMixtureModel;
+import dev.onlineem.em.OnlineModel;
 import dev.onlineem.em.PointResult;
 import dev.onlineem.em.StateCodec;
 import dev.onlineem.serde.Json;
@@ -234,7 +235,10 @@ class OnlineEmTopologyTest {
         // the test driver commits after each record, so each commit saw one point: a full state at the first point and
         // at 101 (checkpoint.points = 100 past the one before), the points in between logged
         assertEquals(101, StateCodec.decode(stored).pointsSeen());
-        assertNotNull(driver.<String, byte[]>getKeyValueStore(OnlineEmTopology.LOG_STORE).get("sensor-1#20"), "points 102..120 logged");
+        // one log batch a commit for the points after it: those of 2..100 went when the full state at 101 was written
+        List<byte[]> batches = ModelStates.batches(driver.<String, byte[]>getKeyValueStore(OnlineEmTopology.LOG_STORE));
+        assertEquals(19, batches.size(), "points 102..120 logged");
+        assertEquals(120, ModelStates.read("sensor-1", k -> stored, k -> null, batches, 100).pointsSeen());
     }
 
     @Test
@@ -359,6 +363,60 @@ class OnlineEmTopologyTest {
         }
         log.put("old-9#" + 258 % 100, ByteBuffer.allocate(8 * 4).order(ByteOrder.LITTLE_ENDIAN).putLong(158).array()); // stale: ends the replay
         assertArrayEquals(StateCodec.encode(reference), StateCodec.encode(restored.get("old-9")));
+    }
+
+    @Test
+    void shouldLogQuietModelsInOneBatchACommitAndDropBatchesOnceNoModelNeedsThem() {
+        // 40 models taking a point each a commit, as with many sensors; one of them stops after 20 points. The store is
+        // left at the last commit and loaded by a new task, as after a crash
+        OnlineEmConfig config = new OnlineEmConfig(baseConfig(stateDir));
+        ModelCheckpointStore store = ModelCheckpointStore.of(driver.getAllStateStores().get(OnlineEmTopology.CHECKPOINT_STORE));
+        KeyValueStore<String, byte[]> log = driver.getKeyValueStore(OnlineEmTopology.LOG_STORE);
+        long bound = 20_000;
+        ModelStates states = new ModelStates(store, log, config::settingsFor, 100, 1_000, bound);
+        Map<String, OnlineModel> reference = new HashMap<>();
+        PointResult result = new PointResult();
+        Random r = new Random(4);
+        int maxBatches = 0;
+        for (int round = 0; round < 300; round++) {
+            for (int m = 0; m < 40; m++) {
+                String id = "s-" + m;
+                if (m == 7 && round >= 20) {
+                    continue; // stopped
+                }
+                double[] x = {r.nextGaussian() + (round % 2) * 4, r.nextGaussian()};
+                long ts = 1_700_000_000_000L + round;
+                OnlineModel model = states.get(id);
+                model.update(x, ts, result);
+                states.accepted(id, model, x, ts);
+                reference.computeIfAbsent(id, k -> OnlineModel.create(config.settingsFor(k))).update(x, ts, result);
+            }
+            states.writeChanged();
+            maxBatches = Math.max(maxBatches, states.batchCount());
+            assertTrue(states.batchBytes() <= bound + 8_000, "the log stays within its bound: " + states.batchBytes());
+        }
+        // one batch a commit, none for ever: the stopped model's state was written in full once its batch was the oldest
+        assertEquals(states.batchCount(), ModelStates.batches(log).size());
+        assertTrue(maxBatches > 1 && maxBatches < 300, maxBatches + " batches at most");
+        assertEquals(20, StateCodec.decode(store.get("s-7")).pointsSeen(), "the stopped model's full state");
+        assertTrue(StateCodec.decode(store.get("s-3")).pointsSeen() < 300, "a quiet model's last points are in the log");
+        ModelStates restored = new ModelStates(store, log, config::settingsFor, 100, 1_000);
+        List<byte[]> batches = ModelStates.batches(log);
+        Map<String, List<byte[]>> byId = ModelStates.batchesById(batches);
+        for (Map.Entry<String, OnlineModel> e : reference.entrySet()) {
+            byte[] want = StateCodec.encode(e.getValue());
+            assertArrayEquals(want, StateCodec.encode(restored.get(e.getKey())), e.getKey());
+            assertArrayEquals(want, StateCodec.encode(ModelStates.read(e.getKey(), store::get, log::get, batches, 100)), e.getKey() + " read");
+            assertArrayEquals(want, StateCodec.encode(ModelStates.read(e.getKey(), store::get, log::get,
+                    byId.getOrDefault(e.getKey(), List.of()), 100)), e.getKey() + " read with the others");
+        }
+        // every model written in full: the next commit drops every batch
+        ModelStates tiny = new ModelStates(store, log, config::settingsFor, 100, 1_000, 0);
+        tiny.get("s-0");
+        tiny.writeChanged();
+        assertEquals(0, ModelStates.batches(log).size());
+        assertArrayEquals(StateCodec.encode(reference.get("s-3")), StateCodec.encode(
+                new ModelStates(store, log, config::settingsFor, 100, 1_000).get("s-3")));
     }
 
     @Test

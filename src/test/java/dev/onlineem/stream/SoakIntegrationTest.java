@@ -354,8 +354,11 @@ class SoakIntegrationTest {
     private static byte[] loaded(List<Map<String, byte[]>> stores, String key, int checkpointPoints) {
         String partition = key.substring(0, key.indexOf('/') + 1);
         String id = key.substring(partition.length());
+        // the partition's log batches in the order of their keys, as a range over the store reads them
+        List<byte[]> batches = new TreeMap<>(stores.get(1)).tailMap(partition + ModelStates.BATCH_PREFIX).entrySet().stream()
+                .takeWhile(e -> e.getKey().startsWith(partition + ModelStates.BATCH_PREFIX)).map(Map.Entry::getValue).toList();
         return StateCodec.encode(ModelStates.read(id, k -> stores.get(0).get(partition + k), k -> stores.get(1).get(partition + k),
-                checkpointPoints));
+                batches, checkpointPoints));
     }
 
     /** The last value of every key of every partition of a topic, keyed partition/key (tombstones remove it), read_committed to the end. */
