@@ -401,11 +401,17 @@ class OnlineEmTopologyTest {
         assertEquals(20, StateCodec.decode(store.get("s-7")).pointsSeen(), "the stopped model's full state");
         assertTrue(StateCodec.decode(store.get("s-3")).pointsSeen() < 300, "a quiet model's last points are in the log");
         ModelStates restored = new ModelStates(store, log, config::settingsFor, 100, 1_000);
+        // a task that commits before any point loads the models the batches hold points of (within its budget), writing nothing
+        ModelStates drained = new ModelStates(store, log, config::settingsFor, 100, 1_000);
+        drained.writeChanged();
+        assertEquals(39, drained.heldCount(), "every model with points in the batches: all but the stopped one, written in full");
+        assertEquals(states.batchCount(), ModelStates.batches(log).size(), "no batch dropped: none was written in full");
         List<byte[]> batches = ModelStates.batches(log);
         Map<String, List<byte[]>> byId = ModelStates.batchesById(batches);
         for (Map.Entry<String, OnlineModel> e : reference.entrySet()) {
             byte[] want = StateCodec.encode(e.getValue());
             assertArrayEquals(want, StateCodec.encode(restored.get(e.getKey())), e.getKey());
+            assertArrayEquals(want, StateCodec.encode(drained.get(e.getKey())), e.getKey() + " loaded by a commit");
             assertArrayEquals(want, StateCodec.encode(ModelStates.read(e.getKey(), store::get, log::get, batches, 100)), e.getKey() + " read");
             assertArrayEquals(want, StateCodec.encode(ModelStates.read(e.getKey(), store::get, log::get,
                     byId.getOrDefault(e.getKey(), List.of()), 100)), e.getKey() + " read with the others");
