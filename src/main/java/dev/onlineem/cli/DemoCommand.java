@@ -291,7 +291,7 @@ public final class DemoCommand implements Callable<Integer> {
                         }
                         m.bars++;
                         tally.barsScored++;
-                        if (!a.get("warmup").asBoolean()) {
+                        if (!a.path("warmup").asBoolean()) {
                             long barStart = java.time.Instant.parse(a.get("id").asText().substring(symbol.length() + 1)).toEpochMilli();
                             m.scored++;
                             m.right += a.get("regime").asInt() == market.regime(symbol, barStart) ? 1 : 0;

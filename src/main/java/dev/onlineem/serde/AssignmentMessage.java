@@ -10,12 +10,16 @@ import java.util.Arrays;
  * ({@code provisional} true, with logDensity, pValue, anomalyScore and anomaly; absent otherwise); {@code imputed} is present only when the point had missing coordinates. A mixture model's
  * assignment has {@code cluster} and {@code responsibilities}; an HMM's has {@code regime} and
  * {@code regimeProbabilities} (filtered, regimes in ascending order of their first feature's mean).
+ *
+ * <p>The compact record ({@link #compact}) keeps what a consumer of scores needs: id, ts, cluster or regime, the
+ * scores, anomaly and modelVersion, with {@code warmup} and {@code provisional} only when true. The model id is the
+ * record's key; pointsSeen, the vectors and a false warmup flag are left out.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AssignmentMessage(String model, String id, long ts, Integer cluster, double[] responsibilities,
                                 Integer regime, double[] regimeProbabilities,
                                 Double logDensity, Double pValue, Double anomalyScore, boolean anomaly, double[] imputed,
-                                long modelVersion, long pointsSeen, boolean warmup, Boolean provisional) {
+                                long modelVersion, Long pointsSeen, Boolean warmup, Boolean provisional) {
 
     /**
      * The assignment of a point as its model scored it.
@@ -27,19 +31,32 @@ public record AssignmentMessage(String model, String id, long ts, Integer cluste
      */
     public static AssignmentMessage of(String model, String id, long ts, PointResult r, boolean vectors, int dimension) {
         if (r.provisional) {
-            return provisional(model, id, ts, r.logDensity, r.pValue, r.anomalyScore, r.anomaly, r.modelVersion, r.pointsSeen);
+            AssignmentMessage a = provisional(model, id, ts, r.logDensity, r.pValue, r.anomalyScore, r.anomaly, r.modelVersion, r.pointsSeen);
+            return vectors ? a : a.compact();
         }
         if (r.warmup) {
-            return warmup(model, id, ts, r.modelVersion, r.pointsSeen);
+            AssignmentMessage a = warmup(model, id, ts, r.modelVersion, r.pointsSeen);
+            return vectors ? a : a.compact();
         }
         double[] imputed = vectors && r.hasMissing ? Arrays.copyOf(r.imputed, dimension) : null;
         double[] probabilities = vectors ? r.responsibilitiesCopy() : null;
         if (r.regime >= 0) { // an HMM: the regime and its filtered probabilities instead of cluster and responsibilities
-            return regime(model, id, ts, r.regime, probabilities, r.logDensity, r.pValue, r.anomalyScore, r.anomaly, imputed, r.modelVersion,
-                    r.pointsSeen);
+            AssignmentMessage a = regime(model, id, ts, r.regime, probabilities, r.logDensity, r.pValue, r.anomalyScore, r.anomaly, imputed,
+                    r.modelVersion, r.pointsSeen);
+            return vectors ? a : a.compact();
         }
-        return cluster(model, id, ts, r.cluster, probabilities, r.logDensity, r.pValue, r.anomalyScore, r.anomaly, imputed, r.modelVersion,
-                r.pointsSeen);
+        AssignmentMessage a = cluster(model, id, ts, r.cluster, probabilities, r.logDensity, r.pValue, r.anomalyScore, r.anomaly, imputed,
+                r.modelVersion, r.pointsSeen);
+        return vectors ? a : a.compact();
+    }
+
+    /**
+     * The compact record of this assignment: no model id (the record's key), no vectors, no pointsSeen, and the warm-up
+     * flag only when true.
+     */
+    public AssignmentMessage compact() {
+        return new AssignmentMessage(null, id, ts, cluster, null, regime, null, logDensity, pValue, anomalyScore, anomaly, null, modelVersion,
+                null, Boolean.TRUE.equals(warmup) ? Boolean.TRUE : null, provisional);
     }
 
     /** A warm-up point before its model can score it: no scores. */

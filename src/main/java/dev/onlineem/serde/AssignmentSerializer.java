@@ -19,6 +19,9 @@ public final class AssignmentSerializer implements Serializer<AssignmentMessage>
     private static final byte[] MODEL = ascii("{\"model\":\"");
     private static final byte[] ID = ascii("\",\"id\":\"");
     private static final byte[] TS_AFTER_ID = ascii("\",\"ts\":");
+    /** The compact record's start: no model id. */
+    private static final byte[] FIRST_ID = ascii("{\"id\":\"");
+    private static final byte[] FIRST_TS = ascii("{\"ts\":");
     private static final byte[] CLUSTER = ascii(",\"cluster\":");
     private static final byte[] RESPONSIBILITIES = ascii(",\"responsibilities\":");
     private static final byte[] REGIME = ascii(",\"regime\":");
@@ -44,11 +47,18 @@ public final class AssignmentSerializer implements Serializer<AssignmentMessage>
         if (plain(a)) {
             Buffer b = BUFFERS.get();
             b.len = 0;
-            b.write(MODEL).ascii(a.model());
-            if (a.id() != null) {
-                b.write(ID).ascii(a.id());
+            if (a.model() != null) {
+                b.write(MODEL).ascii(a.model());
+                if (a.id() != null) {
+                    b.write(ID).ascii(a.id());
+                }
+                b.write(TS_AFTER_ID);
+            } else if (a.id() != null) {
+                b.write(FIRST_ID).ascii(a.id()).write(TS_AFTER_ID);
+            } else {
+                b.write(FIRST_TS);
             }
-            b.write(TS_AFTER_ID).number(a.ts());
+            b.number(a.ts());
             if (a.cluster() != null) {
                 b.write(CLUSTER).number(a.cluster());
             }
@@ -69,8 +79,12 @@ public final class AssignmentSerializer implements Serializer<AssignmentMessage>
             b.write(ANOMALY).write(a.anomaly() ? TRUE : FALSE);
             b.array(IMPUTED, a.imputed());
             b.write(MODEL_VERSION).number(a.modelVersion());
-            b.write(POINTS_SEEN).number(a.pointsSeen());
-            b.write(WARMUP).write(a.warmup() ? TRUE : FALSE);
+            if (a.pointsSeen() != null) {
+                b.write(POINTS_SEEN).number(a.pointsSeen());
+            }
+            if (a.warmup() != null) {
+                b.write(WARMUP).write(a.warmup() ? TRUE : FALSE);
+            }
             if (a.provisional() != null) {
                 b.write(PROVISIONAL).write(a.provisional() ? TRUE : FALSE);
             }
@@ -82,7 +96,7 @@ public final class AssignmentSerializer implements Serializer<AssignmentMessage>
 
     /** Whether every string is printable ASCII with nothing to escape, and every number finite. */
     private static boolean plain(AssignmentMessage a) {
-        return plain(a.model()) && (a.id() == null || plain(a.id())) && finite(a.responsibilities()) && finite(a.regimeProbabilities())
+        return (a.model() == null || plain(a.model())) && (a.id() == null || plain(a.id())) && finite(a.responsibilities()) && finite(a.regimeProbabilities())
                 && finite(a.imputed()) && finite(a.logDensity()) && finite(a.pValue()) && finite(a.anomalyScore());
     }
 
@@ -181,7 +195,9 @@ public final class AssignmentSerializer implements Serializer<AssignmentMessage>
         try (ByteArrayBuilder bytes = new ByteArrayBuilder(256)) {
             try (JsonGenerator g = Json.mapper().getFactory().createGenerator(bytes)) {
                 g.writeStartObject();
-                g.writeStringField("model", a.model());
+                if (a.model() != null) {
+                    g.writeStringField("model", a.model());
+                }
                 if (a.id() != null) {
                     g.writeStringField("id", a.id());
                 }
@@ -206,8 +222,12 @@ public final class AssignmentSerializer implements Serializer<AssignmentMessage>
                 g.writeBooleanField("anomaly", a.anomaly());
                 writeArray(g, "imputed", a.imputed());
                 g.writeNumberField("modelVersion", a.modelVersion());
-                g.writeNumberField("pointsSeen", a.pointsSeen());
-                g.writeBooleanField("warmup", a.warmup());
+                if (a.pointsSeen() != null) {
+                    g.writeNumberField("pointsSeen", a.pointsSeen());
+                }
+                if (a.warmup() != null) {
+                    g.writeBooleanField("warmup", a.warmup());
+                }
                 if (a.provisional() != null) {
                     g.writeBooleanField("provisional", a.provisional());
                 }
@@ -215,7 +235,8 @@ public final class AssignmentSerializer implements Serializer<AssignmentMessage>
             }
             return bytes.toByteArray();
         } catch (IOException e) {
-            throw new SerializationException("cannot write assignment for model " + a.model() + ": " + e.getMessage(), e);
+            throw new SerializationException("cannot write assignment " + (a.model() != null ? "for model " + a.model() : "of point " + a.id()) + ": "
+                    + e.getMessage(), e);
         }
     }
 

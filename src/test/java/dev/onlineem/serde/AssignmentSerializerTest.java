@@ -22,11 +22,28 @@ class AssignmentSerializerTest {
                         true, null, 500, 512),
                 AssignmentMessage.cluster("m", "gap", 1_700_000_000_000L, 0, new double[] {1.0, 0.0}, -1e300, 1.0, 0.0, false,
                         new double[] {1.5, 3.0000000000000004, -0.0}, 900, 901),
-                AssignmentMessage.cluster("m", "compact", 1_700_000_000_000L, 0, null, -2.0, 0.5, 0.1, false, null, 900, 901),
+                AssignmentMessage.cluster("m", "compact", 1_700_000_000_000L, 0, new double[] {0.5, 0.5}, -2.0, 0.5, 0.1, false, null, 900, 901)
+                        .compact(),
+                AssignmentMessage.regime("fx-1", "bar-c", 60_000L, 1, new double[] {0.03, 0.97}, -2.5, 0.4, 0.1, true, null, 900, 901).compact(),
+                AssignmentMessage.warmup("m", "p1", 17L, 0, 3).compact(),
+                AssignmentMessage.warmup("m", null, 17L, 0, 3).compact(),
+                AssignmentMessage.provisional("m", "p2", 17L, -3.25, 0.01, 0.3, false, 0, 12).compact(),
                 AssignmentMessage.regime("fx-1", "bar-9", 60_000L, 1, new double[] {0.03, 0.97}, -2.5, 0.4, 0.1, false, null, 900, 901));
         for (AssignmentMessage a : cases) {
             assertEquals(new String(bound.serialize("t", a), StandardCharsets.UTF_8), new String(fast.serialize("t", a), StandardCharsets.UTF_8));
         }
+    }
+
+    @Test
+    void shouldWriteTheCompactRecordWithTheScoresAndWithoutModelIdVectorsPointsSeenOrAFalseWarmupFlag() {
+        AssignmentMessage full = AssignmentMessage.cluster("sensor-7", "evt-17", 1_732_000_000_000L, 1, new double[] {0.25, 0.75}, -3.21, 0.42,
+                0.11, false, new double[] {1.5, 2.0}, 5120, 5121);
+        assertEquals("{\"id\":\"evt-17\",\"ts\":1732000000000,\"cluster\":1,\"logDensity\":-3.21,\"pValue\":0.42,\"anomalyScore\":0.11,"
+                + "\"anomaly\":false,\"modelVersion\":5120}", new String(fast.serialize("t", full.compact()), StandardCharsets.UTF_8));
+        assertEquals("{\"id\":\"p2\",\"ts\":17,\"logDensity\":-3.25,\"pValue\":0.01,\"anomalyScore\":0.3,\"anomaly\":false,\"modelVersion\":0,"
+                + "\"warmup\":true,\"provisional\":true}",
+                new String(fast.serialize("t", AssignmentMessage.provisional("m", "p2", 17L, -3.25, 0.01, 0.3, false, 0, 12).compact()),
+                        StandardCharsets.UTF_8));
     }
 
     @Test
@@ -37,10 +54,11 @@ class AssignmentSerializerTest {
             double[] resp = r.nextBoolean() ? randomDoubles(r, 1 + r.nextInt(8)) : null;
             double[] imputed = r.nextInt(4) == 0 ? randomDoubles(r, 1 + r.nextInt(4)) : null;
             boolean hmm = r.nextInt(3) == 0;
-            AssignmentMessage a = new AssignmentMessage(ids[r.nextInt(ids.length)], r.nextBoolean() ? ids[r.nextInt(ids.length)] + i : null,
+            AssignmentMessage a = new AssignmentMessage(r.nextInt(4) == 0 ? null : ids[r.nextInt(ids.length)], r.nextBoolean() ? ids[r.nextInt(ids.length)] + i : null,
                     r.nextLong(), hmm || resp == null ? null : r.nextInt(8), hmm ? null : resp, hmm ? r.nextInt(5) : null, hmm ? resp : null,
                     r.nextBoolean() ? randomDouble(r) : null, r.nextBoolean() ? randomDouble(r) : null,
-                    r.nextBoolean() ? randomDouble(r) : null, r.nextBoolean(), imputed, r.nextLong(), r.nextLong(), r.nextBoolean(),
+                    r.nextBoolean() ? randomDouble(r) : null, r.nextBoolean(), imputed, r.nextLong(), r.nextInt(4) == 0 ? null : r.nextLong(),
+                    r.nextInt(4) == 0 ? null : r.nextBoolean(),
                     r.nextInt(3) == 0 ? Boolean.TRUE : null);
             byte[] expected = bound.serialize("t", a);
             assertArrayEquals(expected, fast.serialize("t", a), () -> new String(expected, StandardCharsets.UTF_8));

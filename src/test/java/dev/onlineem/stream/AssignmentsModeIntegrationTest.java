@@ -86,7 +86,10 @@ class AssignmentsModeIntegrationTest {
                         assertTrue(ids.add(a.get("id").asText()), "duplicate assignment " + a.get("id"));
                         assertFalse(rec.key().equals("quiet-b"), "assignments.override.quiet-.mode=off publishes no assignment");
                         boolean compact = rec.key().equals("loud-a");
-                        if (!a.get("warmup").asBoolean()) {
+                        // the compact record: no model id (the key), no pointsSeen, warmup only when true
+                        assertEquals(!compact, a.has("model") && a.has("pointsSeen"), a.toString());
+                        assertEquals(!compact || a.path("warmup").asBoolean(), a.has("warmup"), a.toString());
+                        if (!a.path("warmup").asBoolean()) {
                             assertTrue(a.has("logDensity") && a.has("pValue") && a.has("anomalyScore") && a.has("cluster") && a.has("modelVersion"), a.toString());
                             assertEquals(!compact, a.has("responsibilities"), a.toString());
                             int i = Integer.parseInt(a.get("id").asText().substring(1));
@@ -104,7 +107,7 @@ class AssignmentsModeIntegrationTest {
                         JsonNode a = Json.mapper().readTree(rec.value());
                         assertTrue(alertIds.add(a.get("id").asText()), "duplicate anomaly " + a.get("id"));
                         // a provisional score (warm-up) has no vectors in any mode
-                        assertTrue(a.get("anomaly").asBoolean() && (a.has("responsibilities") || a.get("warmup").asBoolean()), "an anomaly's full record: " + a);
+                        assertTrue(a.get("anomaly").asBoolean() && (a.has("responsibilities") || a.path("warmup").asBoolean()), "an anomaly's full record: " + a);
                         alertModels.add(rec.key());
                     }
                     assertTrue(alertIds.containsAll(outliers));
