@@ -376,6 +376,7 @@ public final class BenchCommand implements Callable<Integer> {
             out.flush();
         }
         send(bootstrap, config.pointsTopic(), w, 0, w.throughputPoints(), null, null, 0);
+        settle();
         if (!config.assignmentsModeUniform()) {
             throw new IllegalArgumentException("bench measures one assignments.mode at a time: set assignments.mode, not per-prefix overrides");
         }
@@ -432,6 +433,29 @@ public final class BenchCommand implements Callable<Integer> {
                     usage.perPoint(w.throughputPoints() - 1 - warmup));
         }
     }
+
+    /**
+     * Waits, for at most {@link #SETTLE_MAX_NANOS}, until this process uses less than {@link #SETTLE_CORES} of a core over
+     * {@link #SETTLE_SAMPLE_MS}: the load's garbage, the broker's log flushes and cleaning, and whatever the last round
+     * left running then fall before the measured window instead of inside one topology's.
+     */
+    private static void settle() throws InterruptedException {
+        System.gc();
+        long deadline = System.nanoTime() + SETTLE_MAX_NANOS;
+        while (System.nanoTime() < deadline) {
+            long cpu = PROCESS.getProcessCpuTime();
+            long start = System.nanoTime();
+            Thread.sleep(SETTLE_SAMPLE_MS);
+            double cores = (PROCESS.getProcessCpuTime() - cpu) / (double) (System.nanoTime() - start);
+            if (cores < SETTLE_CORES) {
+                return;
+            }
+        }
+    }
+
+    private static final long SETTLE_MAX_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final long SETTLE_SAMPLE_MS = 300;
+    private static final double SETTLE_CORES = 0.2;
 
     private static AutoCloseable startPassthrough(OnlineEmConfig config) {
         StreamsBuilder b = new StreamsBuilder();
