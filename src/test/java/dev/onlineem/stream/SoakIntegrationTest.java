@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.onlineem.broker.EmbeddedKafkaBroker;
+import dev.onlineem.config.AssignmentsMode;
 import dev.onlineem.config.OnlineEmConfig;
 import dev.onlineem.em.StateCodec;
 import java.io.IOException;
@@ -60,7 +61,10 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code soak: K kills, I instances, N points, H hostile, L lost, D duplicated, models equal: true|false}.
  *
  * <p>Sizes: {@code -Dsoak.kills=100 -Dsoak.points=1000000 -Dsoak.hostile=100000 -Dsoak.seconds=420}
- * (the producer's duration; the kills are spread over it).
+ * (the producer's duration; the kills are spread over it). {@code -Dsoak.assignments.mode=compact|off} runs the soak and
+ * its reference in that mode: with {@code off} a good point has no output of its own, so every hostile record must have
+ * one dead letter, and every anomaly (on the anomalies topic, in every mode) must come once and equal the reference's;
+ * the models' bit-identity shows that every good point was learnt once.
  *
  * <p>Two more cases run the same accounting under other faults: instances frozen with SIGSTOP past their session
  * timeout and resumed as zombies ({@code zombie soak}), and the nodes of a three-node cluster SIGKILLed and restarted
@@ -73,6 +77,8 @@ class SoakIntegrationTest {
     static final int GOOD = Integer.getInteger("soak.points", 1_000_000);
     static final int HOSTILE = Integer.getInteger("soak.hostile", 100_000);
     static final int SECONDS = Integer.getInteger("soak.seconds", 420);
+    /** {@code assignments.mode} of the soak and its reference: with {@code off} only dead letters and anomalies are counted per input. */
+    static final AssignmentsMode MODE = AssignmentsMode.valueOf(System.getProperty("soak.assignments.mode", "full").toUpperCase(java.util.Locale.ROOT));
     static final int INSTANCES = 3;
     static final int PARTITIONS = 6;
     static final int MODELS = 50;
@@ -98,6 +104,7 @@ class SoakIntegrationTest {
         m.put("points.topic", "soak-points"); // every run reads the same input
         m.put("num.standby.replicas", "1");
         m.put("snapshot.interval.ms", "1000");
+        m.put("assignments.mode", MODE.name().toLowerCase(java.util.Locale.ROOT));
         for (Spec s : SPECS) {
             String o = "model.override." + s.id() + ".";
             m.put(o + "type", s.hmm() ? "hmm" : "mixture");
@@ -192,7 +199,7 @@ class SoakIntegrationTest {
             instances.add(new Instance("i" + i, soakSettings));
         }
         Disruption chaos = disruptionOf.apply(instances);
-        try (Tally out = new Tally(bootstrap, soak, input.total)) {
+        try (Tally out = new Tally(bootstrap, soak, input)) {
             for (Instance in : instances) {
                 in.start();
             }
@@ -214,7 +221,7 @@ class SoakIntegrationTest {
             System.out.printf("%s run: %.0f s in all, %.0f s from the last input to every output; %s%n", name,
                     (accountedAt - started) / 1e9, (accountedAt - fedAt) / 1e9, chaos.summary());
             chaos.report(out).forEach(l -> System.out.println(name + " run: " + l));
-            int aborted = abortedOutputs(bootstrap, soak, input.total);
+            int aborted = abortedOutputs(bootstrap, soak, out.outputs());
             System.out.println(name + " run: " + aborted + " outputs written and aborted (seen read_uncommitted, not read_committed)");
             List<String> errors = new ArrayList<>();
             List<String> warnings = new ArrayList<>();
@@ -229,7 +236,7 @@ class SoakIntegrationTest {
 
             // the reference: one uninterrupted instance over the same input
             long refStart = System.nanoTime();
-            try (Tally expected = new Tally(bootstrap, ref, input.total); StreamApp app = StreamApp.start(ref, PARTITIONS)) {
+            try (Tally expected = new Tally(bootstrap, ref, input); StreamApp app = StreamApp.start(ref, PARTITIONS)) {
                 expected.awaitAccounted(Duration.ofMinutes(15), () -> { });
                 expected.awaitFinalSnapshots(input.perModel, Duration.ofMinutes(3));
                 app.close();
@@ -257,6 +264,9 @@ class SoakIntegrationTest {
                 boolean modelsEqual = storeDiffs.isEmpty() && snapshotDiff == null;
                 System.out.printf("%s: %s, %d instances, %d points, %d hostile, %d lost, %d duplicated, models equal: %s%n",
                         name, chaos.events(), INSTANCES, good, hostile, lost, duplicated, modelsEqual);
+                System.out.printf("%s: assignments.mode %s, %d assignments, %d dead letters, %d anomalies (the reference: %d, %d, %d)%n", name,
+                        MODE.name().toLowerCase(java.util.Locale.ROOT), out.assignmentCount(), out.deadLetterCount(), out.anomalyCount(),
+                        expected.assignmentCount(), expected.deadLetterCount(), expected.anomalyCount());
                 System.out.printf("%s: %d outputs differ from the reference's, %d hostile records accepted, store differences %s, "
                         + "last snapshots %s; wall time %.0f s%n", name, differ, hostileAccepted, storeDiffs,
                         snapshotDiff == null ? "equal" : snapshotDiff, (System.nanoTime() - started) / 1e9);
@@ -277,15 +287,15 @@ class SoakIntegrationTest {
     }
 
     /**
-     * Outputs (assignments and dead letters) that were written and then aborted: the records with a sequence header that
-     * read_uncommitted sees beyond the one per input that read_committed sees.
+     * Outputs (assignments, dead letters and anomalies) that were written and then aborted: the records with a sequence header
+     * that read_uncommitted sees beyond the {@code committed} ones that read_committed sees.
      */
-    static int abortedOutputs(String bootstrap, OnlineEmConfig config, int total) {
+    static int abortedOutputs(String bootstrap, OnlineEmConfig config, int committed) {
         int[] seen = new int[1];
-        for (String topic : List.of(config.assignmentsTopic(), config.deadLetterTopic())) {
+        for (String topic : List.of(config.assignmentsTopic(), config.deadLetterTopic(), config.anomaliesTopic())) {
             KafkaTestSupport.readToEnd(bootstrap, topic, "read_uncommitted", r -> seen[0] += seqOf(r.headers().lastHeader(SEQ)) >= 0 ? 1 : 0);
         }
-        return seen[0] - total;
+        return seen[0] - committed;
     }
 
     static String changelog(OnlineEmConfig config, String store) {
@@ -522,12 +532,18 @@ class SoakIntegrationTest {
 
     /**
      * Every output of one application by input sequence number: how many (assignments and dead letters
-     * together) and the hash of the assignment, or of the dead letter's reason; the last snapshot per model.
+     * together) and the hash of the assignment, or of the dead letter's reason; how many anomalies and the hash of the
+     * anomaly's record; the last snapshot per model. Every input must have an assignment or a dead letter, or with
+     * {@code assignments.mode=off} every hostile one a dead letter (a good point then has no output of its own); an
+     * anomaly is compared with the reference's.
      */
     static final class Tally implements AutoCloseable {
         final int[] count;
         final long[] hash;
         final boolean[] assigned;
+        final int[] anomalies;
+        final long[] anomalyHash;
+        private final boolean[] hostile;
         final Map<String, Long> lastPointsSeen = new HashMap<>();
         /** Per model, when its last new output was read (System.nanoTime()), and the waits of over 2 s between two. */
         final Map<String, Long> lastArrival = new HashMap<>();
@@ -535,16 +551,30 @@ class SoakIntegrationTest {
         private final KafkaConsumer<String, byte[]> assignments;
         private final KafkaConsumer<String, byte[]> deadLetters;
         private final KafkaConsumer<String, byte[]> models;
+        private final KafkaConsumer<String, byte[]> anomalyReader;
         private int accounted;
         private int unnumbered;
+        private int assignmentsRead;
+        private int deadLettersRead;
+        private int anomaliesRead;
 
-        Tally(String bootstrap, OnlineEmConfig config, int total) {
+        Tally(String bootstrap, OnlineEmConfig config, Input input) {
+            int total = input.total;
             count = new int[total];
             hash = new long[total];
             assigned = new boolean[total];
+            anomalies = new int[total];
+            anomalyHash = new long[total];
+            hostile = input.hostile;
             assignments = consumer(bootstrap, config.assignmentsTopic());
             deadLetters = consumer(bootstrap, config.deadLetterTopic());
             models = consumer(bootstrap, config.modelsTopic());
+            anomalyReader = consumer(bootstrap, config.anomaliesTopic());
+        }
+
+        /** Whether input {@code seq} must have an output of its own: every input, or with {@code off} only a hostile one. */
+        private boolean mustAccount(int seq) {
+            return MODE != AssignmentsMode.OFF || hostile[seq];
         }
 
         private static KafkaConsumer<String, byte[]> consumer(String bootstrap, String topic) {
@@ -561,11 +591,25 @@ class SoakIntegrationTest {
 
         void poll() {
             for (ConsumerRecord<String, byte[]> r : assignments.poll(Duration.ofMillis(50))) {
+                assignmentsRead++;
                 record(seqOf(r.headers().lastHeader(SEQ)), hash(r.value()), true, r);
             }
             for (ConsumerRecord<String, byte[]> r : deadLetters.poll(Duration.ofMillis(10))) {
+                deadLettersRead++;
                 Header reason = r.headers().lastHeader("__streams.errors.message");
                 record(seqOf(r.headers().lastHeader(SEQ)), reason == null ? 0 : hash(reason.value()), false, r);
+            }
+            for (ConsumerRecord<String, byte[]> r : anomalyReader.poll(Duration.ofMillis(10))) {
+                anomaliesRead++;
+                int seq = seqOf(r.headers().lastHeader(SEQ));
+                if (seq < 0 || seq >= anomalies.length) {
+                    unnumbered++;
+                    extra(r, "no sequence header");
+                } else if (anomalies[seq]++ == 0) {
+                    anomalyHash[seq] = hash(r.value());
+                } else {
+                    extra(r, "second anomaly of input " + seq);
+                }
             }
             for (ConsumerRecord<String, byte[]> r : models.poll(Duration.ofMillis(10))) {
                 lastPointsSeen.put(r.key(), Outputs.parse(r.value()).get("pointsSeen").asLong());
@@ -579,7 +623,9 @@ class SoakIntegrationTest {
                 return;
             }
             if (count[seq]++ == 0) {
-                accounted++;
+                if (mustAccount(seq)) {
+                    accounted++;
+                }
                 hash[seq] = h;
                 assigned[seq] = assignment;
                 if (assignment) { // dead letters carry whatever key the hostile record had
@@ -609,17 +655,27 @@ class SoakIntegrationTest {
         record Gap(String model, long from, long to) {
         }
 
+        /** How many inputs must have an output of their own (see {@link #mustAccount}); the producer has finished. */
+        private int toAccount() {
+            int n = 0;
+            for (int i = 0; i < count.length; i++) {
+                n += mustAccount(i) ? 1 : 0;
+            }
+            return n;
+        }
+
         void awaitAccounted(Duration timeout, Runnable meanwhile) {
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (accounted < count.length) {
+            int due = toAccount();
+            while (accounted < due) {
                 if (System.nanoTime() > deadline) {
                     List<Integer> missing = new ArrayList<>();
                     for (int i = 0; i < count.length && missing.size() < 20; i++) {
-                        if (count[i] == 0) {
+                        if (count[i] == 0 && mustAccount(i)) {
                             missing.add(i);
                         }
                     }
-                    throw new AssertionError("only " + accounted + " of " + count.length + " inputs accounted for after " + timeout
+                    throw new AssertionError("only " + accounted + " of " + due + " inputs accounted for after " + timeout
                             + "; the first without an output (sequence numbers): " + missing);
                 }
                 poll();
@@ -641,25 +697,44 @@ class SoakIntegrationTest {
         }
 
         int lost() {
-            return count.length - accounted;
+            return toAccount() - accounted;
         }
 
         int duplicated() {
             int d = unnumbered;
-            for (int c : count) {
-                d += Math.max(0, c - 1);
+            for (int i = 0; i < count.length; i++) {
+                d += Math.max(0, count[i] - 1) + Math.max(0, anomalies[i] - 1);
             }
             return d;
         }
 
+        /** Inputs whose output, or whose anomaly (one where the other has none, or a different one), differs from the other's. */
         int differingFrom(Tally other) {
             int d = 0;
             for (int i = 0; i < count.length; i++) {
-                if (hash[i] != other.hash[i] || assigned[i] != other.assigned[i]) {
+                if (hash[i] != other.hash[i] || assigned[i] != other.assigned[i] || (anomalies[i] > 0) != (other.anomalies[i] > 0)
+                        || anomalyHash[i] != other.anomalyHash[i]) {
                     d++;
                 }
             }
             return d;
+        }
+
+        /** The committed outputs read that carry a sequence number (assignments, dead letters, anomalies). */
+        int outputs() {
+            return assignmentsRead + deadLettersRead + anomaliesRead - unnumbered;
+        }
+
+        int assignmentCount() {
+            return assignmentsRead;
+        }
+
+        int deadLetterCount() {
+            return deadLettersRead;
+        }
+
+        int anomalyCount() {
+            return anomaliesRead;
         }
 
         int acceptedHostile(Input input) {
@@ -677,6 +752,7 @@ class SoakIntegrationTest {
             assignments.close();
             deadLetters.close();
             models.close();
+            anomalyReader.close();
         }
     }
 
