@@ -37,6 +37,9 @@ def main():
     ap.add_argument("--score-column", default="anomaly", choices=["anomalyScore", "anomaly"],
                     help="what NAB thresholds: the published anomalyScore (NAB picks the threshold per profile), "
                          "or the service's own anomaly flag (its threshold and alert suppression)")
+    ap.add_argument("--keep-scored", action="store_true",
+                    help="keep each file's whole `score` output (pValue, anomalyScore, anomaly, ...) under WORK/scored/, "
+                         "to try alert rules offline")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--python", default="/usr/bin/python3", help="the Python with pandas that runs NAB's scorer")
     args = ap.parse_args()
@@ -92,7 +95,12 @@ def run_file(args, work, relpath, file_windows):
                 score = float(row["anomalyScore"]) if row["anomalyScore"] else 0.0
             flagged += row["anomaly"] == "true"
             w.writerow([row["timestamp"], row["value"], score, label])
-    os.remove(scored)
+    if args.keep_scored:
+        keep = os.path.join(work, "scored", category)
+        os.makedirs(keep, exist_ok=True)
+        shutil.move(scored, os.path.join(keep, name))
+    else:
+        os.remove(scored)
     return flagged
 
 
