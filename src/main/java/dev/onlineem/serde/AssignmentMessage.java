@@ -30,24 +30,17 @@ public record AssignmentMessage(String model, String id, long ts, Integer cluste
      * @param dimension the point's dimension (the length of its imputed values)
      */
     public static AssignmentMessage of(String model, String id, long ts, PointResult r, boolean vectors, int dimension) {
-        if (r.provisional) {
-            AssignmentMessage a = provisional(model, id, ts, r.logDensity, r.pValue, r.anomalyScore, r.anomaly, r.modelVersion, r.pointsSeen);
-            return vectors ? a : a.compact();
-        }
-        if (r.warmup) {
-            AssignmentMessage a = warmup(model, id, ts, r.modelVersion, r.pointsSeen);
-            return vectors ? a : a.compact();
-        }
-        double[] imputed = vectors && r.hasMissing ? Arrays.copyOf(r.imputed, dimension) : null;
-        double[] probabilities = vectors ? r.responsibilitiesCopy() : null;
-        if (r.regime >= 0) { // an HMM: the regime and its filtered probabilities instead of cluster and responsibilities
-            AssignmentMessage a = regime(model, id, ts, r.regime, probabilities, r.logDensity, r.pValue, r.anomalyScore, r.anomaly, imputed,
-                    r.modelVersion, r.pointsSeen);
-            return vectors ? a : a.compact();
-        }
-        AssignmentMessage a = cluster(model, id, ts, r.cluster, probabilities, r.logDensity, r.pValue, r.anomalyScore, r.anomaly, imputed,
-                r.modelVersion, r.pointsSeen);
-        return vectors ? a : a.compact();
+        // built in one go, so that the compact record (the per-point record of a lean feed) is one object, not a full
+        // record and its copy; AssignmentMessageTest holds it to the factories below and to compact()
+        boolean warm = r.warmup || r.provisional;
+        boolean scored = !warm || r.provisional; // the provisional model scores warm-up points, with no cluster
+        boolean hmm = !warm && r.regime >= 0; // an HMM: the regime and its filtered probabilities instead of cluster and responsibilities
+        double[] probabilities = vectors && !warm ? r.responsibilitiesCopy() : null;
+        double[] imputed = vectors && !warm && r.hasMissing ? Arrays.copyOf(r.imputed, dimension) : null;
+        return new AssignmentMessage(vectors ? model : null, id, ts, warm || hmm ? null : r.cluster, hmm ? null : probabilities,
+                hmm ? r.regime : null, hmm ? probabilities : null, scored ? r.logDensity : null, scored ? r.pValue : null,
+                scored ? r.anomalyScore : null, scored && r.anomaly, imputed, r.modelVersion, vectors ? r.pointsSeen : null,
+                vectors || warm ? warm : null, r.provisional ? Boolean.TRUE : null);
     }
 
     /**
