@@ -11,6 +11,7 @@ import dev.onlineem.em.scoring.AnomalyScorer;
 import dev.onlineem.em.scoring.ProvisionalScorer;
 import dev.onlineem.em.scoring.SurpriseSketch;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * What every model kind shares: the per-point pipeline around its own learning. A point is validated,
@@ -52,6 +53,12 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
     private int buffered;
     /** Points the provisional model still holds its alerts back for (an alert suppresses the next anomaly.suppress.points). */
     private int provisionalSuppressLeft;
+    /**
+     * The range rule's per-coordinate lowest and highest value of the input points taken so far (NaN until a coordinate is
+     * first observed); null when the rule is off (anomaly.range.tolerance 0) or before the first point.
+     */
+    private double[] rangeLow;
+    private double[] rangeHigh;
 
     // online phase
     double[] center;
@@ -70,6 +77,8 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
     boolean featuresReady;        // whether featureVector holds the last point's features
     final AnomalyScorer.Score score = new AnomalyScorer.Score();
     private ProvisionalScorer provisional;
+    /** Whether the point being scored lies beyond the range rule's range (set before the kind scores it). */
+    private boolean beyondRange;
 
     PipelineModel(ModelSettings settings) {
         this.settings = settings;
@@ -125,8 +134,18 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
             featureDimension = features.outputDimension();
             allocateFeatureWork();
             buffer = new double[settings.initPoints()][];
+            if (settings.scoring().rangeRule()) {
+                rangeLow = new double[dimension];
+                rangeHigh = new double[dimension];
+                Arrays.fill(rangeLow, Double.NaN);
+                Arrays.fill(rangeHigh, Double.NaN);
+            }
         }
         out.beginPoint();
+        beyondRange = rangeLow != null && isInitialised() && beyondRange(x);
+        if (rangeLow != null) {
+            widenRange(x);
+        }
         lastPointTs = timestampMs;
         boolean ready = features.transform(x, timestampMs, featureVector);
         featuresReady = ready;
@@ -153,6 +172,42 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
             return;
         }
         scoreAndLearn(featureVector, x, out);
+    }
+
+    /**
+     * The range rule: whether a coordinate of x lies beyond [low, high] of its values so far by more than
+     * anomaly.range.tolerance times high - low (a coordinate seen constant, or not yet seen, never does).
+     */
+    private boolean beyondRange(double[] x) {
+        double tolerance = settings.scoring().rangeTolerance();
+        for (int j = 0; j < x.length; j++) {
+            double span = rangeHigh[j] - rangeLow[j];
+            if (span > 0 && (x[j] > rangeHigh[j] + tolerance * span || x[j] < rangeLow[j] - tolerance * span)) {
+                return true; // NaN compares false: a missing coordinate is never beyond
+            }
+        }
+        return false;
+    }
+
+    private void widenRange(double[] x) {
+        for (int j = 0; j < x.length; j++) {
+            double v = x[j];
+            if (!Double.isNaN(v)) {
+                // NaN (unseen) compares false, so the first observed value sets both ends
+                rangeLow[j] = v < rangeLow[j] || Double.isNaN(rangeLow[j]) ? v : rangeLow[j];
+                rangeHigh[j] = v > rangeHigh[j] || Double.isNaN(rangeHigh[j]) ? v : rangeHigh[j];
+            }
+        }
+    }
+
+    /** The range rule's lowest value of each input coordinate so far (NaN where none was observed); null when the rule is off. */
+    public double[] rangeLow() {
+        return rangeLow;
+    }
+
+    /** The range rule's highest value of each input coordinate so far; null when the rule is off. */
+    public double[] rangeHigh() {
+        return rangeHigh;
     }
 
     /**
@@ -307,7 +362,7 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
 
     /** Scores the point's surprise, writes the scores to {@code out}, and counts the point. */
     final void scorePoint(double logDensity, int components, PointResult out) {
-        scorer.score(-logDensity, score);
+        scorer.score(-logDensity, beyondRange, score);
         double rate = Math.max(1.0 / (t + 1), LOG_LIKELIHOOD_RATE);
         avgLogLikelihood += rate * (Math.max(logDensity, -1e300) - avgLogLikelihood);
         pointsSeen++;
@@ -317,6 +372,7 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
         out.likelihoodPValue = score.likelihoodPValue;
         out.anomalyScore = score.anomalyScore;
         out.anomaly = score.anomaly;
+        out.beyondRange = beyondRange;
         out.components = components;
     }
 
@@ -419,7 +475,7 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
 
     /** Bytes of {@link #writeState}'s part. */
     final int stateSize() {
-        int size = 4 + 1 + 24 + (features == null ? 0 : features.serializedSize());
+        int size = 4 + 1 + 24 + (features == null ? 0 : features.serializedSize()) + (rangeLow == null ? 0 : 16 * dimension);
         return isInitialised() ? size + onlineStateSize() + scorer.serializedSize() : size + 4 + 8 * buffered * featureDimension + 4;
     }
 
@@ -433,6 +489,10 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
         out.putLong(pointsSeen).putLong(modelVersion).putLong(lastPointTs);
         if (features != null) {
             features.writeTo(out);
+        }
+        if (rangeLow != null) {
+            putAll(out, rangeLow);
+            putAll(out, rangeHigh);
         }
         if (!isInitialised()) {
             out.putInt(buffered);
@@ -450,7 +510,7 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
      * Reads {@link #writeState}'s part into this new model.
      *
      * @param version the state's format version: 2 kept no feature stage and only the scorer's sketch, before 7 no
-     *        last point time, before 8 no provisional suppression
+     *        last point time, before 8 no provisional suppression, before 13 no range (their settings turn the rule off)
      */
     final void readState(ByteBuffer in, byte version) {
         boolean v2 = version == StateFormat.VERSION_2;
@@ -463,6 +523,10 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
             features = v2 ? new FeatureStage(settings.features(), dimension) : FeatureStage.readFrom(in, settings.features(), dimension);
             featureDimension = features.outputDimension();
             allocateFeatureWork();
+            if (settings.scoring().rangeRule()) {
+                rangeLow = getAll(in, new double[dimension]);
+                rangeHigh = getAll(in, new double[dimension]);
+            }
         }
         if (!online) {
             buffered = in.getInt();

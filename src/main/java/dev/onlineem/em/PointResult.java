@@ -26,8 +26,16 @@ public final class PointResult {
     public double likelihoodPValue = Double.NaN;
     /** D / (D + 3) with D = -log10 of the combined p = 1 - (1 - m)^2, m = min(pValue, likelihoodPValue) (just pValue when the likelihood is off): in [0, 1), 0.5 at p = 1e-3; what the anomaly flag thresholds. */
     public double anomalyScore = Double.NaN;
-    /** The combined tail probability is below anomaly.alpha and the model has not alerted in the last anomaly.suppress.points points. */
+    /**
+     * The combined tail probability is below anomaly.alpha, or the point is {@link #beyondRange}, and the model has not
+     * alerted in the last anomaly.suppress.points points.
+     */
     public boolean anomaly;
+    /**
+     * A coordinate of the point lies beyond the range of that coordinate's values so far by more than
+     * anomaly.range.tolerance of the range (the range rule; the model past its warm-up): it is an anomaly whatever its density.
+     */
+    public boolean beyondRange;
     /** The component with the highest responsibility (for an HMM: the regime). */
     public int cluster = -1;
     /** Responsibilities r_k (for an HMM: the filtered regime probabilities, in regime order); only the first {@link #components} entries are meaningful. */
@@ -65,6 +73,7 @@ public final class PointResult {
         likelihoodPValue = Double.NaN;
         anomalyScore = Double.NaN;
         anomaly = false;
+        beyondRange = false;
         cluster = -1;
         components = 0;
         regime = -1;

@@ -24,7 +24,12 @@ import java.nio.ByteOrder;
  * part by the class that owns its fields: {@link PipelineModel#writeState} the pipeline's part and the scorer, each
  * kind its online state ({@link OnlineMixtureModel}, {@link OnlineHmmModel}: {@code writeOnlineState}).
  *
- * <p>Layout, version 12: version 11's, with an HMM's drift repair (when model.repair.window is not 0) at the end of its
+ * <p>Layout, version 13: version 12's, with the range rule's tolerance at the end of the settings and, when it is not 0
+ * and the model has taken a point, the lowest and then the highest value of each input coordinate so far after the feature
+ * stage's history ({@link PipelineModel#writeState}). States of version 12 and older are read with the rule off, so a
+ * model restored from one goes on exactly as it did.
+ *
+ * <p>Version 12: version 11's, with an HMM's drift repair (when model.repair.window is not 0) at the end of its
  * online state: its window and change detector as a mixture's ({@link DriftRepair#writeTo}). An HMM state of version 11
  * or older starts repair afresh (an empty window); every mixture's state is version 11's.
  *
@@ -72,7 +77,7 @@ public final class StateCodec {
     static final byte TAG_MIXTURE = 0;
     static final byte TAG_HMM = 1;
     static final int SETTINGS_BYTES = 4 + 4 + 1 + 8 * 3 + 4 + 8 + 4 * 3 + 8 + 8
-            + (4 + 1 + 4 + 1 + 1) + (8 * 3 + 4 * 2) + (1 + 8 + 4) + 1 + 1 + 4 + (1 + 8);
+            + (4 + 1 + 4 + 1 + 1) + (8 * 3 + 4 * 2) + (1 + 8 + 4) + 1 + 1 + 4 + (1 + 8) + 8;
 
     private StateCodec() {
     }
@@ -148,6 +153,7 @@ public final class StateCodec {
         out.put((byte) (s.averaging() ? 1 : 0));
         out.putInt(s.repairWindow());
         out.put((byte) s.distribution().family().ordinal()).putDouble(s.distribution().df());
+        out.putDouble(a.rangeTolerance());
     }
 
     /**
@@ -201,6 +207,9 @@ public final class StateCodec {
                 throw new CorruptStateException("unknown distribution code " + familyCode, null);
             }
             distribution = new Distribution(Distribution.Family.values()[familyCode], in.getDouble());
+        }
+        if (version >= StateFormat.VERSION_13) {
+            a = a.withRangeTolerance(in.getDouble());
         }
         return new ModelSettings(kMin, kMax, type, stepExponent, stepOffset, gammaMin, mStepInterval, reg, initPoints,
                 initRestarts, initMaxIterations, weightFloor, seed, f, a, kind, regime, averaging, repairWindow, distribution);

@@ -14,11 +14,15 @@ import java.util.Arrays;
  * <p>The compact record ({@link #compact}) keeps what a consumer of scores needs: id, ts, cluster or regime, the
  * scores, anomaly and modelVersion, with {@code warmup} and {@code provisional} only when true. The model id is the
  * record's key; pointsSeen, the vectors and a false warmup flag are left out.
+ *
+ * <p>{@code beyondRange} is present (true) only when a coordinate of the point lies beyond the range of the model's values
+ * so far by more than anomaly.range.tolerance of it (the range rule): then the point is an anomaly whatever its scores,
+ * unless an alert of the model's last anomaly.suppress.points points holds it back.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AssignmentMessage(String model, String id, long ts, Integer cluster, double[] responsibilities,
                                 Integer regime, double[] regimeProbabilities,
-                                Double logDensity, Double pValue, Double anomalyScore, boolean anomaly, double[] imputed,
+                                Double logDensity, Double pValue, Double anomalyScore, boolean anomaly, Boolean beyondRange, double[] imputed,
                                 long modelVersion, Long pointsSeen, Boolean warmup, Boolean provisional) {
 
     /**
@@ -39,7 +43,7 @@ public record AssignmentMessage(String model, String id, long ts, Integer cluste
         double[] imputed = vectors && !warm && r.hasMissing ? Arrays.copyOf(r.imputed, dimension) : null;
         return new AssignmentMessage(vectors ? model : null, id, ts, warm || hmm ? null : r.cluster, hmm ? null : probabilities,
                 hmm ? r.regime : null, hmm ? probabilities : null, scored ? r.logDensity : null, scored ? r.pValue : null,
-                scored ? r.anomalyScore : null, scored && r.anomaly, imputed, r.modelVersion, vectors ? r.pointsSeen : null,
+                scored ? r.anomalyScore : null, scored && r.anomaly, r.beyondRange ? Boolean.TRUE : null, imputed, r.modelVersion, vectors ? r.pointsSeen : null,
                 vectors || warm ? warm : null, r.provisional ? Boolean.TRUE : null);
     }
 
@@ -48,20 +52,26 @@ public record AssignmentMessage(String model, String id, long ts, Integer cluste
      * flag only when true.
      */
     public AssignmentMessage compact() {
-        return new AssignmentMessage(null, id, ts, cluster, null, regime, null, logDensity, pValue, anomalyScore, anomaly, null, modelVersion,
+        return new AssignmentMessage(null, id, ts, cluster, null, regime, null, logDensity, pValue, anomalyScore, anomaly, beyondRange, null, modelVersion,
                 null, Boolean.TRUE.equals(warmup) ? Boolean.TRUE : null, provisional);
+    }
+
+    /** This assignment with {@code beyondRange} present (true) when the point was beyond its model's range, absent otherwise. */
+    public AssignmentMessage withBeyondRange(boolean beyond) {
+        return new AssignmentMessage(model, id, ts, cluster, responsibilities, regime, regimeProbabilities, logDensity, pValue, anomalyScore,
+                anomaly, beyond ? Boolean.TRUE : null, imputed, modelVersion, pointsSeen, warmup, provisional);
     }
 
     /** A warm-up point before its model can score it: no scores. */
     public static AssignmentMessage warmup(String model, String id, long ts, long modelVersion, long pointsSeen) {
-        return new AssignmentMessage(model, id, ts, null, null, null, null, null, null, null, false, null, modelVersion, pointsSeen, true,
+        return new AssignmentMessage(model, id, ts, null, null, null, null, null, null, null, false, null, null, modelVersion, pointsSeen, true,
                 null);
     }
 
     /** A warm-up point scored by the provisional model of the warm-up ({@code provisional} true). */
     public static AssignmentMessage provisional(String model, String id, long ts, double logDensity, double pValue, double anomalyScore,
                                                 boolean anomaly, long modelVersion, long pointsSeen) {
-        return new AssignmentMessage(model, id, ts, null, null, null, null, logDensity, pValue, anomalyScore, anomaly, null, modelVersion,
+        return new AssignmentMessage(model, id, ts, null, null, null, null, logDensity, pValue, anomalyScore, anomaly, null, null, modelVersion,
                 pointsSeen, true, true);
     }
 
@@ -74,7 +84,7 @@ public record AssignmentMessage(String model, String id, long ts, Integer cluste
     public static AssignmentMessage cluster(String model, String id, long ts, int cluster, double[] responsibilities, double logDensity,
                                             double pValue, double anomalyScore, boolean anomaly, double[] imputed, long modelVersion,
                                             long pointsSeen) {
-        return new AssignmentMessage(model, id, ts, cluster, responsibilities, null, null, logDensity, pValue, anomalyScore, anomaly, imputed,
+        return new AssignmentMessage(model, id, ts, cluster, responsibilities, null, null, logDensity, pValue, anomalyScore, anomaly, null, imputed,
                 modelVersion, pointsSeen, false, null);
     }
 
@@ -88,6 +98,6 @@ public record AssignmentMessage(String model, String id, long ts, Integer cluste
                                            double pValue, double anomalyScore, boolean anomaly, double[] imputed, long modelVersion,
                                            long pointsSeen) {
         return new AssignmentMessage(model, id, ts, null, null, regime, regimeProbabilities, logDensity, pValue, anomalyScore, anomaly,
-                imputed, modelVersion, pointsSeen, false, null);
+                null, imputed, modelVersion, pointsSeen, false, null);
     }
 }

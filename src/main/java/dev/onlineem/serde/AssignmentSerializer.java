@@ -30,6 +30,7 @@ public final class AssignmentSerializer implements Serializer<AssignmentMessage>
     private static final byte[] P_VALUE = ascii(",\"pValue\":");
     private static final byte[] ANOMALY_SCORE = ascii(",\"anomalyScore\":");
     private static final byte[] ANOMALY = ascii(",\"anomaly\":");
+    private static final byte[] BEYOND_RANGE = ascii(",\"beyondRange\":");
     private static final byte[] IMPUTED = ascii(",\"imputed\":");
     private static final byte[] MODEL_VERSION = ascii(",\"modelVersion\":");
     private static final byte[] POINTS_SEEN = ascii(",\"pointsSeen\":");
@@ -77,6 +78,9 @@ public final class AssignmentSerializer implements Serializer<AssignmentMessage>
                 b.write(ANOMALY_SCORE).number(a.anomalyScore());
             }
             b.write(ANOMALY).write(a.anomaly() ? TRUE : FALSE);
+            if (a.beyondRange() != null) {
+                b.write(BEYOND_RANGE).write(a.beyondRange() ? TRUE : FALSE);
+            }
             b.array(IMPUTED, a.imputed());
             b.write(MODEL_VERSION).number(a.modelVersion());
             if (a.pointsSeen() != null) {
@@ -220,6 +224,9 @@ public final class AssignmentSerializer implements Serializer<AssignmentMessage>
                     g.writeNumberField("anomalyScore", a.anomalyScore());
                 }
                 g.writeBooleanField("anomaly", a.anomaly());
+                if (a.beyondRange() != null) {
+                    g.writeBooleanField("beyondRange", a.beyondRange());
+                }
                 writeArray(g, "imputed", a.imputed());
                 g.writeNumberField("modelVersion", a.modelVersion());
                 if (a.pointsSeen() != null) {

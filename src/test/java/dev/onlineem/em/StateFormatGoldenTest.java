@@ -44,7 +44,8 @@ class StateFormatGoldenTest {
         "v10, t-full-averaged-missing-online", "v10, t-spherical-fixed-df-online", "v10, t-hmm-diag-missing-online", "v10, hmm-k-range-online",
         "v11, full-online", "v11, t-full-averaged-missing-online", "v11, t-diag-online", "v11, t-spherical-fixed-df-online",
         "v11, t-hmm-diag-missing-online",
-        "v12, full-online", "v12, hmm-full-online", "v12, hmm-repaired-online", "v12, t-hmm-diag-missing-online"})
+        "v12, full-online", "v12, hmm-full-online", "v12, hmm-repaired-online", "v12, t-hmm-diag-missing-online",
+        "v13, range-full-online", "v13, range-diag-missing-warmup", "v13, range-hmm-full-online", "v13, range-off-full-online"})
     void shouldReadAStateOfAnEarlierBuildExactlyAndGoOn(String version, String name) throws IOException {
         byte[] bytes = resource(version + "/" + name + ".state");
         OnlineModel m = StateCodec.decode(bytes);
@@ -63,6 +64,17 @@ class StateFormatGoldenTest {
                 actual = actual.subList(0, actual.size() - 1);
             }
             assertEquals(expected, actual, "decoded parameters differ from what the writing build reported");
+        }
+        int v = Integer.parseInt(version.substring(1));
+        PipelineModel pm = (PipelineModel) m;
+        if (v < StateFormat.VERSION_13 || name.contains("range-off")) {
+            // a state written before the range rule goes on without it, exactly as it did
+            assertEquals(0.0, m.settings().scoring().rangeTolerance());
+            assertNull(pm.rangeLow());
+        } else {
+            assertEquals(0.1, m.settings().scoring().rangeTolerance());
+            assertEquals(m.dimension(), pm.rangeHigh().length);
+            assertTrue(pm.rangeLow()[0] < pm.rangeHigh()[0], "the range of the points the writer gave");
         }
         if (("v" + StateFormat.VERSION).equals(version)) {
             assertArrayEquals(bytes, StateCodec.encode(m), "the current format re-encodes to the same bytes");

@@ -25,11 +25,11 @@ class AssignmentMessageTest {
             return AssignmentMessage.warmup(model, id, ts, r.modelVersion, r.pointsSeen);
         }
         double[] imputed = r.hasMissing ? Arrays.copyOf(r.imputed, dimension) : null;
-        return r.regime >= 0
+        return (r.regime >= 0
                 ? AssignmentMessage.regime(model, id, ts, r.regime, r.responsibilitiesCopy(), r.logDensity, r.pValue, r.anomalyScore, r.anomaly,
                         imputed, r.modelVersion, r.pointsSeen)
                 : AssignmentMessage.cluster(model, id, ts, r.cluster, r.responsibilitiesCopy(), r.logDensity, r.pValue, r.anomalyScore, r.anomaly,
-                        imputed, r.modelVersion, r.pointsSeen);
+                        imputed, r.modelVersion, r.pointsSeen)).withBeyondRange(r.beyondRange);
     }
 
     private String text(AssignmentMessage a) {
@@ -47,6 +47,7 @@ class AssignmentMessageTest {
             int fitted = 0;
             int missing = 0;
             int anomalies = 0;
+            int beyond = 0;
             for (int i = 0; i < 400; i++) {
                 double c = (i / 25) % 2 == 0 ? 0 : 6;
                 double[] x = {c + rnd.nextGaussian(), c + rnd.nextGaussian()};
@@ -66,10 +67,11 @@ class AssignmentMessageTest {
                 fitted += r.warmup ? 0 : 1;
                 missing += r.hasMissing ? 1 : 0;
                 anomalies += r.anomaly ? 1 : 0;
+                beyond += r.beyondRange ? 1 : 0;
             }
-            assertTrue(warm > 0 && provisional > 0 && fitted > 0 && missing > 0 && anomalies > 0,
+            assertTrue(warm > 0 && provisional > 0 && fitted > 0 && missing > 0 && anomalies > 0 && beyond > 0,
                     kind + ": every kind of point was seen (warm-up " + warm + ", provisional " + provisional + ", fitted " + fitted
-                            + ", missing " + missing + ", anomalies " + anomalies + ")");
+                            + ", missing " + missing + ", anomalies " + anomalies + ", beyond the range " + beyond + ")");
         }
     }
 }

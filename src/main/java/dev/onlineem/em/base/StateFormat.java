@@ -18,8 +18,9 @@ public final class StateFormat {
     public static final byte VERSION_10 = 10;
     public static final byte VERSION_11 = 11;
     public static final byte VERSION_12 = 12;
+    public static final byte VERSION_13 = 13;
     /** The version written. */
-    public static final byte VERSION = VERSION_12;
+    public static final byte VERSION = VERSION_13;
 
     private StateFormat() {
     }

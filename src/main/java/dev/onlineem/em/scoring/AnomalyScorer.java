@@ -25,8 +25,9 @@ import java.nio.ByteBuffer;
  *       {@code D = -log10 p}, and {@code anomalyScore = D / (D + 3)} in [0, 1]: 0.5 at p = 1e-3,
  *       0.75 at 1e-9, 0.99 at 1e-297, strictly increasing until D passes 1e16 (beyond double resolution
  *       of the score; pValue itself stops at 2.2e-308), so it ranks far into the tail;</li>
- *   <li>{@code anomaly}: p &lt; alpha, unless the model alerted in the last {@code suppressPoints}
- *       points (one event, one alert).</li>
+ *   <li>{@code anomaly}: p &lt; alpha, or the point beyond the range of the values seen so far (the caller's range rule,
+ *       {@link ScoreSettings#rangeTolerance}), unless the model alerted in the last {@code suppressPoints} points (one
+ *       event, one alert).</li>
  * </ul>
  * Deterministic and serialisable bit for bit. Mutable, not thread-safe; allocates nothing per point.
  */
@@ -121,9 +122,11 @@ public final class AnomalyScorer {
     /**
      * Scores surprise s, then learns it.
      *
+     * @param beyondRange the point lies beyond the range of the model's values so far (the range rule): it alerts like a
+     *        surprising one
      * @param out receives the scores. Modified.
      */
-    public void score(double s, Score out) {
+    public void score(double s, boolean beyondRange, Score out) {
         double logP = sketch.logPValue(s);
         double p = sketch.lastPValue();
         sketch.add(s);
@@ -134,7 +137,7 @@ public final class AnomalyScorer {
         out.pValue = Math.max(p, Double.MIN_NORMAL); // the score keeps ranking where the double underflows
         out.likelihoodPValue = likelihoodP;
         out.anomalyScore = scoreOf(log10P);
-        boolean surprising = log10P < log10Alpha;
+        boolean surprising = log10P < log10Alpha || beyondRange;
         if (suppressLeft > 0) {
             suppressLeft--;
             out.anomaly = false;

@@ -12,17 +12,25 @@ import dev.onlineem.em.base.SettingCheck;
  * @param likelihoodHalfLife memory of the long-run mean and spread the short window is compared with, in points
  * @param suppressPoints after an alert, further alerts of the same model are held back for this many points
  * @param likelihoodTail the distribution the likelihood's window mean is judged against
+ * @param rangeTolerance once the model is past its warm-up, a point with a coordinate beyond the range of that coordinate's
+ *        values so far (every point the model took, warm-up included) by more than this fraction of the range is an anomaly
+ *        too, whatever its density: a value the stream has never come near. 0 turns the rule off
  */
 public record ScoreSettings(double alpha, double halfLife, int likelihoodWindow, double likelihoodHalfLife,
-                            int suppressPoints, LikelihoodTail likelihoodTail) {
+                            int suppressPoints, LikelihoodTail likelihoodTail, double rangeTolerance) {
     public static final double DEFAULT_ALPHA = 0.004;
     public static final double DEFAULT_HALF_LIFE = 10_000;
     public static final int DEFAULT_LIKELIHOOD_WINDOW = 100;
     public static final double DEFAULT_LIKELIHOOD_HALF_LIFE = 2_000;
     public static final int DEFAULT_SUPPRESS_POINTS = 100;
     public static final LikelihoodTail DEFAULT_LIKELIHOOD_TAIL = LikelihoodTail.GAUSSIAN;
+    /**
+     * Numenta's "spatial anomaly" tolerance, which NAB's HTM detector uses at 0.05: on NAB's 58 streams 0.1 scores 64.6
+     * against 62.2 without the rule, 64.4 at 0.05 and 63.0 at 0.2 (docs/adaptive-models.md).
+     */
+    public static final double DEFAULT_RANGE_TOLERANCE = 0.1;
     public static final ScoreSettings DEFAULT = new ScoreSettings(DEFAULT_ALPHA, DEFAULT_HALF_LIFE,
-            DEFAULT_LIKELIHOOD_WINDOW, DEFAULT_LIKELIHOOD_HALF_LIFE, DEFAULT_SUPPRESS_POINTS, DEFAULT_LIKELIHOOD_TAIL);
+            DEFAULT_LIKELIHOOD_WINDOW, DEFAULT_LIKELIHOOD_HALF_LIFE, DEFAULT_SUPPRESS_POINTS, DEFAULT_LIKELIHOOD_TAIL, DEFAULT_RANGE_TOLERANCE);
     static final int MAX_LIKELIHOOD_WINDOW = 10_000;
 
     public ScoreSettings {
@@ -33,17 +41,34 @@ public record ScoreSettings(double alpha, double halfLife, int likelihoodWindow,
         SettingCheck.check(likelihoodHalfLife >= 10, "anomaly.likelihood.half.life", likelihoodHalfLife, "at least 10 points");
         SettingCheck.check(likelihoodTail != null, "anomaly.likelihood.tail", likelihoodTail, "gaussian or gamma");
         SettingCheck.check(suppressPoints >= 0, "anomaly.suppress.points", suppressPoints, "at least 0 (0: every anomaly alerts)");
+        SettingCheck.check(rangeTolerance >= 0 && rangeTolerance < Double.POSITIVE_INFINITY, "anomaly.range.tolerance", rangeTolerance,
+                "a finite number at least 0 (0: off)");
+    }
+
+    /** Settings without the range rule (as every state before format 13 was scored). */
+    public ScoreSettings(double alpha, double halfLife, int likelihoodWindow, double likelihoodHalfLife, int suppressPoints,
+                         LikelihoodTail likelihoodTail) {
+        this(alpha, halfLife, likelihoodWindow, likelihoodHalfLife, suppressPoints, likelihoodTail, 0);
+    }
+
+    /** Whether the range rule is on. */
+    public boolean rangeRule() {
+        return rangeTolerance > 0;
+    }
+
+    public ScoreSettings withRangeTolerance(double tolerance) {
+        return new ScoreSettings(alpha, halfLife, likelihoodWindow, likelihoodHalfLife, suppressPoints, likelihoodTail, tolerance);
     }
 
     public ScoreSettings withAlpha(double a) {
-        return new ScoreSettings(a, halfLife, likelihoodWindow, likelihoodHalfLife, suppressPoints, likelihoodTail);
+        return new ScoreSettings(a, halfLife, likelihoodWindow, likelihoodHalfLife, suppressPoints, likelihoodTail, rangeTolerance);
     }
 
     public ScoreSettings withLikelihoodTail(LikelihoodTail tail) {
-        return new ScoreSettings(alpha, halfLife, likelihoodWindow, likelihoodHalfLife, suppressPoints, tail);
+        return new ScoreSettings(alpha, halfLife, likelihoodWindow, likelihoodHalfLife, suppressPoints, tail, rangeTolerance);
     }
 
     public ScoreSettings withHalfLife(double h) {
-        return new ScoreSettings(alpha, h, likelihoodWindow, likelihoodHalfLife, suppressPoints, likelihoodTail);
+        return new ScoreSettings(alpha, h, likelihoodWindow, likelihoodHalfLife, suppressPoints, likelihoodTail, rangeTolerance);
     }
 }
