@@ -30,4 +30,20 @@ class DriftCommandTest {
         DriftCommand.Run stuck = run(Map.of("model.type", "hmm", "model.repair.window", "0"), 3, 4, 1, args);
         assertTrue(stuck.gaps()[4] > 0.1, "without repair the chain stays far from the truth: " + Arrays.toString(stuck.gaps()));
     }
+
+    @Test
+    void shouldKeepAStudentTChainFiniteWhenARepairsWindowRulesOutEveryPath() throws Exception {
+        // drift --model hmm --shapes 4x5 -D model.distribution=student-t (2026-12-07): seed 20's repair at point 801 and seed
+        // 6's at point 21,501 refitted a window in which, after the M-step set transitions to 0, the backward pass's scaled
+        // probabilities overflowed or its total underflowed to 4.9e-324; every statistic came out NaN, the NaN fit replaced
+        // the model, and it never scored again
+        String[] args = {"--model", "hmm", "--half-lives", "1", "--held-out", "10000"};
+        for (long seed : new long[] {20, 6}) {
+            DriftCommand.Run r = run(Map.of("model.type", "hmm", "model.distribution", "student-t"), 4, 5, seed, args);
+            for (double gap : r.gaps()) {
+                assertTrue(Double.isFinite(gap), "seed " + seed + ": " + Arrays.toString(r.gaps()));
+            }
+            assertTrue(r.repairs() >= 1, "the runs repair: seed " + seed);
+        }
+    }
 }

@@ -79,6 +79,19 @@ public final class HmmSubject implements DriftRepair.Subject<GaussianHmm.Fit> {
     }
 
     @Override
+    public boolean finite(GaussianHmm.Fit fit) {
+        if (!Double.isFinite(fit.logLikelihood)) {
+            return false;
+        }
+        for (double p : fit.filtered[fit.filtered.length - 1]) {
+            if (!Double.isFinite(p)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
     public GaussianHmm.Fit refit(GaussianHmm.Fit shadow, double[][] rows) {
         return shadow.hmm.copy().baumWelch(rows, GaussianHmm.Initial.FREE, regularization, DriftRepair.REFIT_ITERATIONS,
                 DriftRepair.SHADOW_TOLERANCE);

@@ -212,6 +212,9 @@ public final class DriftRepair {
         /** The shadow refitted on the whole window: what replaces the model. */
         F refit(F shadow, double[][] rows);
 
+        /** Whether a fit's likelihood and what the model would go on from are finite numbers. */
+        boolean finite(F fit);
+
         /**
          * Whether the shadow's fit of its own points says the model is badly off even though the held-out judgement did not
          * replace it: then, unless the held-out points say the shadow is worse, thorough checks follow as after a promising
@@ -264,9 +267,14 @@ public final class DriftRepair {
         if (!v.replaced()) {
             return null;
         }
+        F replacement = subject.refit(shadow, rows);
+        if (!subject.finite(replacement)) {
+            // a refit that broke down numerically never replaces a working model
+            return null;
+        }
         repairs++;
         periodicWindows = PERIODIC_WINDOWS;
-        return subject.refit(shadow, rows);
+        return replacement;
     }
 
     /**

@@ -55,6 +55,11 @@ public final class MixtureSubject implements DriftRepair.Subject<BatchEm.Fit> {
         return refit.iterate(rows, shadow.mixture);
     }
 
+    @Override
+    public boolean finite(BatchEm.Fit fit) {
+        return Double.isFinite(fit.logLikelihood);
+    }
+
     /** Log-densities of rows[from..] under a copy of g (its E-step's work arrays are its own). */
     private static double[] logDensities(GaussianMixture g, double[][] rows, int from) {
         GaussianMixture copy = g.copy();
