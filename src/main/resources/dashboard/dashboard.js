@@ -109,7 +109,8 @@ function drawScatter(model, recent) {
   for (const p of pts) {
     if (!p.anomaly) continue;
     const dot = el("circle", { class: "pt anomaly", cx: xs(p.x[i]), cy: ys(p.x[j]), r: 4, "data-seen": p.seen }, svg);
-    el("title", {}, dot).textContent = `point ${p.seen}: score ${fmt(p.score)}, log-density ${fmt(p.logDensity)}`;
+    el("title", {}, dot).textContent = `point ${p.seen}: score ${fmt(p.score)}, log-density ${fmt(p.logDensity)}`
+      + (p.beyondRange ? ", beyond the range of the model's values so far" : "");
   }
 }
 

@@ -173,6 +173,9 @@ final class ModelQueries {
                 number(o, "score", p.anomalyScore());
                 number(o, "pValue", p.pValue());
                 o.put("anomaly", p.anomaly());
+                if (p.beyondRange()) {
+                    o.put("beyondRange", true);
+                }
                 if (p.regime() >= 0) {
                     o.put("regime", p.regime());
                     numbers(o.putArray("probabilities"), p.probabilities());

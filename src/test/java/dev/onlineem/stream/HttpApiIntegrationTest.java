@@ -1,6 +1,7 @@
 package dev.onlineem.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -109,6 +110,10 @@ class HttpApiIntegrationTest {
                     }
                     JsonNode recent = HttpTestSupport.get(base[1] + "/models/" + id + "/recent").json();
                     assertTrue(recent.get("points").size() > 0, recent.toString());
+                    JsonNode last = recent.get("points").get(recent.get("points").size() - 1);
+                    assertEquals(POINTS_PER_MODEL, last.get("seen").asLong(), last.toString());
+                    assertTrue(last.path("beyondRange").asBoolean(), "the far last point is beyond the range: " + last);
+                    assertFalse(recent.get("points").get(0).has("beyondRange"), recent.get("points").get(0).toString());
                 }
                 assertEquals(Set.of("localhost:" + ports[0], "localhost:" + ports[1]), forwardedBy,
                         "each instance forwarded a request for a model the other owns");
@@ -203,7 +208,9 @@ class HttpApiIntegrationTest {
             for (int i = 0; i < POINTS_PER_MODEL; i++) {
                 for (int m = 0; m < MODELS; m++) {
                     double c = (i % 2) * (3 + m);
-                    String v = "{\"id\":\"p" + i + "\",\"x\":[" + (c + r.nextGaussian()) + "," + (r.nextGaussian() - c) + "]}";
+                    // the last point lies far beyond every earlier one: the range rule flags it, and the recent view says so
+                    String x = i == POINTS_PER_MODEL - 1 ? "1000,-1000" : (c + r.nextGaussian()) + "," + (r.nextGaussian() - c);
+                    String v = "{\"id\":\"p" + i + "\",\"x\":[" + x + "]}";
                     p.send(new ProducerRecord<>(topic, "m-" + m, v.getBytes(StandardCharsets.UTF_8)));
                 }
             }
