@@ -127,6 +127,19 @@ class OnlineEmConfigTest {
     }
 
     @Test
+    void shouldTakeTheRangeRulePerPrefixAndRefuseANegativeTolerance() {
+        Map<String, Object> m = base();
+        m.put("model.override.calm-.anomaly.range.tolerance", "0");
+        OnlineEmConfig c = new OnlineEmConfig(m);
+        assertEquals(0.1, c.settingsFor("sensor-1").scoring().rangeTolerance(), "the default");
+        assertEquals(0.0, c.settingsFor("calm-1").scoring().rangeTolerance(), "off for the prefix");
+        Map<String, Object> bad = base();
+        bad.put("model.anomaly.range.tolerance", "-0.1");
+        ConfigException e = assertThrows(ConfigException.class, () -> new OnlineEmConfig(bad));
+        assertTrue(e.getMessage().contains("model.anomaly.range.tolerance"), e.getMessage());
+    }
+
+    @Test
     void shouldAdvertiseTheHttpServerWhereItListens() {
         Map<String, Object> m = base();
         m.put("http.port", "8080");
