@@ -54,8 +54,8 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
     /** Points the provisional model still holds its alerts back for (an alert suppresses the next anomaly.suppress.points). */
     private int provisionalSuppressLeft;
     /**
-     * The range rule's per-coordinate lowest and highest value of the input points taken so far (NaN until a coordinate is
-     * first observed); null when the rule is off (anomaly.range.tolerance 0) or before the first point.
+     * The range rule's per-coordinate lowest and highest value of the input points taken so far (+infinity and -infinity
+     * until a coordinate is first observed); null when the rule is off (anomaly.range.tolerance 0) or before the first point.
      */
     private double[] rangeLow;
     private double[] rangeHigh;
@@ -137,8 +137,8 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
             if (settings.scoring().rangeRule()) {
                 rangeLow = new double[dimension];
                 rangeHigh = new double[dimension];
-                Arrays.fill(rangeLow, Double.NaN);
-                Arrays.fill(rangeHigh, Double.NaN);
+                Arrays.fill(rangeLow, Double.POSITIVE_INFINITY);
+                Arrays.fill(rangeHigh, Double.NEGATIVE_INFINITY);
             }
         }
         out.beginPoint();
@@ -176,7 +176,8 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
 
     /**
      * The range rule: whether a coordinate of x lies beyond [low, high] of its values so far by more than
-     * anomaly.range.tolerance times high - low (a coordinate seen constant, or not yet seen, never does).
+     * anomaly.range.tolerance times high - low (a coordinate seen constant, or not yet seen, has no positive span and never
+     * does).
      */
     private boolean beyondRange(double[] x) {
         double tolerance = settings.scoring().rangeTolerance();
@@ -191,16 +192,14 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
 
     private void widenRange(double[] x) {
         for (int j = 0; j < x.length; j++) {
-            double v = x[j];
-            if (!Double.isNaN(v)) {
-                // NaN (unseen) compares false, so the first observed value sets both ends
-                rangeLow[j] = v < rangeLow[j] || Double.isNaN(rangeLow[j]) ? v : rangeLow[j];
-                rangeHigh[j] = v > rangeHigh[j] || Double.isNaN(rangeHigh[j]) ? v : rangeHigh[j];
+            if (!Double.isNaN(x[j])) { // a missing coordinate leaves its range alone
+                rangeLow[j] = Math.min(rangeLow[j], x[j]);
+                rangeHigh[j] = Math.max(rangeHigh[j], x[j]);
             }
         }
     }
 
-    /** The range rule's lowest value of each input coordinate so far (NaN where none was observed); null when the rule is off. */
+    /** The range rule's lowest value of each input coordinate so far (+infinity where none was observed); null when the rule is off. */
     public double[] rangeLow() {
         return rangeLow;
     }

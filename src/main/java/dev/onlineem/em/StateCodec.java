@@ -25,8 +25,8 @@ import java.nio.ByteOrder;
  * kind its online state ({@link OnlineMixtureModel}, {@link OnlineHmmModel}: {@code writeOnlineState}).
  *
  * <p>Layout, version 13: version 12's, with the range rule's tolerance at the end of the settings and, when it is not 0
- * and the model has taken a point, the lowest and then the highest value of each input coordinate so far after the feature
- * stage's history ({@link PipelineModel#writeState}). States of version 12 and older are read with the rule off, so a
+ * and the model has taken a point, the lowest and then the highest value of each input coordinate so far (+infinity and
+ * -infinity for one not yet observed) after the feature stage's history ({@link PipelineModel#writeState}). States of version 12 and older are read with the rule off, so a
  * model restored from one goes on exactly as it did.
  *
  * <p>Version 12: version 11's, with an HMM's drift repair (when model.repair.window is not 0) at the end of its

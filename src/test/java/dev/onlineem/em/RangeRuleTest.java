@@ -62,6 +62,20 @@ class RangeRuleTest {
     }
 
     @Test
+    void shouldNotFlagTheFirstValueOfACoordinateMissingUntilThen() {
+        PipelineModel m = (PipelineModel) OnlineModel.create(ModelSettings.builder().k(2).initPoints(200).scoring(SCORING).build());
+        Random r = new Random(7);
+        PointResult out = new PointResult();
+        for (int i = 0; i < 400; i++) {
+            m.update(new double[] {r.nextDouble(), Double.NaN}, i, out);
+        }
+        m.update(new double[] {0.5, 1e6}, 400, out);
+        assertFalse(out.beyondRange, "a coordinate with no range yet is beyond nothing");
+        assertEquals(1e6, m.rangeLow()[1]);
+        assertEquals(1e6, m.rangeHigh()[1]);
+    }
+
+    @Test
     void shouldWidenTheRangeWithEveryPointSoTheSameLevelAlertsOnce() {
         PipelineModel m = uniformModel(ModelKind.MIXTURE, SCORING.withRangeTolerance(0.1), 2000, new Random(3));
         PointResult out = new PointResult();

@@ -18,7 +18,9 @@ import java.util.Random;
  * {@link GaussianMixture}, whose weights play no part), with batch Baum-Welch to convergence.
  *
  * <p>Forward-backward is the scaled form (Rabiner 1989) with each time step's emission densities shifted
- * by their maximum in log space, so nothing underflows however far a point lies from every state.
+ * by their maximum in log space, so nothing underflows however far a point lies from every state; the backward
+ * probabilities are rescaled to a largest entry of 1 at each step rather than by the forward normaliser, so they cannot
+ * overflow either ({@link #forwardBackward}).
  * Missing coordinates use the observed marginal, and the emission statistics their conditional moments,
  * exactly as in the mixture's E-step. Mutable and not thread-safe.
  */
@@ -175,14 +177,12 @@ public final class GaussianHmm {
     double forwardBackward(double[][] data, double[][] smoothed, double[][] filtered, double[][] xiSum, double[] stepLl) {
         int n = data.length;
         double[][] b = new double[n][k];
-        double[] shift = new double[n];
         double[] resp = new double[k];
         EStepWork work = emissions.newWork(false);
         double ll = 0;
         for (int t = 0; t < n; t++) {
             emissions.eStep(data[t], resp, work);
             double max = max(work.componentLogDensities);
-            shift[t] = max;
             double sum = forwardStep(t == 0 ? null : filtered[t - 1], initial, transition, work.componentLogDensities, max, null,
                     b[t], filtered[t]);
             ll += Math.log(sum) + max;
