@@ -171,6 +171,10 @@ public final class OnlineEmConfig extends AbstractConfig {
     public static final String RANGE_TOLERANCE_DOC = "The range rule: once past its warm-up, a model flags a point with a coordinate beyond the range of "
             + "that coordinate's values so far by more than this fraction of the range (a value the stream has never come near), "
             + "whatever its density; the record says beyondRange. The default, 0.1, takes NAB's standard score from 62.2 to 64.6. 0: off.";
+    public static final String REPEAT_TOLERANCE_CONFIG = "model.anomaly.repeat.tolerance";
+    public static final String REPEAT_TOLERANCE_DOC = "The repeat rule: a point that would alert, inside the range of the model's values so far, and "
+            + "within this fraction of each coordinate's range of one of the model's last 16 alerts repeats what that alert said: it "
+            + "is not an anomaly, and the record says repeat. NAB: docs/adaptive-models.md. 0: off.";
     public static final String FEATURES_LAGS_CONFIG = "model.features.lags";
     public static final String FEATURES_DIFFERENCES_CONFIG = "model.features.differences";
     public static final String FEATURES_WINDOW_CONFIG = "model.features.window";
@@ -194,7 +198,7 @@ public final class OnlineEmConfig extends AbstractConfig {
     static final List<String> MODEL_KEYS = List.of("type", "distribution", "df", "regime.min.probability", "regime.persistence", "k", "k.range", "covariance.type", "step.exponent", "step.offset",
             "half.life", "mstep.interval", "regularization", "init.points", "init.restarts", "anomaly.alpha",
             "anomaly.half.life", "anomaly.likelihood.window", "anomaly.likelihood.half.life", "anomaly.suppress.points",
-            "anomaly.range.tolerance", "features.lags", "features.differences", "features.window", "features.time.of.day", "features.day.of.week",
+            "anomaly.range.tolerance", "anomaly.repeat.tolerance", "features.lags", "features.differences", "features.window", "features.time.of.day", "features.day.of.week",
             "weight.floor", "seed", "averaging", "repair.window");
 
     public static final ConfigDef CONFIG = new ConfigDef()
@@ -270,6 +274,8 @@ public final class OnlineEmConfig extends AbstractConfig {
                     "After an alert (anomaly = true), the model's further alerts are held back for this many points: one event, one alert. 0: no suppression.")
             .define(RANGE_TOLERANCE_CONFIG, Type.DOUBLE, ScoreSettings.DEFAULT_RANGE_TOLERANCE, Range.between(0, 1e6), Importance.MEDIUM,
                     RANGE_TOLERANCE_DOC)
+            .define(REPEAT_TOLERANCE_CONFIG, Type.DOUBLE, ScoreSettings.DEFAULT_REPEAT_TOLERANCE, Range.between(0, 1e6), Importance.MEDIUM,
+                    REPEAT_TOLERANCE_DOC)
             .define(FEATURES_LAGS_CONFIG, Type.INT, FeatureSettings.DEFAULT.lags(), Range.between(0, 64), Importance.HIGH,
                     "Lagged blocks in the feature vector (past points, or differences with model.features.differences). 0: the mixture sees the points alone (i.i.d. data).")
             .define(FEATURES_DIFFERENCES_CONFIG, Type.BOOLEAN, FeatureSettings.DEFAULT.differences(), Importance.MEDIUM,
@@ -441,7 +447,7 @@ public final class OnlineEmConfig extends AbstractConfig {
                     .scoring(new ScoreSettings((Double) parsed.get(ANOMALY_ALPHA_CONFIG), (Double) parsed.get(ANOMALY_HALF_LIFE_CONFIG),
                             (Integer) parsed.get(LIKELIHOOD_WINDOW_CONFIG), (Double) parsed.get(LIKELIHOOD_HALF_LIFE_CONFIG),
                             (Integer) parsed.get(SUPPRESS_POINTS_CONFIG), LikelihoodTail.parse((String) parsed.get(LIKELIHOOD_TAIL_CONFIG)),
-                            (Double) parsed.get(RANGE_TOLERANCE_CONFIG)))
+                            (Double) parsed.get(RANGE_TOLERANCE_CONFIG), (Double) parsed.get(REPEAT_TOLERANCE_CONFIG)))
                     .features(new FeatureSettings((Integer) parsed.get(FEATURES_LAGS_CONFIG), (Boolean) parsed.get(FEATURES_DIFFERENCES_CONFIG),
                             (Integer) parsed.get(FEATURES_WINDOW_CONFIG), (Boolean) parsed.get(FEATURES_TIME_OF_DAY_CONFIG),
                             (Boolean) parsed.get(FEATURES_DAY_OF_WEEK_CONFIG)))

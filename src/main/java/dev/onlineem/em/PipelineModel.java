@@ -9,8 +9,10 @@ import dev.onlineem.em.mixture.DriftRepair;
 import dev.onlineem.em.mixture.GaussianMixture;
 import dev.onlineem.em.scoring.AnomalyScorer;
 import dev.onlineem.em.scoring.ProvisionalScorer;
+import dev.onlineem.em.scoring.ScoreSettings;
 import dev.onlineem.em.scoring.SurpriseSketch;
 import java.nio.ByteBuffer;
+import java.util.function.BooleanSupplier;
 import java.util.Arrays;
 
 /**
@@ -55,10 +57,17 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
     private int provisionalSuppressLeft;
     /**
      * The range rule's per-coordinate lowest and highest value of the input points taken so far (+infinity and -infinity
-     * until a coordinate is first observed); null when the rule is off (anomaly.range.tolerance 0) or before the first point.
+     * until a coordinate is first observed), kept for the range rule and the repeat rule; null when both are off
+     * (anomaly.range.tolerance and anomaly.repeat.tolerance 0) or before the first point.
      */
     private double[] rangeLow;
     private double[] rangeHigh;
+    /**
+     * The repeat rule's memory: the input points of the model's last {@link ScoreSettings#REPEAT_MEMORY} alerts (provisional
+     * ones included), oldest first, {@code alerts} of them; null when the rule is off or before the first point.
+     */
+    private double[] alertPoints;
+    private int alerts;
 
     // online phase
     double[] center;
@@ -79,9 +88,16 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
     private ProvisionalScorer provisional;
     /** Whether the point being scored lies beyond the range rule's range (set before the kind scores it). */
     private boolean beyondRange;
+    /** Whether every observed coordinate of the point being scored lies within the range of the values before it. */
+    private boolean insideRange;
+    /** The point being scored, the caller's array (during {@link #update} only). */
+    private double[] current;
+    /** The repeat rule's test of the point being scored, for the scorer; null when the rule is off. */
+    private final BooleanSupplier repeats;
 
     PipelineModel(ModelSettings settings) {
         this.settings = settings;
+        this.repeats = settings.scoring().repeatRule() ? this::repeatsAnAlert : null;
     }
 
     @Override
@@ -134,18 +150,34 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
             featureDimension = features.outputDimension();
             allocateFeatureWork();
             buffer = new double[settings.initPoints()][];
-            if (settings.scoring().rangeRule()) {
+            if (settings.scoring().keepsRange()) {
                 rangeLow = new double[dimension];
                 rangeHigh = new double[dimension];
                 Arrays.fill(rangeLow, Double.POSITIVE_INFINITY);
                 Arrays.fill(rangeHigh, Double.NEGATIVE_INFINITY);
             }
+            if (settings.scoring().repeatRule()) {
+                alertPoints = new double[ScoreSettings.REPEAT_MEMORY * dimension];
+            }
         }
         out.beginPoint();
-        beyondRange = rangeLow != null && isInitialised() && beyondRange(x);
+        beyondRange = settings.scoring().rangeRule() && isInitialised() && beyondRange(x);
         if (rangeLow != null) {
+            insideRange = insideRange(x);
             widenRange(x);
         }
+        current = x;
+        try {
+            takePoint(x, timestampMs, out);
+        } finally {
+            current = null;
+        }
+        if (alertPoints != null && out.anomaly) {
+            rememberAlert(x);
+        }
+    }
+
+    private void takePoint(double[] x, long timestampMs, PointResult out) {
         lastPointTs = timestampMs;
         boolean ready = features.transform(x, timestampMs, featureVector);
         featuresReady = ready;
@@ -190,6 +222,56 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
         return false;
     }
 
+    /** Whether every observed coordinate of x lies within [low, high] of its values so far (before x). */
+    private boolean insideRange(double[] x) {
+        for (int j = 0; j < x.length; j++) {
+            if (x[j] < rangeLow[j] || x[j] > rangeHigh[j]) {
+                return false; // NaN compares false: a missing coordinate is inside
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The repeat rule: whether the point being scored lies inside the range and, on every coordinate both have, within
+     * anomaly.repeat.tolerance times that coordinate's range of one of the remembered alerts (a point with no coordinate in
+     * common with an alert does not repeat it).
+     */
+    private boolean repeatsAnAlert() {
+        if (!insideRange || current == null) {
+            return false;
+        }
+        double tolerance = settings.scoring().repeatTolerance();
+        int d = dimension;
+        for (int a = 0; a < alerts; a++) {
+            boolean near = true;
+            boolean common = false;
+            for (int j = 0; j < d && near; j++) {
+                double v = alertPoints[a * d + j];
+                double x = current[j];
+                if (Double.isNaN(v) || Double.isNaN(x)) {
+                    continue;
+                }
+                common = true;
+                near = Math.abs(x - v) <= tolerance * (rangeHigh[j] - rangeLow[j]);
+            }
+            if (near && common) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void rememberAlert(double[] x) {
+        int d = dimension;
+        if (alerts == ScoreSettings.REPEAT_MEMORY) {
+            System.arraycopy(alertPoints, d, alertPoints, 0, (alerts - 1) * d);
+            alerts--;
+        }
+        System.arraycopy(x, 0, alertPoints, alerts * d, d);
+        alerts++;
+    }
+
     private void widenRange(double[] x) {
         for (int j = 0; j < x.length; j++) {
             if (!Double.isNaN(x[j])) { // a missing coordinate leaves its range alone
@@ -197,6 +279,11 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
                 rangeHigh[j] = Math.max(rangeHigh[j], x[j]);
             }
         }
+    }
+
+    /** The alerts the repeat rule remembers (at most {@link ScoreSettings#REPEAT_MEMORY}); 0 when the rule is off. */
+    public int rememberedAlerts() {
+        return alerts;
     }
 
     /** The range rule's lowest value of each input coordinate so far (+infinity where none was observed); null when the rule is off. */
@@ -361,7 +448,7 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
 
     /** Scores the point's surprise, writes the scores to {@code out}, and counts the point. */
     final void scorePoint(double logDensity, int components, PointResult out) {
-        scorer.score(-logDensity, beyondRange, score);
+        scorer.score(-logDensity, beyondRange, repeats, score);
         double rate = Math.max(1.0 / (t + 1), LOG_LIKELIHOOD_RATE);
         avgLogLikelihood += rate * (Math.max(logDensity, -1e300) - avgLogLikelihood);
         pointsSeen++;
@@ -372,6 +459,7 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
         out.anomalyScore = score.anomalyScore;
         out.anomaly = score.anomaly;
         out.beyondRange = beyondRange;
+        out.repeat = score.repeat;
         out.components = components;
     }
 
@@ -474,7 +562,8 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
 
     /** Bytes of {@link #writeState}'s part. */
     final int stateSize() {
-        int size = 4 + 1 + 24 + (features == null ? 0 : features.serializedSize()) + (rangeLow == null ? 0 : 16 * dimension);
+        int size = 4 + 1 + 24 + (features == null ? 0 : features.serializedSize()) + (rangeLow == null ? 0 : 16 * dimension)
+                + (alertPoints == null ? 0 : 4 + 8 * alerts * dimension);
         return isInitialised() ? size + onlineStateSize() + scorer.serializedSize() : size + 4 + 8 * buffered * featureDimension + 4;
     }
 
@@ -493,6 +582,12 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
             putAll(out, rangeLow);
             putAll(out, rangeHigh);
         }
+        if (alertPoints != null) {
+            out.putInt(alerts);
+            for (int i = 0; i < alerts * dimension; i++) {
+                out.putDouble(alertPoints[i]);
+            }
+        }
         if (!isInitialised()) {
             out.putInt(buffered);
             for (int i = 0; i < buffered; i++) {
@@ -509,7 +604,8 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
      * Reads {@link #writeState}'s part into this new model.
      *
      * @param version the state's format version: 2 kept no feature stage and only the scorer's sketch, before 7 no
-     *        last point time, before 8 no provisional suppression, before 13 no range (their settings turn the rule off)
+     *        last point time, before 8 no provisional suppression, before 13 no range, before 14 no repeat memory (their
+     *        settings turn those rules off)
      */
     final void readState(ByteBuffer in, byte version) {
         boolean v2 = version == StateFormat.VERSION_2;
@@ -522,9 +618,19 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
             features = v2 ? new FeatureStage(settings.features(), dimension) : FeatureStage.readFrom(in, settings.features(), dimension);
             featureDimension = features.outputDimension();
             allocateFeatureWork();
-            if (settings.scoring().rangeRule()) {
+            if (settings.scoring().keepsRange()) {
                 rangeLow = getAll(in, new double[dimension]);
                 rangeHigh = getAll(in, new double[dimension]);
+            }
+            if (settings.scoring().repeatRule()) {
+                alerts = in.getInt();
+                if (alerts < 0 || alerts > ScoreSettings.REPEAT_MEMORY) {
+                    throw new IllegalArgumentException("a repeat memory of " + alerts + " alerts");
+                }
+                alertPoints = new double[ScoreSettings.REPEAT_MEMORY * dimension];
+                for (int i = 0; i < alerts * dimension; i++) {
+                    alertPoints[i] = in.getDouble();
+                }
             }
         }
         if (!online) {

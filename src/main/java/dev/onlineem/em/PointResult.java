@@ -27,8 +27,8 @@ public final class PointResult {
     /** D / (D + 3) with D = -log10 of the combined p = 1 - (1 - m)^2, m = min(pValue, likelihoodPValue) (just pValue when the likelihood is off): in [0, 1), 0.5 at p = 1e-3; what the anomaly flag thresholds. */
     public double anomalyScore = Double.NaN;
     /**
-     * The combined tail probability is below anomaly.alpha, or the point is {@link #beyondRange}, and the model has not
-     * alerted in the last anomaly.suppress.points points.
+     * The combined tail probability is below anomaly.alpha, or the point is {@link #beyondRange}, the model has not
+     * alerted in the last anomaly.suppress.points points, and the point is not a {@link #repeat}.
      */
     public boolean anomaly;
     /**
@@ -36,6 +36,11 @@ public final class PointResult {
      * anomaly.range.tolerance of the range (the range rule; the model past its warm-up): it is an anomaly whatever its density.
      */
     public boolean beyondRange;
+    /**
+     * The point would have been an anomaly but repeats one of the model's recent alerts (the repeat rule,
+     * anomaly.repeat.tolerance): it lies, on every coordinate, within that fraction of the range of an earlier alert's point.
+     */
+    public boolean repeat;
     /** The component with the highest responsibility (for an HMM: the regime). */
     public int cluster = -1;
     /** Responsibilities r_k (for an HMM: the filtered regime probabilities, in regime order); only the first {@link #components} entries are meaningful. */
@@ -74,6 +79,7 @@ public final class PointResult {
         anomalyScore = Double.NaN;
         anomaly = false;
         beyondRange = false;
+        repeat = false;
         cluster = -1;
         components = 0;
         regime = -1;

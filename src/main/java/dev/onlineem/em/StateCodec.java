@@ -24,7 +24,12 @@ import java.nio.ByteOrder;
  * part by the class that owns its fields: {@link PipelineModel#writeState} the pipeline's part and the scorer, each
  * kind its online state ({@link OnlineMixtureModel}, {@link OnlineHmmModel}: {@code writeOnlineState}).
  *
- * <p>Layout, version 13: version 12's, with the range rule's tolerance at the end of the settings and, when it is not 0
+ * <p>Layout, version 14: version 13's, with the repeat rule's tolerance after the range rule's at the end of the settings
+ * and, when it is not 0, the repeat memory (the number of remembered alerts, then their input points, oldest first) after
+ * the range ({@link PipelineModel#writeState}), which is kept when either rule is on. States of version 13 and older are
+ * read with the repeat rule off.
+ *
+ * <p>Version 13: version 12's, with the range rule's tolerance at the end of the settings and, when it is not 0
  * and the model has taken a point, the lowest and then the highest value of each input coordinate so far (+infinity and
  * -infinity for one not yet observed) after the feature stage's history ({@link PipelineModel#writeState}). States of version 12 and older are read with the rule off, so a
  * model restored from one goes on exactly as it did.
@@ -77,7 +82,7 @@ public final class StateCodec {
     static final byte TAG_MIXTURE = 0;
     static final byte TAG_HMM = 1;
     static final int SETTINGS_BYTES = 4 + 4 + 1 + 8 * 3 + 4 + 8 + 4 * 3 + 8 + 8
-            + (4 + 1 + 4 + 1 + 1) + (8 * 3 + 4 * 2) + (1 + 8 + 4) + 1 + 1 + 4 + (1 + 8) + 8;
+            + (4 + 1 + 4 + 1 + 1) + (8 * 3 + 4 * 2) + (1 + 8 + 4) + 1 + 1 + 4 + (1 + 8) + 8 + 8;
 
     private StateCodec() {
     }
@@ -154,6 +159,7 @@ public final class StateCodec {
         out.putInt(s.repairWindow());
         out.put((byte) s.distribution().family().ordinal()).putDouble(s.distribution().df());
         out.putDouble(a.rangeTolerance());
+        out.putDouble(a.repeatTolerance());
     }
 
     /**
@@ -210,6 +216,9 @@ public final class StateCodec {
         }
         if (version >= StateFormat.VERSION_13) {
             a = a.withRangeTolerance(in.getDouble());
+        }
+        if (version >= StateFormat.VERSION_14) {
+            a = a.withRepeatTolerance(in.getDouble());
         }
         return new ModelSettings(kMin, kMax, type, stepExponent, stepOffset, gammaMin, mStepInterval, reg, initPoints,
                 initRestarts, initMaxIterations, weightFloor, seed, f, a, kind, regime, averaging, repairWindow, distribution);

@@ -176,6 +176,9 @@ final class ModelQueries {
                 if (p.beyondRange()) {
                     o.put("beyondRange", true);
                 }
+                if (p.repeat()) {
+                    o.put("repeat", true);
+                }
                 if (p.regime() >= 0) {
                     o.put("regime", p.regime());
                     numbers(o.putArray("probabilities"), p.probabilities());

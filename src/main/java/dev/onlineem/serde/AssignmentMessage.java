@@ -17,12 +17,16 @@ import java.util.Arrays;
  *
  * <p>{@code beyondRange} is present (true) only when a coordinate of the point lies beyond the range of the model's values
  * so far by more than anomaly.range.tolerance of it (the range rule): then the point is an anomaly whatever its scores,
- * unless an alert of the model's last anomaly.suppress.points points holds it back.
+ * unless an alert of the model's last anomaly.suppress.points points holds it back. {@code repeat} is present (true) only
+ * when the point would have been an anomaly but repeats one of the model's recent alerts (the repeat rule,
+ * anomaly.repeat.tolerance): it lies, inside the range, within that fraction of each coordinate's range of an earlier
+ * alert's point; {@code anomaly} is then false, and {@code anomalyScore} still says how rare the point is.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AssignmentMessage(String model, String id, long ts, Integer cluster, double[] responsibilities,
                                 Integer regime, double[] regimeProbabilities,
-                                Double logDensity, Double pValue, Double anomalyScore, boolean anomaly, Boolean beyondRange, double[] imputed,
+                                Double logDensity, Double pValue, Double anomalyScore, boolean anomaly, Boolean beyondRange, Boolean repeat,
+                                double[] imputed,
                                 long modelVersion, Long pointsSeen, Boolean warmup, Boolean provisional) {
 
     /**
@@ -43,7 +47,8 @@ public record AssignmentMessage(String model, String id, long ts, Integer cluste
         double[] imputed = vectors && !warm && r.hasMissing ? Arrays.copyOf(r.imputed, dimension) : null;
         return new AssignmentMessage(vectors ? model : null, id, ts, warm || hmm ? null : r.cluster, hmm ? null : probabilities,
                 hmm ? r.regime : null, hmm ? probabilities : null, scored ? r.logDensity : null, scored ? r.pValue : null,
-                scored ? r.anomalyScore : null, scored && r.anomaly, r.beyondRange ? Boolean.TRUE : null, imputed, r.modelVersion, vectors ? r.pointsSeen : null,
+                scored ? r.anomalyScore : null, scored && r.anomaly, r.beyondRange ? Boolean.TRUE : null,
+                r.repeat ? Boolean.TRUE : null, imputed, r.modelVersion, vectors ? r.pointsSeen : null,
                 vectors || warm ? warm : null, r.provisional ? Boolean.TRUE : null);
     }
 
@@ -52,26 +57,32 @@ public record AssignmentMessage(String model, String id, long ts, Integer cluste
      * flag only when true.
      */
     public AssignmentMessage compact() {
-        return new AssignmentMessage(null, id, ts, cluster, null, regime, null, logDensity, pValue, anomalyScore, anomaly, beyondRange, null, modelVersion,
+        return new AssignmentMessage(null, id, ts, cluster, null, regime, null, logDensity, pValue, anomalyScore, anomaly, beyondRange, repeat, null, modelVersion,
                 null, Boolean.TRUE.equals(warmup) ? Boolean.TRUE : null, provisional);
     }
 
     /** This assignment with {@code beyondRange} present (true) when the point was beyond its model's range, absent otherwise. */
     public AssignmentMessage withBeyondRange(boolean beyond) {
         return new AssignmentMessage(model, id, ts, cluster, responsibilities, regime, regimeProbabilities, logDensity, pValue, anomalyScore,
-                anomaly, beyond ? Boolean.TRUE : null, imputed, modelVersion, pointsSeen, warmup, provisional);
+                anomaly, beyond ? Boolean.TRUE : null, repeat, imputed, modelVersion, pointsSeen, warmup, provisional);
+    }
+
+    /** This assignment with {@code repeat} present (true) when the point repeated a recent alert, absent otherwise. */
+    public AssignmentMessage withRepeat(boolean repeated) {
+        return new AssignmentMessage(model, id, ts, cluster, responsibilities, regime, regimeProbabilities, logDensity, pValue, anomalyScore,
+                anomaly, beyondRange, repeated ? Boolean.TRUE : null, imputed, modelVersion, pointsSeen, warmup, provisional);
     }
 
     /** A warm-up point before its model can score it: no scores. */
     public static AssignmentMessage warmup(String model, String id, long ts, long modelVersion, long pointsSeen) {
-        return new AssignmentMessage(model, id, ts, null, null, null, null, null, null, null, false, null, null, modelVersion, pointsSeen, true,
+        return new AssignmentMessage(model, id, ts, null, null, null, null, null, null, null, false, null, null, null, modelVersion, pointsSeen, true,
                 null);
     }
 
     /** A warm-up point scored by the provisional model of the warm-up ({@code provisional} true). */
     public static AssignmentMessage provisional(String model, String id, long ts, double logDensity, double pValue, double anomalyScore,
                                                 boolean anomaly, long modelVersion, long pointsSeen) {
-        return new AssignmentMessage(model, id, ts, null, null, null, null, logDensity, pValue, anomalyScore, anomaly, null, null, modelVersion,
+        return new AssignmentMessage(model, id, ts, null, null, null, null, logDensity, pValue, anomalyScore, anomaly, null, null, null, modelVersion,
                 pointsSeen, true, true);
     }
 
@@ -84,7 +95,7 @@ public record AssignmentMessage(String model, String id, long ts, Integer cluste
     public static AssignmentMessage cluster(String model, String id, long ts, int cluster, double[] responsibilities, double logDensity,
                                             double pValue, double anomalyScore, boolean anomaly, double[] imputed, long modelVersion,
                                             long pointsSeen) {
-        return new AssignmentMessage(model, id, ts, cluster, responsibilities, null, null, logDensity, pValue, anomalyScore, anomaly, null, imputed,
+        return new AssignmentMessage(model, id, ts, cluster, responsibilities, null, null, logDensity, pValue, anomalyScore, anomaly, null, null, imputed,
                 modelVersion, pointsSeen, false, null);
     }
 
@@ -98,6 +109,6 @@ public record AssignmentMessage(String model, String id, long ts, Integer cluste
                                            double pValue, double anomalyScore, boolean anomaly, double[] imputed, long modelVersion,
                                            long pointsSeen) {
         return new AssignmentMessage(model, id, ts, null, null, regime, regimeProbabilities, logDensity, pValue, anomalyScore, anomaly,
-                null, imputed, modelVersion, pointsSeen, false, null);
+                null, null, imputed, modelVersion, pointsSeen, false, null);
     }
 }

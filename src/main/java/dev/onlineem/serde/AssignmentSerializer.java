@@ -31,6 +31,7 @@ public final class AssignmentSerializer implements Serializer<AssignmentMessage>
     private static final byte[] ANOMALY_SCORE = ascii(",\"anomalyScore\":");
     private static final byte[] ANOMALY = ascii(",\"anomaly\":");
     private static final byte[] BEYOND_RANGE = ascii(",\"beyondRange\":");
+    private static final byte[] REPEAT = ascii(",\"repeat\":");
     private static final byte[] IMPUTED = ascii(",\"imputed\":");
     private static final byte[] MODEL_VERSION = ascii(",\"modelVersion\":");
     private static final byte[] POINTS_SEEN = ascii(",\"pointsSeen\":");
@@ -80,6 +81,9 @@ public final class AssignmentSerializer implements Serializer<AssignmentMessage>
             b.write(ANOMALY).write(a.anomaly() ? TRUE : FALSE);
             if (a.beyondRange() != null) {
                 b.write(BEYOND_RANGE).write(a.beyondRange() ? TRUE : FALSE);
+            }
+            if (a.repeat() != null) {
+                b.write(REPEAT).write(a.repeat() ? TRUE : FALSE);
             }
             b.array(IMPUTED, a.imputed());
             b.write(MODEL_VERSION).number(a.modelVersion());
@@ -226,6 +230,9 @@ public final class AssignmentSerializer implements Serializer<AssignmentMessage>
                 g.writeBooleanField("anomaly", a.anomaly());
                 if (a.beyondRange() != null) {
                     g.writeBooleanField("beyondRange", a.beyondRange());
+                }
+                if (a.repeat() != null) {
+                    g.writeBooleanField("repeat", a.repeat());
                 }
                 writeArray(g, "imputed", a.imputed());
                 g.writeNumberField("modelVersion", a.modelVersion());

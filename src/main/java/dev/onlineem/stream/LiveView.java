@@ -184,7 +184,7 @@ public final class LiveView {
 
     /** A point as scored. Fields of a warm-up point other than its coordinates, time and count are NaN or -1. */
     public record Scored(long ts, long pointsSeen, double[] x, boolean warmup, double logDensity, double anomalyScore, double pValue,
-                         boolean anomaly, boolean beyondRange, int cluster, int regime, double[] probabilities) {
+                         boolean anomaly, boolean beyondRange, boolean repeat, int cluster, int regime, double[] probabilities) {
     }
 
     /** The weights (a mixture's mixing weights, an HMM's stationary distribution) at some point count. */
@@ -213,6 +213,7 @@ public final class LiveView {
         final boolean[] warmup;
         final boolean[] anomaly;
         final boolean[] beyondRange;
+        final boolean[] repeat;
         final double[] logDensity;
         final double[] score;
         final double[] pValue;
@@ -233,6 +234,7 @@ public final class LiveView {
             warmup = new boolean[capacity];
             anomaly = new boolean[capacity];
             beyondRange = new boolean[capacity];
+            repeat = new boolean[capacity];
             logDensity = new double[capacity];
             score = new double[capacity];
             pValue = new double[capacity];
@@ -249,6 +251,7 @@ public final class LiveView {
             warmup[i] = r.warmup;
             anomaly[i] = r.anomaly;
             beyondRange[i] = r.beyondRange;
+            repeat[i] = r.repeat;
             logDensity[i] = r.logDensity;
             score[i] = r.anomalyScore;
             pValue[i] = r.pValue;
@@ -290,7 +293,7 @@ public final class LiveView {
             List<Scored> pts = new ArrayList<>(size);
             for (int k = 0; k < size; k++) {
                 int i = (next - size + k + ts.length) % ts.length;
-                pts.add(new Scored(ts[i], seen[i], x[i].clone(), warmup[i], logDensity[i], score[i], pValue[i], anomaly[i], beyondRange[i], cluster[i], regime[i],
+                pts.add(new Scored(ts[i], seen[i], x[i].clone(), warmup[i], logDensity[i], score[i], pValue[i], anomaly[i], beyondRange[i], repeat[i], cluster[i], regime[i],
                         regime[i] >= 0 ? probabilities[i].clone() : null));
             }
             return new History(pts, List.copyOf(weights), snapshot, total, anomalies);

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** The range rule (anomaly.range.tolerance): a value beyond the range seen so far alerts, whatever its density. */
 class RangeRuleTest {
-    private static final ScoreSettings SCORING = ScoreSettings.DEFAULT.withAlpha(1e-4);
+    private static final ScoreSettings SCORING = ScoreSettings.DEFAULT.withAlpha(1e-4).withRepeatTolerance(0);
 
     /** Uniform values on [0, 1]: a bounded stream whose density (a Gaussian mixture's) does not end at its edges. */
     private static PipelineModel uniformModel(ModelKind kind, ScoreSettings scoring, int points, Random r) {

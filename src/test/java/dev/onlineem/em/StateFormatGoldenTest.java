@@ -45,7 +45,9 @@ class StateFormatGoldenTest {
         "v11, full-online", "v11, t-full-averaged-missing-online", "v11, t-diag-online", "v11, t-spherical-fixed-df-online",
         "v11, t-hmm-diag-missing-online",
         "v12, full-online", "v12, hmm-full-online", "v12, hmm-repaired-online", "v12, t-hmm-diag-missing-online",
-        "v13, range-full-online", "v13, range-diag-missing-warmup", "v13, range-hmm-full-online", "v13, range-off-full-online"})
+        "v13, range-full-online", "v13, range-diag-missing-warmup", "v13, range-hmm-full-online", "v13, range-off-full-online",
+        "v14, repeat-full-online", "v14, repeat-diag-missing-warmup", "v14, repeat-hmm-full-online", "v14, repeat-only-full-online",
+        "v14, repeat-off-full-online"})
     void shouldReadAStateOfAnEarlierBuildExactlyAndGoOn(String version, String name) throws IOException {
         byte[] bytes = resource(version + "/" + name + ".state");
         OnlineModel m = StateCodec.decode(bytes);
@@ -67,14 +69,28 @@ class StateFormatGoldenTest {
         }
         int v = Integer.parseInt(version.substring(1));
         PipelineModel pm = (PipelineModel) m;
-        if (v < StateFormat.VERSION_13 || name.contains("range-off")) {
-            // a state written before the range rule goes on without it, exactly as it did
-            assertEquals(0.0, m.settings().scoring().rangeTolerance());
-            assertNull(pm.rangeLow());
-        } else {
-            assertEquals(0.1, m.settings().scoring().rangeTolerance());
+        boolean range = v >= StateFormat.VERSION_13 && !name.contains("range-off") && !name.contains("repeat-only");
+        boolean repeat = v >= StateFormat.VERSION_14 && !name.contains("repeat-off");
+        // a state written before a rule goes on without it, exactly as it did
+        assertEquals(range ? 0.1 : 0.0, m.settings().scoring().rangeTolerance());
+        assertEquals(repeat ? 0.05 : 0.0, m.settings().scoring().repeatTolerance());
+        if (range || repeat) {
             assertEquals(m.dimension(), pm.rangeHigh().length);
             assertTrue(pm.rangeLow()[0] < pm.rangeHigh()[0], "the range of the points the writer gave");
+        } else {
+            assertNull(pm.rangeLow());
+        }
+        if (repeat) {
+            // the alerts the generator printed (src/test/resources/state/README.md)
+            int remembered = switch (name) {
+                case "repeat-full-online" -> 6;
+                case "repeat-diag-missing-warmup" -> 2;
+                case "repeat-hmm-full-online" -> 7;
+                default -> 9;
+            };
+            assertEquals(remembered, pm.rememberedAlerts());
+        } else {
+            assertEquals(0, pm.rememberedAlerts());
         }
         if (("v" + StateFormat.VERSION).equals(version)) {
             assertArrayEquals(bytes, StateCodec.encode(m), "the current format re-encodes to the same bytes");

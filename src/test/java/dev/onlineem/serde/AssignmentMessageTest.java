@@ -29,7 +29,7 @@ class AssignmentMessageTest {
                 ? AssignmentMessage.regime(model, id, ts, r.regime, r.responsibilitiesCopy(), r.logDensity, r.pValue, r.anomalyScore, r.anomaly,
                         imputed, r.modelVersion, r.pointsSeen)
                 : AssignmentMessage.cluster(model, id, ts, r.cluster, r.responsibilitiesCopy(), r.logDensity, r.pValue, r.anomalyScore, r.anomaly,
-                        imputed, r.modelVersion, r.pointsSeen)).withBeyondRange(r.beyondRange);
+                        imputed, r.modelVersion, r.pointsSeen)).withBeyondRange(r.beyondRange).withRepeat(r.repeat);
     }
 
     private String text(AssignmentMessage a) {
@@ -48,11 +48,13 @@ class AssignmentMessageTest {
             int missing = 0;
             int anomalies = 0;
             int beyond = 0;
+            int repeats = 0;
             for (int i = 0; i < 400; i++) {
                 double c = (i / 25) % 2 == 0 ? 0 : 6;
                 double[] x = {c + rnd.nextGaussian(), c + rnd.nextGaussian()};
                 if (i % 97 == 96) {
-                    x[0] += 40; // an outlier: an anomaly, provisional or fitted
+                    x[0] = 46 - 0.3 * (i / 97); // outliers at nearly one point: an anomaly, then repeats of it
+                    x[1] = 3;
                 }
                 if (i > 60 && i % 13 == 0) {
                     x[1] = Double.NaN;
@@ -68,10 +70,11 @@ class AssignmentMessageTest {
                 missing += r.hasMissing ? 1 : 0;
                 anomalies += r.anomaly ? 1 : 0;
                 beyond += r.beyondRange ? 1 : 0;
+                repeats += r.repeat ? 1 : 0;
             }
-            assertTrue(warm > 0 && provisional > 0 && fitted > 0 && missing > 0 && anomalies > 0 && beyond > 0,
+            assertTrue(warm > 0 && provisional > 0 && fitted > 0 && missing > 0 && anomalies > 0 && beyond > 0 && repeats > 0,
                     kind + ": every kind of point was seen (warm-up " + warm + ", provisional " + provisional + ", fitted " + fitted
-                            + ", missing " + missing + ", anomalies " + anomalies + ", beyond the range " + beyond + ")");
+                            + ", missing " + missing + ", anomalies " + anomalies + ", beyond the range " + beyond + ", repeats " + repeats + ")");
         }
     }
 }

@@ -57,7 +57,8 @@ class AssignmentSerializerTest {
             AssignmentMessage a = new AssignmentMessage(r.nextInt(4) == 0 ? null : ids[r.nextInt(ids.length)], r.nextBoolean() ? ids[r.nextInt(ids.length)] + i : null,
                     r.nextLong(), hmm || resp == null ? null : r.nextInt(8), hmm ? null : resp, hmm ? r.nextInt(5) : null, hmm ? resp : null,
                     r.nextBoolean() ? randomDouble(r) : null, r.nextBoolean() ? randomDouble(r) : null,
-                    r.nextBoolean() ? randomDouble(r) : null, r.nextBoolean(), r.nextInt(3) == 0 ? Boolean.valueOf(r.nextBoolean()) : null, imputed, r.nextLong(), r.nextInt(4) == 0 ? null : r.nextLong(),
+                    r.nextBoolean() ? randomDouble(r) : null, r.nextBoolean(), r.nextInt(3) == 0 ? Boolean.valueOf(r.nextBoolean()) : null,
+                    r.nextInt(3) == 0 ? Boolean.valueOf(r.nextBoolean()) : null, imputed, r.nextLong(), r.nextInt(4) == 0 ? null : r.nextLong(),
                     r.nextInt(4) == 0 ? null : r.nextBoolean(),
                     r.nextInt(3) == 0 ? Boolean.TRUE : null);
             byte[] expected = bound.serialize("t", a);

@@ -19,8 +19,9 @@ public final class StateFormat {
     public static final byte VERSION_11 = 11;
     public static final byte VERSION_12 = 12;
     public static final byte VERSION_13 = 13;
+    public static final byte VERSION_14 = 14;
     /** The version written. */
-    public static final byte VERSION = VERSION_13;
+    public static final byte VERSION = VERSION_14;
 
     private StateFormat() {
     }

@@ -2,6 +2,7 @@ package dev.onlineem.em.scoring;
 
 import dev.onlineem.em.density.Erf;
 import java.nio.ByteBuffer;
+import java.util.function.BooleanSupplier;
 
 /**
  * Turns each point's surprise s = -logDensity into the published scores of one model:
@@ -27,7 +28,8 @@ import java.nio.ByteBuffer;
  *       of the score; pValue itself stops at 2.2e-308), so it ranks far into the tail;</li>
  *   <li>{@code anomaly}: p &lt; alpha, or the point beyond the range of the values seen so far (the caller's range rule,
  *       {@link ScoreSettings#rangeTolerance}), unless the model alerted in the last {@code suppressPoints} points (one
- *       event, one alert).</li>
+ *       event, one alert), or the point, not beyond the range, repeats one of the model's recent alerts (the caller's
+ *       repeat rule, {@link ScoreSettings#repeatTolerance}: what an alert already said is not news).</li>
  * </ul>
  * Deterministic and serialisable bit for bit. Mutable, not thread-safe; allocates nothing per point.
  */
@@ -68,6 +70,8 @@ public final class AnomalyScorer {
         public double likelihoodPValue;
         public double anomalyScore;
         public boolean anomaly;
+        /** The point would have alerted but repeats a recent alert (the repeat rule), so it did not. */
+        public boolean repeat;
     }
 
     public AnomalyScorer(ScoreSettings settings) {
@@ -127,6 +131,19 @@ public final class AnomalyScorer {
      * @param out receives the scores. Modified.
      */
     public void score(double s, boolean beyondRange, Score out) {
+        score(s, beyondRange, null, out);
+    }
+
+    /**
+     * Scores surprise s, then learns it; with the repeat rule.
+     *
+     * @param beyondRange the point lies beyond the range of the model's values so far (the range rule): it alerts like a
+     *        surprising one
+     * @param repeats whether the point repeats one of the model's recent alerts (the repeat rule); asked only of a point
+     *        that would alert and is not beyond the range; null: no repeat rule
+     * @param out receives the scores. Modified.
+     */
+    public void score(double s, boolean beyondRange, BooleanSupplier repeats, Score out) {
         double logP = sketch.logPValue(s);
         double p = sketch.lastPValue();
         sketch.add(s);
@@ -138,10 +155,16 @@ public final class AnomalyScorer {
         out.likelihoodPValue = likelihoodP;
         out.anomalyScore = scoreOf(log10P);
         boolean surprising = log10P < log10Alpha || beyondRange;
+        out.repeat = false;
         if (suppressLeft > 0) {
             suppressLeft--;
             out.anomaly = false;
         } else {
+            if (surprising && !beyondRange && repeats != null && repeats.getAsBoolean()) {
+                // a repeat neither alerts nor holds later alerts back
+                surprising = false;
+                out.repeat = true;
+            }
             out.anomaly = surprising;
             if (surprising) {
                 suppressLeft = settings.suppressPoints();
