@@ -196,7 +196,7 @@ public final class DemoCommand implements Callable<Integer> {
         m.put("model.override.drift-.distribution", "student-t");
         m.put("model.override.drift-.df", "30");
         // the sensor's anomalies are drawn one by one, each its own event, on a circle where two often land within the
-        // repeat rule's 5% of the range (which quiets the recurring spikes of real metrics: NAB): every one should alert
+        // repeat rule's 7% of the range (which quiets the recurring spikes of real metrics: NAB): every one should alert
         m.put("model.override.drift-.anomaly.repeat.tolerance", "0");
         m.put("ticks.bar.ms", String.valueOf(BAR_MS));
         m.put("model.override.ticks/.type", "hmm");

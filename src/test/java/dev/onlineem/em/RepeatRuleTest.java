@@ -155,6 +155,29 @@ class RepeatRuleTest {
     }
 
     @Test
+    void shouldLeaveAnAlertOfTheAnomalyLikelihoodToItsRunWhereverItsLastPointLies() {
+        PipelineModel m = calmModel(ModelKind.MIXTURE, SCORING);
+        Random r = new Random(9);
+        int runAlerts = 0;
+        for (int run = 0; run < 2; run++) {
+            // a run of moderately surprising points: none rare alone, the run is (the anomaly likelihood's alert)
+            PointResult first = null;
+            for (int i = 0; i < 60 && first == null; i++) {
+                PointResult out = point(m, 2.6 + 0.1 * r.nextGaussian(), 0.1 * r.nextGaussian());
+                if (out.anomaly || out.repeat) {
+                    first = out;
+                }
+            }
+            assertTrue(first != null, "run " + run + " alerts");
+            assertTrue(first.pValue > SCORING.alpha(), "the run's alert is the likelihood's, not the point's: " + first.pValue);
+            assertTrue(first.anomaly && !first.repeat, "run " + run + ": the second run alerts again, near the first's point as it is");
+            runAlerts++;
+            calm(m, 400, r);
+        }
+        assertEquals(2, runAlerts);
+    }
+
+    @Test
     void shouldKeepNoMemoryWhenTheRuleIsOff() {
         PipelineModel m = calmModel(ModelKind.MIXTURE, SCORING.withRepeatTolerance(0).withRangeTolerance(0));
         point(m, 8, 0);

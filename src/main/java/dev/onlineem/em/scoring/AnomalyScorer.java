@@ -28,8 +28,9 @@ import java.util.function.BooleanSupplier;
  *       of the score; pValue itself stops at 2.2e-308), so it ranks far into the tail;</li>
  *   <li>{@code anomaly}: p &lt; alpha, or the point beyond the range of the values seen so far (the caller's range rule,
  *       {@link ScoreSettings#rangeTolerance}), unless the model alerted in the last {@code suppressPoints} points (one
- *       event, one alert), or the point, not beyond the range, repeats one of the model's recent alerts (the caller's
- *       repeat rule, {@link ScoreSettings#repeatTolerance}: what an alert already said is not news).</li>
+ *       event, one alert), or the point, rare by its own pValue and not beyond the range, repeats one of the model's
+ *       recent alerts (the caller's repeat rule, {@link ScoreSettings#repeatTolerance}: what an alert already said is
+ *       not news).</li>
  * </ul>
  * Deterministic and serialisable bit for bit. Mutable, not thread-safe; allocates nothing per point.
  */
@@ -140,7 +141,7 @@ public final class AnomalyScorer {
      * @param beyondRange the point lies beyond the range of the model's values so far (the range rule): it alerts like a
      *        surprising one
      * @param repeats whether the point repeats one of the model's recent alerts (the repeat rule); asked only of a point
-     *        that would alert and is not beyond the range; null: no repeat rule
+     *        that would alert, is not beyond the range, and whose own pValue is below alpha; null: no repeat rule
      * @param out receives the scores. Modified.
      */
     public void score(double s, boolean beyondRange, BooleanSupplier repeats, Score out) {
@@ -160,8 +161,10 @@ public final class AnomalyScorer {
             suppressLeft--;
             out.anomaly = false;
         } else {
-            if (surprising && !beyondRange && repeats != null && repeats.getAsBoolean()) {
-                // a repeat neither alerts nor holds later alerts back
+            if (surprising && !beyondRange && logP / LN10 < log10Alpha && repeats != null && repeats.getAsBoolean()) {
+                // the point itself is rare (its own pValue below alpha), and where an earlier alert was: a repeat, which
+                // neither alerts nor holds later alerts back. An alert of the likelihood, a run of surprise, is never one:
+                // its last point's value says little about the run (NAB: 67.4 with likelihood alerts repeating, 69.3 without)
                 surprising = false;
                 out.repeat = true;
             }
