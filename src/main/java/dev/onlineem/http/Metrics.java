@@ -29,6 +29,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * <pre>
  * onlineem_points_total                      points scored by this instance
  * onlineem_anomalies_total                   of which flagged
+ * onlineem_repeats_total                     of which not flagged because they repeated a recent alert (the repeat rule)
  * onlineem_repairs_total                     times drift repair replaced a model's parameters on this instance
  * onlineem_model_points_total{model}         per model (the http.recent.models most recently updated), for rate()
  * onlineem_dead_letters_total{reason}        records dead-lettered by this instance, by the reason's kind
@@ -58,6 +59,8 @@ final class Metrics implements AutoCloseable {
         FunctionCounter.builder("onlineem.points", live, LiveView::points).description("Points scored by this instance").register(registry);
         FunctionCounter.builder("onlineem.anomalies", live, LiveView::anomalies).description("Points flagged as anomalies by this instance")
                 .register(registry);
+        FunctionCounter.builder("onlineem.repeats", live, LiveView::repeats)
+                .description("Points that would have alerted but repeated one of their model's recent alerts, on this instance").register(registry);
         FunctionCounter.builder("onlineem.repairs", live, LiveView::repairs)
                 .description("Times drift repair replaced a model's parameters on this instance").register(registry);
         Gauge.builder("onlineem.models.held", live, LiveView::modelsHeld).description("Models held in memory by this instance's tasks")

@@ -28,6 +28,7 @@ public final class LiveView {
     private final Map<String, Recent> models;
     private final LongAdder points = new LongAdder();
     private final LongAdder anomalies = new LongAdder();
+    private final LongAdder repeats = new LongAdder();
     private final LongAdder repairs = new LongAdder();
     /** The stream threads' live model counts, by task. */
     private final Set<LongSupplier> held = ConcurrentHashMap.newKeySet();
@@ -67,6 +68,9 @@ public final class LiveView {
         }
         if (r.repaired) {
             repairs.increment();
+        }
+        if (r.repeat) {
+            repeats.increment();
         }
         latency.record(updateNanos);
         Recent recent = recent(id, true);
@@ -114,6 +118,11 @@ public final class LiveView {
 
     public long anomalies() {
         return anomalies.sum();
+    }
+
+    /** Points that would have alerted but repeated one of their model's recent alerts (the repeat rule), on this instance. */
+    public long repeats() {
+        return repeats.sum();
     }
 
     /** Times drift repair replaced a model's parameters on this instance. */

@@ -129,6 +129,7 @@ class DemoDashboardIntegrationTest {
         assertTrue(HttpTestSupport.sample(metrics.body(), "onlineem_points_total") >= 9000 + 2 * 300, "points scored");
         assertTrue(HttpTestSupport.sample(metrics.body(), "onlineem_anomalies_total") >= 1, "anomalies");
         assertNotNull(HttpTestSupport.sample(metrics.body(), "onlineem_repairs_total"), "drift repair's counter");
+        assertNotNull(HttpTestSupport.sample(metrics.body(), "onlineem_repeats_total"), "the repeat rule's counter");
         if (HttpTestSupport.prometheusParserAvailable()) {
             assertTrue(HttpTestSupport.parsePrometheus(metrics.body()).size() > 50);
         }

@@ -39,6 +39,8 @@ class HttpApiIntegrationTest {
     static final int MODELS = 8;
     static final int POINTS_PER_MODEL = 400;
     static final int HOSTILE = 5;
+    static final int SPIKE = 250;
+    static final int REPEAT = 380;
 
     @TempDir
     Path tmp;
@@ -114,6 +116,13 @@ class HttpApiIntegrationTest {
                     assertEquals(POINTS_PER_MODEL, last.get("seen").asLong(), last.toString());
                     assertTrue(last.path("beyondRange").asBoolean(), "the far last point is beyond the range: " + last);
                     assertFalse(recent.get("points").get(0).has("beyondRange"), recent.get("points").get(0).toString());
+                    boolean repeatShown = false;
+                    for (JsonNode p : recent.get("points")) {
+                        if (p.get("seen").asLong() == REPEAT + 1) {
+                            repeatShown = p.path("repeat").asBoolean() && !p.get("anomaly").asBoolean();
+                        }
+                    }
+                    assertTrue(repeatShown, "the second spike is marked a repeat, not an anomaly: " + recent);
                 }
                 assertEquals(Set.of("localhost:" + ports[0], "localhost:" + ports[1]), forwardedBy,
                         "each instance forwarded a request for a model the other owns");
@@ -131,12 +140,14 @@ class HttpApiIntegrationTest {
 
                 // metrics: ours, summed over the instances, and Kafka Streams' own
                 double points = 0;
+                double repeats = 0;
                 double deadLetters = 0;
                 for (String b : base) {
                     HttpTestSupport.Reply m = HttpTestSupport.get(b + "/metrics");
                     assertEquals(200, m.status());
                     assertTrue(m.contentType().startsWith("text/plain"), m.contentType());
                     points += HttpTestSupport.sample(m.body(), "onlineem_points_total");
+                    repeats += HttpTestSupport.sample(m.body(), "onlineem_repeats_total");
                     for (String line : HttpTestSupport.samples(m.body(), "onlineem_dead_letters_total")) {
                         deadLetters += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
                     }
@@ -148,6 +159,7 @@ class HttpApiIntegrationTest {
                 // a point processed by one instance and, after a rebalance aborted its transaction, again by the other counts twice
                 assertTrue(points >= MODELS * POINTS_PER_MODEL, "points " + points);
                 assertTrue(deadLetters >= HOSTILE, "dead letters " + deadLetters);
+                assertTrue(repeats >= MODELS, "each model's second spike repeated its first: " + repeats);
             } finally {
                 for (Process p : instances) {
                     p.destroy();
@@ -208,8 +220,12 @@ class HttpApiIntegrationTest {
             for (int i = 0; i < POINTS_PER_MODEL; i++) {
                 for (int m = 0; m < MODELS; m++) {
                     double c = (i % 2) * (3 + m);
-                    // the last point lies far beyond every earlier one: the range rule flags it, and the recent view says so
-                    String x = i == POINTS_PER_MODEL - 1 ? "1000,-1000" : (c + r.nextGaussian()) + "," + (r.nextGaussian() - c);
+                    // a spike after warm-up, an alert; one near it later, a repeat; the last point far beyond every earlier one:
+                    // the range rule flags it, and the recent view says so
+                    String x = i == POINTS_PER_MODEL - 1 ? "1000,-1000"
+                            : i == SPIKE ? "40,-40"
+                            : i == REPEAT ? "39.5,-39.5"
+                            : (c + r.nextGaussian()) + "," + (r.nextGaussian() - c);
                     String v = "{\"id\":\"p" + i + "\",\"x\":[" + x + "]}";
                     p.send(new ProducerRecord<>(topic, "m-" + m, v.getBytes(StandardCharsets.UTF_8)));
                 }
