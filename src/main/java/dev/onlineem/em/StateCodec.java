@@ -180,7 +180,7 @@ public final class StateCodec {
         int initRestarts = in.getInt();
         int initMaxIterations = in.getInt();
         boolean v2 = version == StateFormat.VERSION_2;
-        ScoreSettings v2Scoring = v2 ? new ScoreSettings(in.getDouble(), in.getDouble(), 1, ScoreSettings.DEFAULT_LIKELIHOOD_HALF_LIFE, 0,
+        ScoreSettings v2Scoring = v2 ? new ScoreSettings(in.getDouble(), in.getDouble(), 1, ScoreSettings.FORMER_LIKELIHOOD_HALF_LIFE, 0,
                 LikelihoodTail.GAUSSIAN) : null;
         double weightFloor = in.getDouble();
         long seed = in.getLong();
