@@ -12,8 +12,8 @@ import dev.onlineem.em.scoring.ProvisionalScorer;
 import dev.onlineem.em.scoring.ScoreSettings;
 import dev.onlineem.em.scoring.SurpriseSketch;
 import java.nio.ByteBuffer;
-import java.util.function.BooleanSupplier;
 import java.util.Arrays;
+import java.util.function.BooleanSupplier;
 
 /**
  * What every model kind shares: the per-point pipeline around its own learning. A point is validated,
