@@ -173,7 +173,8 @@ public final class OnlineEmConfig extends AbstractConfig {
             + "whatever its density; the record says beyondRange. The default, 0.1, takes NAB's standard score from 62.2 to 64.6. 0: off.";
     public static final String REPEAT_TOLERANCE_CONFIG = "model.anomaly.repeat.tolerance";
     public static final String REPEAT_TOLERANCE_DOC = "The repeat rule: a point that would alert, rare by its own pValue, inside the range of the "
-            + "model's values so far, and within this fraction of each coordinate's range of one of the model's last 16 alerts repeats "
+            + "model's values so far, and within this fraction of each coordinate's range of one of the model's last "
+            + ScoreSettings.REPEAT_MEMORY + " alerts repeats "
             + "what that alert said: it is not an anomaly, and the record says repeat. The default, 0.07, takes NAB's standard score "
             + "from 64.6 to 69.3. 0: off.";
     public static final String FEATURES_LAGS_CONFIG = "model.features.lags";

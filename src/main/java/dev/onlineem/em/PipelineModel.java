@@ -162,8 +162,10 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
         }
         out.beginPoint();
         beyondRange = settings.scoring().rangeRule() && isInitialised() && beyondRange(x);
+        if (alertPoints != null) {
+            insideRange = insideRange(x); // before the point widens the range: a new extreme is never a repeat
+        }
         if (rangeLow != null) {
-            insideRange = insideRange(x);
             widenRange(x);
         }
         current = x;

@@ -66,7 +66,7 @@ public record ScoreSettings(double alpha, double halfLife, int likelihoodWindow,
                 "a finite number at least 0 (0: off)");
     }
 
-    /** Settings without the range rule (as every state before format 13 was scored). */
+    /** Settings without the range and repeat rules (as every state before format 13 was scored). */
     public ScoreSettings(double alpha, double halfLife, int likelihoodWindow, double likelihoodHalfLife, int suppressPoints,
                          LikelihoodTail likelihoodTail) {
         this(alpha, halfLife, likelihoodWindow, likelihoodHalfLife, suppressPoints, likelihoodTail, 0, 0);
