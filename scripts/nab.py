@@ -14,16 +14,14 @@ labels, scorer), Debian's python3-pandas.
 import argparse
 import concurrent.futures
 import csv
-import json
 import os
 import shutil
-import subprocess
 import sys
 
+import nabharness
 import scorecli
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PROFILES = ["standard", "reward_low_FP_rate", "reward_low_FN_rate"]
 
 
 def main():
@@ -48,60 +46,37 @@ def main():
     if not os.path.exists(args.jar):
         sys.exit(args.jar + " is missing: build it with mvn -B -q package -DskipTests")
     work = os.path.abspath(args.work)
-    if os.path.exists(work):
-        shutil.rmtree(work)
-    shutil.copytree(args.nab, work, ignore=shutil.ignore_patterns("results"))
-    os.makedirs(os.path.join(work, "results"))
-    shutil.copytree(os.path.join(args.nab, "results", "null"), os.path.join(work, "results", "null"))
-    windows = json.load(open(os.path.join(work, "labels", "combined_windows.json")))
+    windows = nabharness.copy_nab(args.nab, work)
     files = sorted(windows)
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         flagged = list(pool.map(lambda f: run_file(args, work, f, windows[f]), files))
-    thresholds_path = os.path.join(work, "config", "thresholds.json")
-    thresholds = json.load(open(thresholds_path))
-    thresholds[args.name] = {p: {"score": 0, "threshold": 0.5} for p in PROFILES}
-    json.dump(thresholds, open(thresholds_path, "w"), indent=2)
-    r = subprocess.run([args.python, "run.py", "-d", args.name, "--optimize", "--score", "--normalize",
-                        "--skipConfirmation"], cwd=work, capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.exit("NAB's scorer failed:\n" + r.stdout[-2000:] + r.stderr[-4000:])
-    final = json.load(open(os.path.join(work, "results", "final_results.json")))[args.name]
+    final = nabharness.score(work, args.name, args.python)
     print("NAB %s (%d files, %d alerts, score column %s, settings: %s)" % (
         args.name, len(files), sum(flagged), args.score_column, " ".join(args.D) or "defaults"))
-    for p in PROFILES:
+    for p in nabharness.PROFILES:
         print("  %-20s %6.2f" % (p, final[p]))
     print_categories(work, args.name)
 
 
-def run_file(args, work, relpath, file_windows):
+def run_file(args, work, relpath, spans):
     data = os.path.join(work, "data", relpath)
     category, name = relpath.split("/")
-    out_dir = os.path.join(work, "results", args.name, category)
-    os.makedirs(out_dir, exist_ok=True)
-    scored = os.path.join(out_dir, "scored_" + name.replace("_", "-"))
+    scored = os.path.join(work, "scored_" + category + "_" + name)
     scorecli.score(args.jar, data, "value", scored, args.config, args.D, ["--time-column", "timestamp"])
-    starts_ends = [(a[:19], b[:19]) for a, b in file_windows]
-    flagged = 0
-    with open(scored) as src, open(os.path.join(out_dir, args.name + "_" + name), "w", newline="") as dst:
-        rows = csv.DictReader(src)
-        w = csv.writer(dst)
-        w.writerow(["timestamp", "value", "anomaly_score", "label"])
-        for row in rows:
-            ts = row["timestamp"][:19]
-            label = int(any(a <= ts <= b for a, b in starts_ends))
-            if args.score_column == "anomaly":
-                score = 1.0 if row["anomaly"] == "true" else 0.0
-            else:
-                score = float(row["anomalyScore"]) if row["anomalyScore"] else 0.0
-            flagged += row["anomaly"] == "true"
-            w.writerow([row["timestamp"], row["value"], score, label])
+    with open(scored) as src:
+        rows = list(csv.DictReader(src))
+    if args.score_column == "anomaly":
+        scores = [1.0 if row["anomaly"] == "true" else 0.0 for row in rows]
+    else:
+        scores = [float(row["anomalyScore"]) if row["anomalyScore"] else 0.0 for row in rows]
+    nabharness.write_results(work, args.name, relpath, [(r["timestamp"], r["value"], s) for r, s in zip(rows, scores)], spans)
     if args.keep_scored:
         keep = os.path.join(work, "scored", category)
         os.makedirs(keep, exist_ok=True)
         shutil.move(scored, os.path.join(keep, name))
     else:
         os.remove(scored)
-    return flagged
+    return sum(row["anomaly"] == "true" for row in rows)
 
 
 def print_categories(work, name):

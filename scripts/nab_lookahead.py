@@ -20,20 +20,16 @@ Needs Debian's python3-pandas and a copy of NAB (default ../shared/nab).
 """
 import argparse
 import csv
-import json
 import math
 import multiprocessing
 import os
-import shutil
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(HERE, "nab-lookahead"))
 from cad_ose import ContextualAnomalyDetectorOSE  # noqa: E402
-
-PROFILES = ["standard", "reward_low_FP_rate", "reward_low_FN_rate"]
+import nabharness  # noqa: E402
 
 
 def probation(n):
@@ -64,17 +60,9 @@ def cad_scores(values, mode):
 
 def run_file(job):
     work, name, mode, rel, spans = job
-    category, fname = rel.split("/")
-    rows = list(csv.DictReader(open(os.path.join(work, "data", category, fname))))
+    rows = list(csv.DictReader(open(os.path.join(work, "data", rel))))
     scores = cad_scores([float(r["value"]) for r in rows], mode)
-    out_dir = os.path.join(work, "results", name, category)
-    os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, name + "_" + fname), "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["timestamp", "value", "anomaly_score", "label"])
-        for row, s in zip(rows, scores):
-            ts = row["timestamp"][:19]
-            w.writerow([row["timestamp"], row["value"], s, int(any(a <= ts <= b for a, b in spans))])
+    nabharness.write_results(work, name, rel, [(r["timestamp"], r["value"], s) for r, s in zip(rows, scores)], spans)
 
 
 def main():
@@ -87,25 +75,13 @@ def main():
     ap.add_argument("--python", default="/usr/bin/python3", help="the Python with pandas that runs NAB's scorer")
     args = ap.parse_args()
     work = os.path.abspath(args.work)
-    if os.path.exists(work):
-        shutil.rmtree(work)
-    shutil.copytree(args.nab, work, ignore=shutil.ignore_patterns("results"))
-    shutil.copytree(os.path.join(args.nab, "results", "null"), os.path.join(work, "results", "null"))
-    windows = json.load(open(os.path.join(work, "labels", "combined_windows.json")))
+    windows = nabharness.copy_nab(args.nab, work)
     for mode in args.modes:
         name = "cad" + mode
-        jobs = [(work, name, mode, rel, [(a[:19], b[:19]) for a, b in windows[rel]]) for rel in sorted(windows)]
+        jobs = [(work, name, mode, rel, windows[rel]) for rel in sorted(windows)]
         with multiprocessing.Pool(args.jobs) as pool:
             pool.map(run_file, jobs)
-        path = os.path.join(work, "config", "thresholds.json")
-        thresholds = json.load(open(path))
-        thresholds[name] = {p: {"score": 0, "threshold": 0.5} for p in PROFILES}
-        json.dump(thresholds, open(path, "w"), indent=2)
-        r = subprocess.run([args.python, "run.py", "-d", name, "--optimize", "--score", "--normalize",
-                            "--skipConfirmation"], cwd=work, capture_output=True, text=True)
-        if r.returncode != 0:
-            sys.exit("NAB's scorer failed:\n" + r.stdout[-2000:] + r.stderr[-4000:])
-        final = json.load(open(os.path.join(work, "results", "final_results.json")))[name]
+        final = nabharness.score(work, name, args.python)
         print("CAD OSE, range %-9s  standard %6.2f  low FP %6.2f  low FN %6.2f" % (
             mode, final["standard"], final["reward_low_FP_rate"], final["reward_low_FN_rate"]))
 

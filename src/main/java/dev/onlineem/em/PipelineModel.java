@@ -586,9 +586,7 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
         }
         if (alertPoints != null) {
             out.putInt(alerts);
-            for (int i = 0; i < alerts * dimension; i++) {
-                out.putDouble(alertPoints[i]);
-            }
+            putAll(out, alertPoints, alerts * dimension);
         }
         if (!isInitialised()) {
             out.putInt(buffered);
@@ -629,10 +627,7 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
                 if (alerts < 0 || alerts > ScoreSettings.REPEAT_MEMORY) {
                     throw new IllegalArgumentException("a repeat memory of " + alerts + " alerts");
                 }
-                alertPoints = new double[ScoreSettings.REPEAT_MEMORY * dimension];
-                for (int i = 0; i < alerts * dimension; i++) {
-                    alertPoints[i] = in.getDouble();
-                }
+                alertPoints = getAll(in, new double[ScoreSettings.REPEAT_MEMORY * dimension], alerts * dimension);
             }
         }
         if (!online) {

@@ -3,6 +3,7 @@ package dev.onlineem.em;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,7 +77,7 @@ class RepeatRuleTest {
         PipelineModel m = calmModel(ModelKind.MIXTURE, SCORING);
         point(m, 8, 0);
         calm(m, 300, new Random(3));
-        // 0.2 from the alert on the first coordinate, 2.5 on the second, whose range is about 7: beyond 5% of it
+        // 0.2 from the alert on the first coordinate, 2.5 on the second, whose range is about 7: far beyond 7% of it
         PointResult out = point(m, 7.8, 2.5);
         assertTrue(out.anomaly, "near on one coordinate only is not a repeat");
         assertFalse(out.repeat);
@@ -158,7 +159,6 @@ class RepeatRuleTest {
     void shouldLeaveAnAlertOfTheAnomalyLikelihoodToItsRunWhereverItsLastPointLies() {
         PipelineModel m = calmModel(ModelKind.MIXTURE, SCORING);
         Random r = new Random(9);
-        int runAlerts = 0;
         for (int run = 0; run < 2; run++) {
             // a run of moderately surprising points: none rare alone, the run is (the anomaly likelihood's alert)
             PointResult first = null;
@@ -168,13 +168,11 @@ class RepeatRuleTest {
                     first = out;
                 }
             }
-            assertTrue(first != null, "run " + run + " alerts");
+            assertNotNull(first, "run " + run + " alerts");
             assertTrue(first.pValue > SCORING.alpha(), "the run's alert is the likelihood's, not the point's: " + first.pValue);
             assertTrue(first.anomaly && !first.repeat, "run " + run + ": the second run alerts again, near the first's point as it is");
-            runAlerts++;
             calm(m, 400, r);
         }
-        assertEquals(2, runAlerts);
     }
 
     @Test

@@ -85,8 +85,8 @@ class StateFormatGoldenTest {
             int remembered = switch (name) {
                 case "repeat-full-online" -> 5;
                 case "repeat-diag-missing-warmup" -> 2;
-                case "repeat-hmm-full-online" -> 7;
-                default -> 7;
+                case "repeat-hmm-full-online", "repeat-only-full-online" -> 7;
+                default -> throw new AssertionError("no remembered-alert count written down for " + name);
             };
             assertEquals(remembered, pm.rememberedAlerts());
         } else {

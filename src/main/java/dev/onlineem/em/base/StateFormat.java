@@ -28,14 +28,24 @@ public final class StateFormat {
 
     /** A bulk copy through a double view; little-endian, so on x86 and ARM it is a plain memory copy. */
     public static void putAll(ByteBuffer out, double[] values) {
-        out.asDoubleBuffer().put(values);
-        out.position(out.position() + Double.BYTES * values.length);
+        putAll(out, values, values.length);
+    }
+
+    /** {@link #putAll(ByteBuffer, double[])} of the first {@code count} values. */
+    public static void putAll(ByteBuffer out, double[] values, int count) {
+        out.asDoubleBuffer().put(values, 0, count);
+        out.position(out.position() + Double.BYTES * count);
     }
 
     /** Reads into.length doubles into {@code into} (modified) and returns it. */
     public static double[] getAll(ByteBuffer in, double[] into) {
-        in.asDoubleBuffer().get(into);
-        in.position(in.position() + Double.BYTES * into.length);
+        return getAll(in, into, into.length);
+    }
+
+    /** Reads {@code count} doubles into the start of {@code into} (modified) and returns it. */
+    public static double[] getAll(ByteBuffer in, double[] into, int count) {
+        in.asDoubleBuffer().get(into, 0, count);
+        in.position(in.position() + Double.BYTES * count);
         return into;
     }
 }

@@ -129,17 +129,6 @@ public final class AnomalyScorer {
      *
      * @param beyondRange the point lies beyond the range of the model's values so far (the range rule): it alerts like a
      *        surprising one
-     * @param out receives the scores. Modified.
-     */
-    public void score(double s, boolean beyondRange, Score out) {
-        score(s, beyondRange, null, out);
-    }
-
-    /**
-     * Scores surprise s, then learns it; with the repeat rule.
-     *
-     * @param beyondRange the point lies beyond the range of the model's values so far (the range rule): it alerts like a
-     *        surprising one
      * @param repeats whether the point repeats one of the model's recent alerts (the repeat rule); asked only of a point
      *        that would alert, is not beyond the range, and whose own pValue is below alpha; null: no repeat rule
      * @param out receives the scores. Modified.
