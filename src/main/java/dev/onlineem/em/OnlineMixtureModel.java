@@ -6,6 +6,7 @@ import dev.onlineem.em.base.StateFormat;
 import dev.onlineem.em.density.EStepWork;
 import dev.onlineem.em.features.FeatureStage;
 import dev.onlineem.em.mixture.BatchEm;
+import dev.onlineem.em.mixture.Challenger;
 import dev.onlineem.em.mixture.DriftRepair;
 import dev.onlineem.em.mixture.GaussianMixture;
 import dev.onlineem.em.mixture.SufficientStatistics;
@@ -42,6 +43,8 @@ public final class OnlineMixtureModel extends PipelineModel {
     /** Polyak-Ruppert: the running mean of the statistics since warm-up (or the last re-seeding); null when averaging is off. */
     private SufficientStatistics averaged;
     private long averagedPoints;
+    /** A second mixture learning beside this one, which replaces it when it predicts better ({@link Challenger}); null when repair is off. */
+    private Challenger challenger;
 
     /** The batch EM that ends warm-up in place of the settings' one ({@code fit --batch}); never serialised. */
     private BatchEm warmupEm;
@@ -106,6 +109,9 @@ public final class OnlineMixtureModel extends PipelineModel {
             if (repairDue()) {
                 out.repaired = checkStructure();
             }
+            if (challenger != null && !out.repaired) {
+                out.repaired = challenge(ll, work);
+            }
         } else {
             lastStepSize = 0;
         }
@@ -132,6 +138,37 @@ public final class OnlineMixtureModel extends PipelineModel {
         }
         return true;
     }
+
+    /**
+     * Starts, runs and judges the challenger ({@link Challenger}) on the point just learned, which the model predicted at
+     * log-density {@code ll} (standardised coordinates); when it wins, its parameters and statistics become the model's
+     * and online EM goes on from them at the model's step. Returns whether it won.
+     */
+    private boolean challenge(double ll, EStepWork work) {
+        if (!challenger.active()) {
+            if (challenger.due(repair)) {
+                challenger.start(repair, mixture, settings.regularization(), settings.initRestarts(),
+                        (settings.seed() * 0x9E3779B97F4A7C15L + t) ^ CHALLENGER_SEED);
+            }
+            return false;
+        }
+        Challenger.Verdict v = challenger.learn(z, ll, lastStepSize, settings.regularization(), settings.weightFloor(), work);
+        if (v != Challenger.Verdict.WON) {
+            return false;
+        }
+        BatchEm.Fit winner = challenger.takeWinner();
+        mixture = winner.mixture;
+        stats = winner.statistics;
+        sinceMStep = 0;
+        modelVersion = pointsSeen;
+        if (averaged != null) {
+            restartAverage();
+        }
+        return true;
+    }
+
+    /** Sets the challengers' k-means++ seeds apart from drift repair's shadows', which derive from the same seed and step. */
+    private static final long CHALLENGER_SEED = 0x5DEECE66DL;
 
     /**
      * Polyak-Ruppert averaging: s_bar = (1 - w) s_bar + w s with w = max(1 / n, gamma_min), n the points
@@ -302,6 +339,7 @@ public final class OnlineMixtureModel extends PipelineModel {
             restartAverage();
         }
         startRepair();
+        challenger = repair != null ? new Challenger(settings.repairWindow(), featureDimension) : null;
         allocateWork();
         double[] surprises = new double[n];
         // this thread's work, as every later point's: the mixture's own scratch would stay with the model for good
@@ -317,13 +355,24 @@ public final class OnlineMixtureModel extends PipelineModel {
         // an online mixture's E-step works are its thread's (EStepWork.ofThread)
     }
 
+    /** Replacements of the model's parameters by drift repair's refits and by challengers, over its life. */
+    @Override
+    public long repairs() {
+        return super.repairs() + (challenger == null ? 0 : challenger.won());
+    }
+
+    /** The challenger's schedule and its current candidate, or null (repair off, or a state of format 14 or older). */
+    public Challenger challenger() {
+        return challenger;
+    }
+
     /** The current parameters (standardised coordinates), or null during warm-up; not to be modified. */
     GaussianMixture mixture() {
         return mixture;
     }
 
     // ---- online state ({@link StateCodec}): k, t, the M-step count, the progress, parameters, statistics and their
-    // scale, the averaged statistics (with averaging), drift repair's window and detector (with repair)
+    // scale, the averaged statistics (with averaging), drift repair's window and detector and the challenger (with repair)
 
     @Override
     int onlineStateSize() {
@@ -335,7 +384,10 @@ public final class OnlineMixtureModel extends PipelineModel {
         if (averaged != null) {
             size += 8 + averaged.serializedSize();  // points averaged, averaged statistics
         }
-        return repair == null ? size : size + repair.serializedSize();
+        if (repair != null) {
+            size += repair.serializedSize() + 1 + (challenger == null ? 0 : challenger.serializedSize());
+        }
+        return size;
     }
 
     @Override
@@ -352,12 +404,17 @@ public final class OnlineMixtureModel extends PipelineModel {
         }
         if (repair != null) {
             repair.writeTo(out);
+            out.put((byte) (challenger == null ? 0 : 1));
+            if (challenger != null) {
+                challenger.writeTo(out);
+            }
         }
     }
 
     /**
      * Version 7 added the statistics' scale (read as 1 before), version 8 drift repair (off before); version 11 the t
-     * components' df score and information in place of EM's df statistic (restarted at the df read).
+     * components' df score and information in place of EM's df statistic (restarted at the df read); version 15 the
+     * challenger after drift repair's window (none before: such a model goes on without).
      */
     @Override
     void readOnlineState(ByteBuffer in, byte version) {
@@ -389,6 +446,8 @@ public final class OnlineMixtureModel extends PipelineModel {
         }
         if (settings.repairWindow() > 0) {
             repair = DriftRepair.readFrom(in, settings.repairWindow(), d, version);
+            // a state of version 14 or older goes on without challengers, as it did
+            challenger = version >= StateFormat.VERSION_15 && in.get() != 0 ? Challenger.readFrom(in, settings.repairWindow(), g) : null;
         }
     }
 

@@ -24,7 +24,12 @@ import java.nio.ByteOrder;
  * part by the class that owns its fields: {@link PipelineModel#writeState} the pipeline's part and the scorer, each
  * kind its online state ({@link OnlineMixtureModel}, {@link OnlineHmmModel}: {@code writeOnlineState}).
  *
- * <p>Layout, version 14: version 13's, with the repeat rule's tolerance after the range rule's at the end of the settings
+ * <p>Layout, version 15: version 14's, with a mixture's challenger ({@link dev.onlineem.em.mixture.Challenger#writeTo})
+ * after drift repair's window when repair is on: a byte (0: none, the model restored from a state of version 14 or
+ * older, which goes on without challengers as it did; 1: the challenger follows), its schedule and judgement and, while one
+ * runs, its K, parameters, statistics and their scale. Every HMM state is version 14's.
+ *
+ * <p>Version 14: version 13's, with the repeat rule's tolerance after the range rule's at the end of the settings
  * and, when it is not 0, the repeat memory (the number of remembered alerts, then their input points, oldest first) after
  * the range ({@link PipelineModel#writeState}), which is kept when either rule is on. States of version 13 and older are
  * read with the repeat rule off.

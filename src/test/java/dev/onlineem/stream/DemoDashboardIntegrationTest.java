@@ -55,6 +55,12 @@ class DemoDashboardIntegrationTest {
     String base;
     Path logFile;
 
+    private List<String> consoleLines() {
+        synchronized (console) {
+            return new ArrayList<>(console);
+        }
+    }
+
     @BeforeAll
     void startDemo() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -66,9 +72,10 @@ class DemoDashboardIntegrationTest {
         reader.setDaemon(true);
         reader.start();
         long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-        while (console.stream().noneMatch(l -> l.startsWith("The dashboard stays up at"))) {
-            assertTrue(demo.isAlive(), "the demo ended:\n" + String.join("\n", console));
-            assertTrue(System.nanoTime() < deadline, "the demo did not finish its points:\n" + String.join("\n", console));
+        // the reader thread appends while this one reads: every read of the list is of a copy taken under its lock
+        while (consoleLines().stream().noneMatch(l -> l.startsWith("The dashboard stays up at"))) {
+            assertTrue(demo.isAlive(), "the demo ended:\n" + String.join("\n", consoleLines()));
+            assertTrue(System.nanoTime() < deadline, "the demo did not finish its points:\n" + String.join("\n", consoleLines()));
             Thread.sleep(200);
         }
         Matcher m = Pattern.compile("^Dashboard: (http://localhost:\\d+)/ .*").matcher(console.get(0));

@@ -21,7 +21,8 @@ public final class StateFormat {
     public static final byte VERSION_13 = 13;
     public static final byte VERSION_14 = 14;
     /** The version written. */
-    public static final byte VERSION = VERSION_14;
+    public static final byte VERSION_15 = 15;
+    public static final byte VERSION = VERSION_15;
 
     private StateFormat() {
     }
