@@ -117,6 +117,11 @@ public final class Challenger {
      * @param model the model's parameters (the challenger's K, covariance type and distribution). Not modified.
      */
     public void start(DriftRepair window, GaussianMixture model, double regularization, int starts, long seed) {
+        if (model.k < 2) {
+            // one component has one basin: nothing to search, and the schedule backs off as after a drop
+            drop();
+            return;
+        }
         double[][] rows = window.rows();
         // each start's basin is settled by a short run; only the best one outside the model's basin runs on
         BatchEm shortRun = new BatchEm(model.type, regularization, 1, BatchEm.WARMUP_SHORT_RUN, DriftRepair.SHADOW_TOLERANCE)

@@ -190,6 +190,16 @@ class ChallengerTest {
     }
 
     @Test
+    void shouldNotSearchTheBasinsOfASingleComponent() {
+        Random r = new Random(16);
+        double[][] data = sample(2_000, r);
+        GaussianMixture one = fitFrom(data, new double[] {4, 2.5});
+        Run run = run(one, sample(20_000, r), 8);
+        assertNull(run.winner());
+        assertEquals(0, run.challenger().started(), "no fit is started for K = 1");
+    }
+
+    @Test
     void shouldCallTwoPartitionsAlikeUpToTheNamesOfTheirGroups() {
         assertEquals(1.0, Challenger.agreement(new int[] {0, 0, 1, 1}, new int[] {1, 1, 0, 0}, 2));
         assertEquals(0.5, Challenger.agreement(new int[] {0, 0, 1, 1}, new int[] {0, 1, 0, 1}, 2));
