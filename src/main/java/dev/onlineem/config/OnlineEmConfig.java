@@ -188,7 +188,9 @@ public final class OnlineEmConfig extends AbstractConfig {
     public static final String REPAIR_WINDOW_DOC = "Drift repair (mixtures and HMMs): the number of recent points a model keeps to test its structure. "
             + "When its surprise rises (a CUSUM), and periodically, a batch fit with restarts (EM, or Baum-Welch for an HMM) on the "
             + "older half is judged on the newer half and, when it predicts them better, replaces the model, so an abrupt change "
-            + "of the whole model does not leave it in a bad local optimum. 0 turns repair off; else at least max(50, 20 * k.max).";
+            + "of the whole model does not leave it in a bad local optimum. A mixture also runs challengers from the window: fresh "
+            + "fits in another basin that learn beside it and replace it when they predict the stream better. 0 turns both off; "
+            + "else at least max(50, 20 * k.max).";
     public static final String DISTRIBUTION_CONFIG = "model.distribution";
     public static final String DF_CONFIG = "model.df";
     public static final String AVERAGING_CONFIG = "model.averaging";
