@@ -127,7 +127,7 @@ public final class OnlineHmmModel extends PipelineModel {
      */
     private boolean checkStructure() {
         GaussianHmm.Fit fit = repair.check(new HmmSubject(hmm, settings.regularization(), settings.initRestarts()),
-                settings.seed() * 0x9E3779B97F4A7C15L + t);
+                repairSeed());
         if (fit == null) {
             return false;
         }

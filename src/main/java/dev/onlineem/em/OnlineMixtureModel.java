@@ -124,19 +124,24 @@ public final class OnlineMixtureModel extends PipelineModel {
      * whether they did.
      */
     private boolean checkStructure() {
-        BatchEm.Fit fit = repair.check(mixture, settings.regularization(), settings.initRestarts(), settings.seed() * 0x9E3779B97F4A7C15L + t);
+        BatchEm.Fit fit = repair.check(mixture, settings.regularization(), settings.initRestarts(), repairSeed());
         if (fit == null) {
             return false;
         }
-        mixture = fit.mixture;
-        stats = fit.statistics;
-        stats.mStep(mixture, settings.regularization());
+        fit.statistics.mStep(fit.mixture, settings.regularization());
+        replaceWith(fit.mixture, fit.statistics);
+        return true;
+    }
+
+    /** Drift repair's or a challenger's replacement: online EM goes on from these parameters and statistics, which agree. */
+    private void replaceWith(GaussianMixture g, SufficientStatistics s) {
+        mixture = g;
+        stats = s;
         sinceMStep = 0;
         modelVersion = pointsSeen;
         if (averaged != null) {
             restartAverage();
         }
-        return true;
     }
 
     /**
@@ -148,7 +153,7 @@ public final class OnlineMixtureModel extends PipelineModel {
         if (!challenger.active()) {
             if (challenger.due(repair)) {
                 challenger.start(repair, mixture, settings.regularization(), settings.initRestarts(),
-                        (settings.seed() * 0x9E3779B97F4A7C15L + t) ^ CHALLENGER_SEED);
+                        repairSeed() ^ CHALLENGER_SEED);
             }
             return false;
         }
@@ -156,14 +161,8 @@ public final class OnlineMixtureModel extends PipelineModel {
         if (v != Challenger.Verdict.WON) {
             return false;
         }
-        BatchEm.Fit winner = challenger.takeWinner();
-        mixture = winner.mixture;
-        stats = winner.statistics;
-        sinceMStep = 0;
-        modelVersion = pointsSeen;
-        if (averaged != null) {
-            restartAverage();
-        }
+        Challenger.Winner winner = challenger.takeWinner();
+        replaceWith(winner.mixture(), winner.statistics());
         return true;
     }
 
@@ -339,7 +338,7 @@ public final class OnlineMixtureModel extends PipelineModel {
             restartAverage();
         }
         startRepair();
-        challenger = repair != null ? new Challenger(settings.repairWindow(), featureDimension) : null;
+        challenger = repair != null ? new Challenger(settings.repairWindow()) : null;
         allocateWork();
         double[] surprises = new double[n];
         // this thread's work, as every later point's: the mixture's own scratch would stay with the model for good

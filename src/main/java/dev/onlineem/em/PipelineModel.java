@@ -394,6 +394,11 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
         return repair != null && repair.observe(z, score.pValue);
     }
 
+    /** The seed of drift repair's fresh starts at this point: the model's seed and step counter, so a restored model draws the same. */
+    final long repairSeed() {
+        return settings.seed() * 0x9E3779B97F4A7C15L + t;
+    }
+
     /** Drift repair's window and detector, or null. */
     public DriftRepair repair() {
         return repair;

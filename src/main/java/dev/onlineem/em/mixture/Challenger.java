@@ -58,30 +58,28 @@ public final class Challenger {
     static final double MAX_VARIANCE_INFLATION = 2;
 
     private final int capacity;
-    private final int dimension;
     // the challenger, or null between challengers
     private GaussianMixture mixture;
     private SufficientStatistics stats;
-    // its judgement: the burn-in left, the open block, the block means' moments, the gains' moments
+    // its judgement: the burn-in left, the open block, the block means' moments, the gains' sum of squares (their count
+    // is blocks * BLOCK + blockCount, their sum BLOCK sumMeans + blockSum)
     private int burnIn;
     private int blockCount;
     private double blockSum;
     private int blocks;
     private double sumMeans;
     private double sumMeansSq;
-    private long judged;
-    private double sumGains;
     private double sumGainsSq;
     // the schedule
     private int idle;
     private int idleWindows = 1;
-    /** Challengers started and won over the model's life. */
+    /** Challengers tried (a try whose every start fell in the model's basin included) and won over the model's life. */
     private long started;
     private long won;
 
-    public Challenger(int capacity, int dimension) {
+    /** @param capacity drift repair's window: the burn-in and the unit of the idle interval */
+    public Challenger(int capacity) {
         this.capacity = capacity;
-        this.dimension = dimension;
     }
 
     /** Whether a challenger is learning beside the model. */
@@ -157,8 +155,6 @@ public final class Challenger {
         blocks = 0;
         sumMeans = 0;
         sumMeansSq = 0;
-        judged = 0;
-        sumGains = 0;
         sumGainsSq = 0;
     }
 
@@ -229,8 +225,6 @@ public final class Challenger {
             if (Double.isNaN(gain)) {
                 gain = 0;
             }
-            judged++;
-            sumGains += gain;
             sumGainsSq += gain * gain;
             blockSum += gain;
             if (++blockCount == BLOCK) {
@@ -244,10 +238,9 @@ public final class Challenger {
             }
         }
         stats.step(gamma, resp, work);
-        double total = stats.totalWeight();
-        for (int c = 0; c < mixture.k; c++) {
-            stats.mStepComponent(mixture, c, total, regularization, 1 / gamma);
-            if (!(mixture.weights[c] >= weightFloor)) {
+        stats.mStep(mixture, regularization, 1 / gamma);
+        for (double w : mixture.weights) {
+            if (!(w >= weightFloor)) {
                 // a collapsed component: the model would re-seed it, a challenger is dropped
                 verdict = Verdict.DROPPED;
             }
@@ -269,8 +262,8 @@ public final class Challenger {
         double mean = sumMeans / blocks;
         double blockVar = Math.max(0, sumMeansSq / blocks - mean * mean);
         double se = Math.sqrt(blockVar / (blocks - 1));
-        double m = sumGains / judged;
-        double gainVar = Math.max(0, sumGainsSq / judged - m * m);
+        // judged at a block's end: the gains' mean is the block means' mean
+        double gainVar = Math.max(0, sumGainsSq / ((double) blocks * BLOCK) - mean * mean);
         boolean exchangeable = BLOCK * blockVar <= MAX_VARIANCE_INFLATION * gainVar;
         if (exchangeable && mean > DriftRepair.MIN_GAIN && mean > DriftRepair.Z * se) {
             return Verdict.WON;
@@ -289,16 +282,20 @@ public final class Challenger {
         idleWindows = Math.min(2 * idleWindows, MAX_IDLE_WINDOWS);
     }
 
-    /** The winner, handed over to the model (its parameters and statistics); the challenger ends. */
-    public BatchEm.Fit takeWinner() {
-        BatchEm.Fit f = new BatchEm.Fit(mixture, stats, Double.NaN, new double[0], 0);
+    /** A challenger that won: its parameters and the statistics they come from. */
+    public record Winner(GaussianMixture mixture, SufficientStatistics statistics) {
+    }
+
+    /** The winner, handed over to the model; the challenger ends. */
+    public Winner takeWinner() {
+        Winner w = new Winner(mixture, stats);
         mixture = null;
         stats = null;
-        return f;
+        return w;
     }
 
     public int serializedSize() {
-        int size = 4 * 5 + 8 * 8 + 1;
+        int size = 4 * 5 + 8 * 6 + 1;
         if (mixture != null) {
             size += 4 + mixture.parametersSize() + stats.serializedSize() + 8;
         }
@@ -308,7 +305,7 @@ public final class Challenger {
     /** Writes the schedule, the judgement and, when one runs, the challenger's parameters and statistics. */
     public void writeTo(ByteBuffer out) {
         out.putInt(idle).putInt(idleWindows).putInt(burnIn).putInt(blockCount).putInt(blocks);
-        out.putDouble(blockSum).putDouble(sumMeans).putDouble(sumMeansSq).putLong(judged).putDouble(sumGains).putDouble(sumGainsSq);
+        out.putDouble(blockSum).putDouble(sumMeans).putDouble(sumMeansSq).putDouble(sumGainsSq);
         out.putLong(started).putLong(won);
         out.put((byte) (mixture == null ? 0 : 1));
         if (mixture != null) {
@@ -321,7 +318,7 @@ public final class Challenger {
 
     /** Reads what {@link #writeTo} wrote; the model's parameters give the dimension, covariance type and distribution. */
     public static Challenger readFrom(ByteBuffer in, int capacity, GaussianMixture model) {
-        Challenger c = new Challenger(capacity, model.means[0].length);
+        Challenger c = new Challenger(capacity);
         c.idle = in.getInt();
         c.idleWindows = in.getInt();
         c.burnIn = in.getInt();
@@ -334,17 +331,15 @@ public final class Challenger {
         c.blockSum = in.getDouble();
         c.sumMeans = in.getDouble();
         c.sumMeansSq = in.getDouble();
-        c.judged = in.getLong();
-        c.sumGains = in.getDouble();
         c.sumGainsSq = in.getDouble();
         c.started = in.getLong();
         c.won = in.getLong();
         if (in.get() != 0) {
             int k = in.getInt();
-            GaussianMixture g = new GaussianMixture(k, c.dimension, model.type, model.distribution());
+            GaussianMixture g = new GaussianMixture(k, model.d, model.type, model.distribution());
             g.readParameters(in);
             c.mixture = g;
-            c.stats = SufficientStatistics.readFrom(in, k, c.dimension, g.type, model.distribution());
+            c.stats = SufficientStatistics.readFrom(in, k, model.d, g.type, model.distribution());
             c.stats.scale = in.getDouble();
             if (!(c.stats.scale > 0) || !Double.isFinite(c.stats.scale)) {
                 throw new IllegalArgumentException("challenger's statistics scale " + c.stats.scale + " is not a positive number");

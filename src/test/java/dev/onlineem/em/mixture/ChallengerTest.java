@@ -73,7 +73,7 @@ class ChallengerTest {
     /** Fills the window with the stream's first points, then runs challengers against {@code model} on the rest. */
     private static Run run(GaussianMixture model, double[][] stream, long seed) {
         DriftRepair window = new DriftRepair(WINDOW, 2);
-        Challenger ch = new Challenger(WINDOW, 2);
+        Challenger ch = new Challenger(WINDOW);
         EStepWork work = EStepWork.ofThread(2, 2, false);
         GaussianMixture m = model.copy();
         double[] r = new double[m.k];
@@ -88,7 +88,7 @@ class ChallengerTest {
                 continue;
             }
             if (ch.learn(x, ll, 1e-3, REG, 1e-4, work) == Challenger.Verdict.WON) {
-                return new Run(ch, ch.takeWinner().mixture, i);
+                return new Run(ch, ch.takeWinner().mixture(), i);
             }
         }
         return new Run(ch, null, -1);
@@ -158,7 +158,7 @@ class ChallengerTest {
         GaussianMixture poor = fitFrom(sample(20_000, r), new double[] {4, 0}, new double[] {4, 5});
         double[][] stream = sample(1_400, r);
         DriftRepair window = new DriftRepair(WINDOW, 2);
-        Challenger ch = new Challenger(WINDOW, 2);
+        Challenger ch = new Challenger(WINDOW);
         EStepWork work = EStepWork.ofThread(2, 2, false);
         double[] resp = new double[2];
         for (int i = 0; i < 1_000; i++) {
