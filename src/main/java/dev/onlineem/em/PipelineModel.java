@@ -391,7 +391,7 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
 
     /** Gives drift repair the point just learned (standardised, in {@link #z}) and its surprise; whether a check is due now. */
     final boolean repairDue() {
-        return repair != null && repair.observe(z, score.pValue);
+        return repair != null && repair.observe(z, score.driftPValue);
     }
 
     /** The seed of drift repair's fresh starts at this point: the model's seed and step counter, so a restored model draws the same. */
@@ -402,6 +402,14 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
     /** Drift repair's window and detector, or null. */
     public DriftRepair repair() {
         return repair;
+    }
+
+    /**
+     * The fast calibration's weight in the published pValue: how exchangeable the model's stream has looked so far (0 during
+     * warm-up). See {@link AnomalyScorer}.
+     */
+    public double exchangeableWeight() {
+        return scorer == null ? 0 : scorer.exchangeableWeight();
     }
 
     /** The checks drift repair has run over the model's life (0 when repair is off). */
@@ -424,7 +432,7 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
             llSum += -s;
         }
         avgLogLikelihood = llSum / surprises.length;
-        scorer = new AnomalyScorer(settings.scoring());
+        scorer = new AnomalyScorer(settings.scoring(), featureDimension);
         scorer.initialise(surprises);
         scorer.suppressFor(provisionalSuppressLeft); // one event, one alert, across the end of warm-up
         provisionalSuppressLeft = 0;
@@ -455,7 +463,7 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
 
     /** Scores the point's surprise, writes the scores to {@code out}, and counts the point. */
     final void scorePoint(double logDensity, int components, PointResult out) {
-        scorer.score(-logDensity, beyondRange, repeats, score);
+        scorer.score(-logDensity, z, beyondRange, repeats, score);
         double rate = Math.max(1.0 / (t + 1), LOG_LIKELIHOOD_RATE);
         avgLogLikelihood += rate * (Math.max(logDensity, -1e300) - avgLogLikelihood);
         pointsSeen++;
@@ -647,8 +655,9 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
             return;
         }
         readOnlineState(in, version);
-        scorer = v2 ? AnomalyScorer.fromSketch(SurpriseSketch.readFrom(in), settings.scoring())
-                : AnomalyScorer.readFrom(in, settings.scoring(), version >= StateFormat.VERSION_8);
+        scorer = v2 ? AnomalyScorer.fromSketch(SurpriseSketch.readFrom(in), settings.scoring(), featureDimension)
+                : AnomalyScorer.readFrom(in, settings.scoring(), version >= StateFormat.VERSION_8,
+                        version >= StateFormat.VERSION_16, featureDimension);
         allocateWork();
     }
 

@@ -24,7 +24,15 @@ import java.nio.ByteOrder;
  * part by the class that owns its fields: {@link PipelineModel#writeState} the pipeline's part and the scorer, each
  * kind its online state ({@link OnlineMixtureModel}, {@link OnlineHmmModel}: {@code writeOnlineState}).
  *
- * <p>Layout, version 15: version 14's, with a mixture's challenger ({@link dev.onlineem.em.mixture.Challenger#writeTo})
+ * <p>Layout, version 16: version 15's, with the scorer ({@link dev.onlineem.em.scoring.AnomalyScorer#writeTo}) ending with
+ * its fast sketch (that of {@link dev.onlineem.em.scoring.SurpriseSketch#writeTo}) and the stream's exchangeability
+ * ({@link dev.onlineem.em.scoring.SerialDependence#writeTo}: its count, then each coordinate's last value, mean, variance
+ * and running squared deviation and difference). The likelihood's gate moments are written whatever the version read: a
+ * scorer read from a state of version 7 or older starts its gate afresh (before version 16 it went on ungated and wrote
+ * a state without them, which no build could read back). A scorer read from a state of version 15 or older starts its
+ * fast sketch as a copy of its long one and its exchangeability afresh.
+ *
+ * <p>Version 15: version 14's, with a mixture's challenger ({@link dev.onlineem.em.mixture.Challenger#writeTo})
  * after drift repair's window when repair is on: a byte (0: none, the model restored from a state of version 14 or
  * older, which goes on without challengers as it did; 1: the challenger follows), its schedule and judgement and, while one
  * runs, its K, parameters, statistics and their scale. Every HMM state is version 14's.

@@ -19,6 +19,12 @@ import org.junit.jupiter.api.Test;
  */
 class RepeatRuleTest {
     private static final ScoreSettings SCORING = ScoreSettings.DEFAULT.withAlpha(1e-4);
+    /**
+     * Calm points between the events of a test: five of the fast sketch's half-lives. The calm points are independent, so
+     * the scorer ranks each point against its recent surprises (AnomalyScorer), and an event that recurs every 150 points
+     * is then not rare enough to alert at 1e-4 (0.7% of the points).
+     */
+    private static final int FORGOTTEN = 1500;
 
     /** Standard normal points in two coordinates, 2,000 of them: a range of about [-3.5, 3.5] on each. */
     private static PipelineModel calmModel(ModelKind kind, ScoreSettings scoring) {
@@ -109,15 +115,15 @@ class RepeatRuleTest {
     void shouldForgetTheOldestAlertWhenItsMemoryIsFull() {
         PipelineModel m = calmModel(ModelKind.MIXTURE, SCORING);
         Random r = new Random(6);
-        calm(m, 150, r);
+        calm(m, FORGOTTEN, r);
         assertTrue(point(m, 0, 9).anomaly);
         // 16 alerts elsewhere, each new: further and further out on the first coordinate, so none repeats another
         for (int i = 0; i < ScoreSettings.REPEAT_MEMORY; i++) {
-            calm(m, 150, r);
+            calm(m, FORGOTTEN, r);
             assertTrue(point(m, 6 + 3 * i, 0).anomaly, "alert " + i);
         }
         assertEquals(ScoreSettings.REPEAT_MEMORY, m.rememberedAlerts());
-        calm(m, 150, r);
+        calm(m, FORGOTTEN, r);
         PointResult out = point(m, 0.1, 8.9);
         assertFalse(out.repeat, "the first alert was forgotten, 16 alerts later");
         assertTrue(out.anomaly);
@@ -138,9 +144,9 @@ class RepeatRuleTest {
             Random r2 = new Random(8);
             PointResult a = new PointResult();
             PointResult b = new PointResult();
-            for (int i = 0; i < 600; i++) {
-                boolean spike = i % 150 == 149;
-                double[] x = spike ? new double[] {7.9 + 0.01 * i / 150, 0.1} : new double[] {r1.nextGaussian(), r1.nextGaussian()};
+            for (int i = 0; i < 4 * FORGOTTEN; i++) {
+                boolean spike = i % FORGOTTEN == FORGOTTEN - 1;
+                double[] x = spike ? new double[] {7.9 + 0.01 * i / FORGOTTEN, 0.1} : new double[] {r1.nextGaussian(), r1.nextGaussian()};
                 double[] y = spike ? x.clone() : new double[] {r2.nextGaussian(), r2.nextGaussian()};
                 m.update(x, 0, a);
                 restored.update(y, 0, b);
@@ -171,7 +177,7 @@ class RepeatRuleTest {
             assertNotNull(first, "run " + run + " alerts");
             assertTrue(first.pValue > SCORING.alpha(), "the run's alert is the likelihood's, not the point's: " + first.pValue);
             assertTrue(first.anomaly && !first.repeat, "run " + run + ": the second run alerts again, near the first's point as it is");
-            calm(m, 400, r);
+            calm(m, FORGOTTEN, r);
         }
     }
 

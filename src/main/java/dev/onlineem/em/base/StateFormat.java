@@ -20,9 +20,11 @@ public final class StateFormat {
     public static final byte VERSION_12 = 12;
     public static final byte VERSION_13 = 13;
     public static final byte VERSION_14 = 14;
-    /** The version written. */
     public static final byte VERSION_15 = 15;
-    public static final byte VERSION = VERSION_15;
+    /** A scorer's fast sketch and its stream's exchangeability ({@code AnomalyScorer}). */
+    public static final byte VERSION_16 = 16;
+    /** The version written. */
+    public static final byte VERSION = VERSION_16;
 
     private StateFormat() {
     }

@@ -36,6 +36,7 @@ public final class SurpriseSketch {
     static final double MIN_TAIL_SCALE = 1;
 
     private final double decay;      // 1 - lambda per point
+    private final int checkEvery;    // points between checks of the grid's resolution
     private double lo = Double.NaN;  // lower edge of bin 0 (bin 0 also holds everything below)
     private double width = Double.NaN;
     private double unit = 1;         // the weight of the next point; older weights are relatively (1-lambda)^age
@@ -47,14 +48,47 @@ public final class SurpriseSketch {
     /** The p-value of the last {@link #logPValue} call (e to its result); never serialised. */
     private double lastPValue = 1;
 
-    /** @param halfLife points after which a point's weight has halved (the sketch's memory) */
+    /**
+     * A sketch whose grid is checked every 1,024 points.
+     *
+     * @param halfLife points after which a point's weight has halved (the sketch's memory)
+     */
     public static SurpriseSketch withHalfLife(double halfLife) {
-        return new SurpriseSketch(Math.pow(2, -1 / halfLife));
+        return new SurpriseSketch(Math.pow(2, -1 / halfLife), CHECK_EVERY);
     }
 
-    /** @param decay each point's weight relative to the next one's, 2^(-1 / half-life) */
-    private SurpriseSketch(double decay) {
+    /**
+     * A sketch of short memory whose grid is checked every {@code checkEvery} points, so that it follows its surprises
+     * as fast as it forgets them.
+     */
+    public static SurpriseSketch withHalfLife(double halfLife, int checkEvery) {
+        return new SurpriseSketch(Math.pow(2, -1 / halfLife), checkEvery);
+    }
+
+    /**
+     * @param decay each point's weight relative to the next one's, 2^(-1 / half-life)
+     * @param checkEvery points between checks of the grid's resolution
+     */
+    private SurpriseSketch(double decay, int checkEvery) {
         this.decay = decay;
+        this.checkEvery = checkEvery;
+    }
+
+    /**
+     * A copy of this sketch's grid and weights that goes on with another memory and check interval: a scorer read from a
+     * state older than its fast sketch starts that sketch from what the long one holds.
+     */
+    public SurpriseSketch copyWith(double halfLife, int checkEvery) {
+        SurpriseSketch s = withHalfLife(halfLife, checkEvery);
+        s.lo = lo;
+        s.width = width;
+        s.unit = unit;
+        s.total = total;
+        s.overflow = overflow;
+        s.overflowExcess = overflowExcess;
+        s.sinceCheck = sinceCheck % checkEvery;
+        System.arraycopy(counts, 0, s.counts, 0, BINS);
+        return s;
     }
 
     /** Whether the grid has been laid out by {@link #initialise}. */
@@ -199,7 +233,7 @@ public final class SurpriseSketch {
         if (unit > RESCALE_AT) {
             rescale(1 / unit);
         }
-        if (++sinceCheck >= CHECK_EVERY) {
+        if (++sinceCheck >= checkEvery) {
             sinceCheck = 0;
             adaptResolution();
         }
@@ -318,7 +352,13 @@ public final class SurpriseSketch {
         }
     }
 
+    /** Reads a sketch whose grid is checked every 1,024 points (every sketch before state format 16, the long one since). */
     public static SurpriseSketch readFrom(ByteBuffer in) {
+        return readFrom(in, CHECK_EVERY);
+    }
+
+    /** Reads a sketch written by {@link #writeTo}; the check interval is its owner's, not written. */
+    public static SurpriseSketch readFrom(ByteBuffer in, int checkEvery) {
         double lo = in.getDouble();
         double width = in.getDouble();
         double unit = in.getDouble();
@@ -326,7 +366,7 @@ public final class SurpriseSketch {
         double overflow = in.getDouble();
         double overflowExcess = in.getDouble();
         double decay = in.getDouble();
-        SurpriseSketch s = new SurpriseSketch(decay);
+        SurpriseSketch s = new SurpriseSketch(decay, checkEvery);
         s.lo = lo;
         s.width = width;
         s.unit = unit;

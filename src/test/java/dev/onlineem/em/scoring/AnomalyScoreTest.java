@@ -228,6 +228,65 @@ class AnomalyScoreTest {
         assertEquals(10, model.snapshot().means()[0][0], 0.3, "mean seven half-lives after the change");
     }
 
+    /**
+     * The surprises of a model that got worse (a young model, a replacement) rise by 3 nats for good. On an exchangeable
+     * stream the order of the points says nothing, so the change is the model's, and the published pValue ranks each point
+     * against what the current model's surprises look like: within a few of the fast sketch's half-lives they are uniform
+     * again. On a serially dependent stream the long sketch speaks, and the raised surprises stay rare for thousands of
+     * points (an episode must not become its own baseline). Drift repair's p-value is the long sketch's on both.
+     */
+    @Test
+    void shouldRankAgainstTheCurrentSurprisesOnExchangeableStreamsOnly() {
+        for (boolean exchangeable : new boolean[] {true, false}) {
+            Random r = new Random(SEED);
+            AnomalyScorer scorer = new AnomalyScorer(ScoreSettings.DEFAULT, 1);
+            double[] warm = new double[200];
+            for (int i = 0; i < warm.length; i++) {
+                warm[i] = r.nextGaussian();
+            }
+            scorer.initialise(warm);
+            AnomalyScorer.Score out = new AnomalyScorer.Score();
+            double[] z = new double[1];
+            int n = 6000;
+            double[] p = new double[n];
+            double[] drift = new double[n];
+            double weights = 0;
+            double minWeight = 1;
+            double maxWeight = 0;
+            for (int t = 0; t < n; t++) {
+                z[0] = exchangeable ? r.nextGaussian() : Math.sin(2 * Math.PI * t / 500) + 0.05 * r.nextGaussian();
+                scorer.score((t < 3000 ? 0 : 3) + r.nextGaussian(), z, false, null, out);
+                p[t] = out.pValue;
+                drift[t] = out.driftPValue;
+                if (t >= 500) {
+                    weights += out.exchangeableWeight;
+                    minWeight = Math.min(minWeight, out.exchangeableWeight);
+                    maxWeight = Math.max(maxWeight, out.exchangeableWeight);
+                }
+            }
+            if (exchangeable) {
+                // the ratio of one coordinate's 1,400 or so recent points has a spread of about 0.05 about 1
+                assertTrue(weights / (n - 500) > 0.95 && minWeight > 0.5, "weights: mean " + weights / (n - 500) + ", least " + minWeight);
+            } else {
+                assertEquals(0, maxWeight, "a smooth stream's p-values come from the long sketch alone");
+            }
+            double median = median(p, 5000, n);
+            double driftMedian = median(drift, 5000, n);
+            if (exchangeable) {
+                assertEquals(0.5, median, 0.1, "2,000 points after the change, pValue is uniform again");
+            } else {
+                assertTrue(median < 0.3, "the long memory still finds the raised surprises rare: median pValue " + median);
+            }
+            assertTrue(driftMedian < 0.3, "drift repair reads the long sketch: median " + driftMedian);
+        }
+    }
+
+    private static double median(double[] v, int from, int to) {
+        double[] part = java.util.Arrays.copyOfRange(v, from, to);
+        java.util.Arrays.sort(part);
+        return part[part.length / 2];
+    }
+
     @Test
     void shouldUseTheHalfLifeAsTheMemoryFromTheStart() {
         ModelSettings settings = ModelSettings.builder().halfLife(1_000).build();
