@@ -22,10 +22,13 @@ import java.util.function.BooleanSupplier;
  *       {@code P_lik} the upper tail of mean_w(u) under a Gaussian or a gamma distribution with that mean and
  *       variance ({@link LikelihoodTail}): a run of moderately surprising points (a burst, a new level, a new
  *       regime) is rarer than any one of them;</li>
- *   <li>the gate: the likelihood's log tail is weighted by min(1, R - 1), R the variance inflation of the window
- *       mean over that of independent u (1 + 2 sum of the autocorrelations of u): on i.i.d. points R is near 1 and
- *       the window would only average noise into the score (ADBench's skin set: ROC-AUC 0.576 without the gate,
- *       0.681 with it), while bursts and level shifts make it large;</li>
+ *   <li>the gate: the likelihood's log tail is weighted by min(1 - w, R - 1), w the stream's exchangeability (as for
+ *       pValue) and R the variance inflation of the window mean over that of independent u (1 + 2 sum of the
+ *       autocorrelations of u): on i.i.d. points R is near 1 and the window would only average noise into the score
+ *       (ADBench's skin set: ROC-AUC 0.576 without the gate, 0.681 with it), while bursts and level shifts make it large.
+ *       But a model that changes (young, repaired, replaced) makes the surprises of i.i.d. points come in runs too; where
+ *       the points' own order means nothing (w = 1) a run of surprise is the model's, not news, and the likelihood is
+ *       silent (ADBench's 24 held-out sets: mean ROC-AUC 0.8207 to 0.8220, the 14 sets 0.7013 to 0.7069);</li>
  *   <li>the combined tail probability {@code p = 1 - (1 - m)^2}, {@code m = min(pValue, P_lik)} (Sidak's form of
  *       Bonferroni's min(1, 2m): whichever of the two speaks, P(p &lt;= a) &lt;= a + a^2 / 4 when both are calibrated,
  *       and p below 1 for every m below 1, so the score ranks the unsurprising half of the points too; just pValue
@@ -191,7 +194,7 @@ public final class AnomalyScorer {
         }
         // decades of surprise, bounded so that the likelihood's running moments stay finite (1e-1000000 is beyond any use)
         double u = Math.min(-logP / LN10, MAX_DECADES);
-        double log10Lik = likelihood(u);
+        double log10Lik = likelihood(u, w);
         double log10P = recent.length > 1 ? combined(Math.min(logP / LN10, log10Lik)) : logP / LN10;
         out.pValue = Math.max(p, Double.MIN_NORMAL); // the score keeps ranking where the double underflows
         out.likelihoodPValue = likelihoodP;
@@ -221,7 +224,7 @@ public final class AnomalyScorer {
      * log10 of the anomaly likelihood's tail probability for the window ending with u; 0 while it has too little history.
      * Leaves the probability itself in {@link #likelihoodP}.
      */
-    private double likelihood(double u) {
+    private double likelihood(double u, double exchangeable) {
         likelihoodP = 1;
         int w = recent.length;
         if (w == 1) {
@@ -237,7 +240,7 @@ public final class AnomalyScorer {
         // the gate: var(window mean) / (var(u) / w) = 1 + 2 sum_k (1 - k/w) rho_k, the variance inflation of the window mean,
         // is 1 when the u are independent (i.i.d. points: then the window only averages noise into the score) and grows with
         // serial dependence (bursts, level shifts); the likelihood's log tail is weighted by min(1, inflation - 1)
-        double gate = Math.max(0, Math.min(1, (uVar > 0 ? longVar / (uVar / w) : 0) - 1));
+        double gate = Math.max(0, Math.min(1 - exchangeable, (uVar > 0 ? longVar / (uVar / w) : 0) - 1));
         double log10Q = 0;
         if (longCount >= LIKELIHOOD_MIN_HISTORY && longVar > 0) {
             double z;

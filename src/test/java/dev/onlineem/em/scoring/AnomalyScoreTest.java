@@ -281,6 +281,36 @@ class AnomalyScoreTest {
         }
     }
 
+    /** A run of moderately surprising points is news where the order of the points means something, and noise where it does not. */
+    @Test
+    void shouldLetTheLikelihoodSpeakOfRunsOnlyWhereOrderMeansSomething() {
+        for (boolean exchangeable : new boolean[] {true, false}) {
+            Random r = new Random(SEED);
+            AnomalyScorer scorer = new AnomalyScorer(ScoreSettings.DEFAULT, 1);
+            double[] warm = new double[200];
+            for (int i = 0; i < warm.length; i++) {
+                warm[i] = r.nextGaussian();
+            }
+            scorer.initialise(warm);
+            AnomalyScorer.Score out = new AnomalyScorer.Score();
+            double[] z = new double[1];
+            double least = 1;
+            for (int t = 0; t < 3100; t++) {
+                z[0] = exchangeable ? r.nextGaussian() : Math.sin(2 * Math.PI * t / 500) + 0.05 * r.nextGaussian();
+                // 100 points each about 2 nats more surprising than usual: none rare alone
+                scorer.score((t < 3000 ? 0 : 2) + r.nextGaussian(), z, false, null, out);
+                if (t >= 3000) {
+                    least = Math.min(least, out.likelihoodPValue);
+                }
+            }
+            if (exchangeable) {
+                assertEquals(1, least, "the likelihood is silent on independent points");
+            } else {
+                assertTrue(least < 1e-4, "the run is rarer than any of its points: " + least);
+            }
+        }
+    }
+
     private static double median(double[] v, int from, int to) {
         double[] part = java.util.Arrays.copyOfRange(v, from, to);
         java.util.Arrays.sort(part);
