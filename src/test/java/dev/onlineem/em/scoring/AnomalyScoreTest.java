@@ -239,12 +239,7 @@ class AnomalyScoreTest {
     void shouldRankAgainstTheCurrentSurprisesOnExchangeableStreamsOnly() {
         for (boolean exchangeable : new boolean[] {true, false}) {
             Random r = new Random(SEED);
-            AnomalyScorer scorer = new AnomalyScorer(ScoreSettings.DEFAULT, 1);
-            double[] warm = new double[200];
-            for (int i = 0; i < warm.length; i++) {
-                warm[i] = r.nextGaussian();
-            }
-            scorer.initialise(warm);
+            AnomalyScorer scorer = scorerWarmedOnStandardSurprises(r);
             AnomalyScorer.Score out = new AnomalyScorer.Score();
             double[] z = new double[1];
             int n = 6000;
@@ -254,7 +249,7 @@ class AnomalyScoreTest {
             double minWeight = 1;
             double maxWeight = 0;
             for (int t = 0; t < n; t++) {
-                z[0] = exchangeable ? r.nextGaussian() : Math.sin(2 * Math.PI * t / 500) + 0.05 * r.nextGaussian();
+                z[0] = nextPoint(exchangeable, t, r);
                 scorer.score((t < 3000 ? 0 : 3) + r.nextGaussian(), z, false, null, out);
                 p[t] = out.pValue;
                 drift[t] = out.driftPValue;
@@ -286,17 +281,12 @@ class AnomalyScoreTest {
     void shouldLetTheLikelihoodSpeakOfRunsOnlyWhereOrderMeansSomething() {
         for (boolean exchangeable : new boolean[] {true, false}) {
             Random r = new Random(SEED);
-            AnomalyScorer scorer = new AnomalyScorer(ScoreSettings.DEFAULT, 1);
-            double[] warm = new double[200];
-            for (int i = 0; i < warm.length; i++) {
-                warm[i] = r.nextGaussian();
-            }
-            scorer.initialise(warm);
+            AnomalyScorer scorer = scorerWarmedOnStandardSurprises(r);
             AnomalyScorer.Score out = new AnomalyScorer.Score();
             double[] z = new double[1];
             double least = 1;
             for (int t = 0; t < 3100; t++) {
-                z[0] = exchangeable ? r.nextGaussian() : Math.sin(2 * Math.PI * t / 500) + 0.05 * r.nextGaussian();
+                z[0] = nextPoint(exchangeable, t, r);
                 // 100 points each about 2 nats more surprising than usual: none rare alone
                 scorer.score((t < 3000 ? 0 : 2) + r.nextGaussian(), z, false, null, out);
                 if (t >= 3000) {
@@ -309,6 +299,22 @@ class AnomalyScoreTest {
                 assertTrue(least < 1e-4, "the run is rarer than any of its points: " + least);
             }
         }
+    }
+
+    /** A scorer of one coordinate laid out on 200 standard normal surprises. */
+    private static AnomalyScorer scorerWarmedOnStandardSurprises(Random r) {
+        AnomalyScorer scorer = new AnomalyScorer(ScoreSettings.DEFAULT, 1);
+        double[] warm = new double[200];
+        for (int i = 0; i < warm.length; i++) {
+            warm[i] = r.nextGaussian();
+        }
+        scorer.initialise(warm);
+        return scorer;
+    }
+
+    /** The next point of a one-coordinate stream: independent, or a smooth daily signal. */
+    private static double nextPoint(boolean exchangeable, int t, Random r) {
+        return exchangeable ? r.nextGaussian() : Math.sin(2 * Math.PI * t / 500) + 0.05 * r.nextGaussian();
     }
 
     private static double median(double[] v, int from, int to) {
