@@ -266,7 +266,7 @@ public final class OnlineEmConfig extends AbstractConfig {
             .define(ANOMALY_ALPHA_CONFIG, Type.DOUBLE, ScoreSettings.DEFAULT_ALPHA, Range.between(1e-300, 0.5), Importance.HIGH,
                     "A point is an anomaly when its combined tail probability 2 min(pValue, likelihoodPValue) is below this, i.e. when its anomalyScore reaches D/(D+3) with D = -log10(alpha) (0.5 at 0.001). "
                     + "The default, 0.004, is what NAB's 58 streams score best with; an alarm budget of one per 10,000 points on well-modelled streams is 1e-4 with model.anomaly.likelihood.tail=gamma.")
-            .define(ANOMALY_HALF_LIFE_CONFIG, Type.DOUBLE, ScoreSettings.DEFAULT_HALF_LIFE, Range.atLeast(10), Importance.LOW, "Memory of the per-model surprise sketch behind pValue, in points.")
+            .define(ANOMALY_HALF_LIFE_CONFIG, Type.DOUBLE, ScoreSettings.DEFAULT_HALF_LIFE, Range.atLeast(10), Importance.LOW, "Memory of the per-model surprise sketch behind pValue, in points. On a stream whose points look exchangeable (independent records) pValue comes from a second sketch of 300 points instead (README, \"Messages\"); drift repair always reads this one.")
             .define(LIKELIHOOD_WINDOW_CONFIG, Type.INT, ScoreSettings.DEFAULT_LIKELIHOOD_WINDOW, Range.between(1, 10_000), Importance.MEDIUM,
                     "Points in the short window of the anomaly likelihood (the mean surprise of the last w points against its long-run history). 1: off, for i.i.d. data.")
             .define(LIKELIHOOD_HALF_LIFE_CONFIG, Type.DOUBLE, ScoreSettings.DEFAULT_LIKELIHOOD_HALF_LIFE, Range.atLeast(10), Importance.LOW,
