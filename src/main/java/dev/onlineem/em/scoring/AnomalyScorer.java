@@ -54,7 +54,8 @@ public final class AnomalyScorer {
     /**
      * Memory of the fast sketch, in points. Its upper 2% past which the tail is fitted then holds about 9 points' weight
      * (of 433 in all), enough for the tail's scale at the alarm level (0.004). On ADBench's 24 held-out sets, 150, 300
-     * and 600 gave a mean ROC-AUC of 0.8213, 0.8207 and 0.8197 (0.8185 with the long sketch alone).
+     * and 600 gave a mean ROC-AUC of 0.8213, 0.8207 and 0.8197 (0.8185 with the long sketch alone), measured before the
+     * likelihood's gate took the exchangeability too (docs/adaptive-models.md).
      */
     static final double FAST_HALF_LIFE = 300;
     /** Points between checks of the fast sketch's grid: a quarter of the long one's, so that it follows what it holds. */
@@ -85,8 +86,6 @@ public final class AnomalyScorer {
         public double pValue;
         /** The long sketch's p-value alone: what drift repair's detector reads, whatever the stream's kind. */
         public double driftPValue;
-        /** The fast sketch's weight in pValue ({@link SerialDependence#exchangeableWeight}). */
-        public double exchangeableWeight;
         public double likelihoodPValue;
         public double anomalyScore;
         public boolean anomaly;
@@ -179,7 +178,6 @@ public final class AnomalyScorer {
         fast.add(s);
         double w = order.exchangeableWeight();
         order.observe(z);
-        out.exchangeableWeight = w;
         double logP;
         double p;
         if (w == 0) {

@@ -37,7 +37,7 @@ public final class SerialDependence {
     /** Winsorising bound of a deviation, in running spreads. */
     static final double CLIP = 10;
 
-    private static final double SQRT2 = Math.sqrt(2);
+    private static final double CLIP2 = CLIP * CLIP;
     private static final double RATE_FLOOR = 1 - Math.pow(2, -1 / HALF_LIFE);
 
     private final double[] previous;
@@ -90,13 +90,18 @@ public final class SerialDependence {
                 previous[j] = Double.NaN;
                 continue;
             }
-            // no bound while the coordinate has not varied (its first values equal: a quantised load), or it never would
-            double bound = variance[j] > 0 ? CLIP * Math.sqrt(variance[j]) : Double.POSITIVE_INFINITY;
-            double d = Math.max(-bound, Math.min(bound, v - mean[j]));
+            // winsorised at CLIP spreads (squares compared, so the root is taken only for a point that is clipped); no bound
+            // while the coordinate has not varied (its first values equal: a quantised load), or it never would
+            double d = v - mean[j];
+            double bound2 = CLIP2 * variance[j];
+            if (variance[j] > 0 && d * d > bound2) {
+                d = Math.copySign(Math.sqrt(bound2), d);
+            }
             if (!Double.isNaN(previous[j])) {
                 double e = v - previous[j];
-                double eb = bound * SQRT2;
-                e = Math.max(-eb, Math.min(eb, e));
+                if (variance[j] > 0 && e * e > 2 * bound2) {
+                    e = Math.copySign(Math.sqrt(2 * bound2), e);
+                }
                 deviations[j] += rate * (d * d - deviations[j]);
                 differences[j] += rate * (e * e - differences[j]);
             }

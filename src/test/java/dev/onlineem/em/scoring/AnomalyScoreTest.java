@@ -250,13 +250,14 @@ class AnomalyScoreTest {
             double maxWeight = 0;
             for (int t = 0; t < n; t++) {
                 z[0] = nextPoint(exchangeable, t, r);
+                double w = scorer.exchangeableWeight(); // the weight this point's pValue takes
                 scorer.score((t < 3000 ? 0 : 3) + r.nextGaussian(), z, false, null, out);
                 p[t] = out.pValue;
                 drift[t] = out.driftPValue;
                 if (t >= 500) {
-                    weights += out.exchangeableWeight;
-                    minWeight = Math.min(minWeight, out.exchangeableWeight);
-                    maxWeight = Math.max(maxWeight, out.exchangeableWeight);
+                    weights += w;
+                    minWeight = Math.min(minWeight, w);
+                    maxWeight = Math.max(maxWeight, w);
                 }
             }
             if (exchangeable) {
