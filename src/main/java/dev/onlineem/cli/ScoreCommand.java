@@ -138,13 +138,20 @@ public final class ScoreCommand implements Callable<Integer> {
                 w.append(line).append('\n');
             }
             if (ticks) {
-                spec.commandLine().getErr().println("scored " + tickStage.barCount + " bars of " + rows + " ticks, " + scorer.flagged + " flagged"
+                spec.commandLine().getErr().println("scored " + tickStage.barCount + " bars of " + rows + " ticks, " + scorer.flagged + " flagged, "
+                        + repairs(scorer.model)
                         + (tickStage.refused == 0 ? "" : "; " + tickStage.refused + " ticks refused, the first " + tickStage.firstRefusal) + ": " + out);
             } else {
-                spec.commandLine().getErr().println("scored " + rows + " rows, " + scorer.flagged + " flagged: " + out);
+                spec.commandLine().getErr().println("scored " + rows + " rows, " + scorer.flagged + " flagged, " + repairs(scorer.model) + ": " + out);
             }
         }
         return 0;
+    }
+
+    /** How often the model's structure was replaced (drift repair and challengers), for the summary line. */
+    static String repairs(OnlineModel model) {
+        long n = model.repairs();
+        return n == 1 ? "1 repair" : n + " repairs";
     }
 
     /** Scores points with the model and appends the score columns to an output line. */

@@ -49,6 +49,29 @@ class FitCommandTest {
     }
 
     @Test
+    void shouldSayInScoresSummaryHowOftenTheModelsStructureWasRepaired(@TempDir Path dir) throws Exception {
+        // two 2-D clusters, then two others far from them: online EM alone keeps its old structure, drift repair replaces it
+        Path csv = dir.resolve("jump.csv");
+        StringBuilder sb = new StringBuilder("a,b\n");
+        java.util.Random r = new java.util.Random(11);
+        for (int i = 0; i < 6000; i++) {
+            boolean after = i >= 3000;
+            double ca = i % 2 == 0 ? 0 : (after ? 20 : 6);
+            double cb = i % 2 == 0 ? (after ? -15 : 0) : 0;
+            sb.append(ca + r.nextGaussian()).append(',').append(cb + r.nextGaussian()).append('\n');
+        }
+        Files.writeString(csv, sb.toString());
+        Output repaired = run("score", "--input", csv.toString(), "--columns", "a,b", "--k", "2", "--out", dir.resolve("s.csv").toString());
+        assertEquals(0, repaired.exit(), repaired.err());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("scored 6000 rows, \\d+ flagged, (\\d+) repairs?: ").matcher(repaired.err());
+        assertTrue(m.find(), repaired.err());
+        assertTrue(Integer.parseInt(m.group(1)) >= 1, repaired.err());
+        Output off = run("score", "--input", csv.toString(), "--columns", "a,b", "--k", "2", "-D", "model.repair.window=0",
+                "--out", dir.resolve("t.csv").toString());
+        assertTrue(off.err().contains(" flagged, 0 repairs: "), off.err());
+    }
+
+    @Test
     void shouldScoreEachBarOfTicksAsTheServicesTickStageMakesItAndSkipRefusedTicks(@TempDir Path dir) throws Exception {
         // two-minute bars of ticks every 10 s; one tick with a negative price and one late tick, both refused
         Path ticks = dir.resolve("ticks.csv");
