@@ -446,7 +446,8 @@ public final class OnlineMixtureModel extends PipelineModel {
         if (settings.repairWindow() > 0) {
             repair = DriftRepair.readFrom(in, settings.repairWindow(), d, version);
             // a state of version 14 or older goes on without challengers, as it did
-            challenger = version >= StateFormat.VERSION_15 && in.get() != 0 ? Challenger.readFrom(in, settings.repairWindow(), g) : null;
+            challenger = version >= StateFormat.VERSION_15 && in.get() != 0
+                    ? Challenger.readFrom(in, settings.repairWindow(), g, version == StateFormat.VERSION_15) : null;
         }
     }
 

@@ -30,12 +30,15 @@ import java.nio.ByteOrder;
  * and running squared deviation and difference). The likelihood's gate moments are written whatever the version read: a
  * scorer read from a state of version 7 or older starts its gate afresh (before version 16 it went on ungated and wrote
  * a state without them, which no build could read back). A scorer read from a state of version 15 or older starts its
- * fast sketch as a copy of its long one and its exchangeability afresh.
+ * fast sketch as a copy of its long one and its exchangeability afresh. A challenger's judgement is its block sum,
+ * block means' sum and sum of squares, then the gains' sum of squares; version 15 had the gains' count (a long) and sum
+ * between the last two, which are read and dropped.
  *
  * <p>Version 15: version 14's, with a mixture's challenger ({@link dev.onlineem.em.mixture.Challenger#writeTo})
  * after drift repair's window when repair is on: a byte (0: none, the model restored from a state of version 14 or
  * older, which goes on without challengers as it did; 1: the challenger follows), its schedule and judgement and, while one
- * runs, its K, parameters, statistics and their scale. Every HMM state is version 14's.
+ * runs, its K, parameters, statistics and their scale. Every HMM state is version 14's. The judgement: block sum, block
+ * means' sum and sum of squares, the gains' count (a long), sum and sum of squares.
  *
  * <p>Version 14: version 13's, with the repeat rule's tolerance after the range rule's at the end of the settings
  * and, when it is not 0, the repeat memory (the number of remembered alerts, then their input points, oldest first) after

@@ -21,7 +21,10 @@ public final class StateFormat {
     public static final byte VERSION_13 = 13;
     public static final byte VERSION_14 = 14;
     public static final byte VERSION_15 = 15;
-    /** A scorer's fast sketch and its stream's exchangeability ({@code AnomalyScorer}). */
+    /**
+     * A scorer's fast sketch and its stream's exchangeability ({@code AnomalyScorer}); a challenger's judgement without the
+     * gains' count and sum, which format 15 kept.
+     */
     public static final byte VERSION_16 = 16;
     /** The version written. */
     public static final byte VERSION = VERSION_16;

@@ -316,8 +316,13 @@ public final class Challenger {
         }
     }
 
-    /** Reads what {@link #writeTo} wrote; the model's parameters give the dimension, covariance type and distribution. */
-    public static Challenger readFrom(ByteBuffer in, int capacity, GaussianMixture model) {
+    /**
+     * Reads what {@link #writeTo} wrote; the model's parameters give the dimension, covariance type and distribution.
+     *
+     * @param gainMoments whether the judgement holds the gains' count and sum before their sum of squares, as format 15
+     *        wrote them (read and dropped: the blocks give both at every verdict)
+     */
+    public static Challenger readFrom(ByteBuffer in, int capacity, GaussianMixture model, boolean gainMoments) {
         Challenger c = new Challenger(capacity);
         c.idle = in.getInt();
         c.idleWindows = in.getInt();
@@ -331,6 +336,10 @@ public final class Challenger {
         c.blockSum = in.getDouble();
         c.sumMeans = in.getDouble();
         c.sumMeansSq = in.getDouble();
+        if (gainMoments) {
+            in.getLong();
+            in.getDouble();
+        }
         c.sumGainsSq = in.getDouble();
         c.started = in.getLong();
         c.won = in.getLong();

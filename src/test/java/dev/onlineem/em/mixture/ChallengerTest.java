@@ -175,7 +175,7 @@ class ChallengerTest {
         ch.writeTo(buf);
         assertEquals(0, buf.remaining(), "serializedSize is what writeTo writes");
         buf.flip();
-        Challenger copy = Challenger.readFrom(buf, WINDOW, poor);
+        Challenger copy = Challenger.readFrom(buf, WINDOW, poor, false);
         for (int i = 1_000; i < stream.length; i++) {
             double ll = poor.eStep(stream[i], resp);
             Challenger.Verdict a = ch.active() ? ch.learn(stream[i], ll, 1e-3, REG, 1e-4, work) : null;
