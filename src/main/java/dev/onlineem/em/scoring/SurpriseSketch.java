@@ -80,15 +80,20 @@ public final class SurpriseSketch {
      */
     public SurpriseSketch copyWith(double halfLife, int checkEvery) {
         SurpriseSketch s = withHalfLife(halfLife, checkEvery);
-        s.lo = lo;
-        s.width = width;
-        s.unit = unit;
-        s.total = total;
-        s.overflow = overflow;
-        s.overflowExcess = overflowExcess;
+        s.setGrid(lo, width, unit, total, overflow, overflowExcess);
         s.sinceCheck = sinceCheck % checkEvery;
         System.arraycopy(counts, 0, s.counts, 0, BINS);
         return s;
+    }
+
+    /** The grid and its running weights, as {@link #writeTo} writes them (the bins' counts apart). */
+    private void setGrid(double lo, double width, double unit, double total, double overflow, double overflowExcess) {
+        this.lo = lo;
+        this.width = width;
+        this.unit = unit;
+        this.total = total;
+        this.overflow = overflow;
+        this.overflowExcess = overflowExcess;
     }
 
     /** Whether the grid has been laid out by {@link #initialise}. */
@@ -367,12 +372,7 @@ public final class SurpriseSketch {
         double overflowExcess = in.getDouble();
         double decay = in.getDouble();
         SurpriseSketch s = new SurpriseSketch(decay, checkEvery);
-        s.lo = lo;
-        s.width = width;
-        s.unit = unit;
-        s.total = total;
-        s.overflow = overflow;
-        s.overflowExcess = overflowExcess;
+        s.setGrid(lo, width, unit, total, overflow, overflowExcess);
         s.sinceCheck = in.getInt();
         for (int b = 0; b < BINS; b++) {
             s.counts[b] = in.getDouble();
