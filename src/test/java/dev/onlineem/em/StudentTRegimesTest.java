@@ -14,11 +14,18 @@ import org.junit.jupiter.api.Test;
 /** HMMs with Student-t emissions: fat-tail days are not regimes. */
 class StudentTRegimesTest {
     private static final Path DJIA = Path.of("src/test/resources/data/AER__DJIA8012.csv");
+    private static final Path NYSE = Path.of("src/test/resources/data/AER__NYSESW.csv");
+    private static final Path SP500 = Path.of("src/test/resources/data/MASS__SP500.csv");
     /** The service's memory (model.half.life) and the issue's 250-day warm-up. */
     private static final double SERVICE_HALF_LIFE = 2000;
 
     static double[] djiaReturns() throws IOException {
-        List<String> lines = Files.readAllLines(DJIA);
+        return logReturns(DJIA);
+    }
+
+    /** 100 times the log returns of a file of dated levels ("time","level"). */
+    static double[] logReturns(Path levels) throws IOException {
+        List<String> lines = Files.readAllLines(levels);
         double[] r = new double[lines.size() - 2];
         for (int i = 2; i < lines.size(); i++) {
             r[i - 2] = 100 * Math.log(Double.parseDouble(lines.get(i).split(",")[1]) / Double.parseDouble(lines.get(i - 1).split(",")[1]));
@@ -54,6 +61,30 @@ class StudentTRegimesTest {
         // measured: t -1.3613, Gaussian -1.3851
         assertTrue(t > gaussian && t > hindsight, "prequential mean log-density: t HMM " + t + ", Gaussian HMM " + gaussian
                 + ", t in hindsight " + hindsight);
+    }
+
+    @Test
+    void shouldPredictTheIssuesTwoOtherSeriesBetterWithTEmissionsThanGaussianOnesOrOneTInHindsight() throws IOException {
+        // The 1990s S&P 500 daily returns in percent (MASS::SP500, 2,780) and 100 times the daily log returns of the NYSE
+        // composite 1990-2005 (AER::NYSESW, 4,002), the series on which the fat-tails issue measured the Gaussian HMM. The
+        // single t fitted in hindsight is scipy.stats.t.fit(r) (SciPy 1.10.1; fit --batch --k 1 --distribution student-t
+        // lands on the same df, 3.7202 and 3.7093), scored on the days after the warm-up: t.logpdf(r[250:], ...).mean().
+        List<String> lines = Files.readAllLines(SP500);
+        double[] sp500 = new double[lines.size() - 1];
+        for (int i = 1; i < lines.size(); i++) {
+            sp500[i - 1] = Double.parseDouble(lines.get(i));
+        }
+        double t = prequential(sp500, Distribution.STUDENT_T);
+        double gaussian = prequential(sp500, Distribution.GAUSSIAN);
+        // measured: t -1.2488, Gaussian -1.2516. Before the warm-up tried a start split by scale, the three k-means++
+        // starts all ended in a "state" of 2% of the variance that was left after a day in 4, and the t HMM scored -1.2867
+        assertTrue(t > gaussian && t > -1.283776636868838, "S&P 500, prequential mean log-density: t HMM " + t + ", Gaussian HMM " + gaussian);
+
+        double[] nyse = logReturns(NYSE);
+        t = prequential(nyse, Distribution.STUDENT_T);
+        gaussian = prequential(nyse, Distribution.GAUSSIAN);
+        // measured: t -1.1895, Gaussian -1.1982
+        assertTrue(t > gaussian && t > -1.2400391321874416, "NYSE, prequential mean log-density: t HMM " + t + ", Gaussian HMM " + gaussian);
     }
 
     /** Regime events per true change and the share of points whose regime is right, after the warm-up. */

@@ -526,7 +526,71 @@ public final class GaussianHmm {
                 best = f;
             }
         }
+        if (k > 1) {
+            // one more start, split by scale: k-means++ seeds split the points by location, and from such a split
+            // Baum-Welch rarely reaches regimes that share a mean and differ in their spread, as the volatility regimes of
+            // daily returns do (Ryden, Terasvirta & Asbrink 1998). 1990s S&P 500 returns, 250-day warm-up: the three seeded
+            // starts all ended with a "state" of 2% of the variance left after a day in 4, where this start finds calm
+            // and turbulent regimes of variance 0.6 and 1.6, each kept 98 days in 100, 0.4 nats a point likelier.
+            Fit f = scaleSplit(data, k, type, regularization).baumWelch(data, init, regularization, maxIterations, tolerance);
+            if (distribution.studentT()) {
+                f = f.hmm.withDistribution(distribution).baumWelch(data, init, regularization, maxIterations, tolerance);
+            }
+            if (f.logLikelihood > best.logLikelihood) {
+                best = f;
+            }
+        }
         return best;
+    }
+
+    /**
+     * A Gaussian start whose k states all have the points' mean and their covariance scaled by factors from 1/2 to 2
+     * (geometrically spaced), with the constructor's sticky transitions. Missing coordinates are left out of the moments
+     * they would enter.
+     */
+    static GaussianHmm scaleSplit(double[][] data, int k, CovarianceType type, double regularization) {
+        int d = data[0].length;
+        double[] mean = new double[d];
+        double[][] cov = new double[d][d];
+        for (int i = 0; i < d; i++) {
+            double sum = 0;
+            int n = 0;
+            for (double[] x : data) {
+                if (!Double.isNaN(x[i])) {
+                    sum += x[i];
+                    n++;
+                }
+            }
+            mean[i] = n > 0 ? sum / n : 0;
+        }
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j <= i; j++) {
+                double sum = 0;
+                int n = 0;
+                for (double[] x : data) {
+                    if (!Double.isNaN(x[i]) && !Double.isNaN(x[j])) {
+                        sum += (x[i] - mean[i]) * (x[j] - mean[j]);
+                        n++;
+                    }
+                }
+                cov[i][j] = cov[j][i] = n > 1 ? sum / n : (i == j ? 1 : 0);
+            }
+            cov[i][i] += regularization;
+        }
+        GaussianHmm hmm = new GaussianHmm(k, d, type);
+        double[][] scaled = new double[d][d];
+        for (int c = 0; c < k; c++) {
+            double factor = Math.pow(2, 2.0 * c / (k - 1) - 1);
+            for (int i = 0; i < d; i++) {
+                for (int j = 0; j < d; j++) {
+                    scaled[i][j] = factor * cov[i][j];
+                }
+            }
+            System.arraycopy(mean, 0, hmm.emissions.means[c], 0, d);
+            hmm.emissions.covariance.setFromMatrix(hmm.emissions.covariances[c], scaled);
+        }
+        hmm.emissions.refreshAll();
+        return hmm;
     }
 
     /** A copy of these parameters (the emissions' df included). */
