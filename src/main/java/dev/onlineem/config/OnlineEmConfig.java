@@ -193,6 +193,10 @@ public final class OnlineEmConfig extends AbstractConfig {
             + "else at least max(50, 20 * k.max).";
     public static final String DISTRIBUTION_CONFIG = "model.distribution";
     public static final String DF_CONFIG = "model.df";
+    public static final String MEMORY_BANK_CONFIG = "model.memory.bank";
+    public static final String MEMORY_BANK_DOC = "HMMs with a half-life: also learn a second chain with the stationary steps (t + t0)^-alpha, never "
+            + "below the half-life's floor (a memory that stays short for hundreds of thousands of points), and predict with the two, "
+            + "weighted by how well each predicted (fixed share 0.001). Doubles an HMM's per-point cost and online state. Ignored by mixtures.";
     public static final String AVERAGING_CONFIG = "model.averaging";
     public static final String AVERAGING_DOC = "Polyak-Ruppert averaging of a mixture's statistics after warm-up: snapshots publish the parameters "
             + "of the running mean of the statistics (forgetting at model.half.life when set) instead of the last iterate, which "
@@ -293,6 +297,7 @@ public final class OnlineEmConfig extends AbstractConfig {
             .define(WEIGHT_FLOOR_CONFIG, Type.DOUBLE, ModelSettings.DEFAULT_WEIGHT_FLOOR, Range.between(0, 0.4), Importance.LOW, "A component whose weight falls below this is re-seeded by splitting the heaviest.")
             .define(SEED_CONFIG, Type.LONG, ModelSettings.DEFAULT_SEED, Importance.LOW, "Seed of the warm-up k-means++, so models are reproducible.")
             .define(AVERAGING_CONFIG, Type.BOOLEAN, false, Importance.LOW, AVERAGING_DOC)
+            .define(MEMORY_BANK_CONFIG, Type.BOOLEAN, true, Importance.LOW, MEMORY_BANK_DOC)
             .define(REPAIR_WINDOW_CONFIG, Type.INT, ModelSettings.DEFAULT_REPAIR_WINDOW, Range.atLeast(0), Importance.MEDIUM, REPAIR_WINDOW_DOC)
             .define(HTTP_PORT_CONFIG, Type.INT, 0, Range.between(0, 65_535), Importance.MEDIUM, HTTP_PORT_DOC)
             .define(HTTP_BIND_ADDRESS_CONFIG, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.HIGH, HTTP_BIND_ADDRESS_DOC)
@@ -458,6 +463,7 @@ public final class OnlineEmConfig extends AbstractConfig {
                     .weightFloor((Double) parsed.get(WEIGHT_FLOOR_CONFIG))
                     .seed((Long) parsed.get(SEED_CONFIG))
                     .averaging((Boolean) parsed.get(AVERAGING_CONFIG))
+                    .memoryBank((Boolean) parsed.get(MEMORY_BANK_CONFIG))
                     .repairWindow((Integer) parsed.get(REPAIR_WINDOW_CONFIG))
                     .distribution(new Distribution(Distribution.Family.parse((String) parsed.get(DISTRIBUTION_CONFIG)), (Double) parsed.get(DF_CONFIG)))
                     .kind(ModelKind.parse((String) parsed.get(TYPE_CONFIG)))

@@ -38,6 +38,9 @@ import dev.onlineem.em.scoring.ScoreSettings;
  * @param repairWindow drift repair ({@link DriftRepair}): the number of recent points a model keeps to test
  *        its structure against a fresh fit, and replaces it by when that fit predicts held-out recent points
  *        better; 0 turns repair off. Mixtures and HMMs.
+ * @param memoryBank an HMM with a half-life also learns a second chain with the stationary steps (t + t0)^-alpha (never
+ *        below the half-life's floor), whose memory stays short for hundreds of thousands of points, and predicts with
+ *        the two weighted by how well each predicted (fixed share). HMMs only; nothing without a half-life.
  * @param distribution Gaussian or Student-t components (a mixture's components, an HMM's emissions), and a t's
  *        degrees of freedom when fixed
  */
@@ -45,7 +48,7 @@ public record ModelSettings(int kMin, int kMax, CovarianceType covarianceType, d
                               double stepOffset, double gammaMin, int mStepInterval, double regularization,
                               int initPoints, int initRestarts, int initMaxIterations, double weightFloor, long seed,
                               FeatureSettings features, ScoreSettings scoring, ModelKind kind, RegimeSettings regime,
-                              boolean averaging, int repairWindow, Distribution distribution) {
+                              boolean averaging, int repairWindow, Distribution distribution, boolean memoryBank) {
 
     public static final int DEFAULT_K = 2;
     public static final double DEFAULT_STEP_EXPONENT = 0.6;
@@ -102,6 +105,11 @@ public record ModelSettings(int kMin, int kMax, CovarianceType covarianceType, d
         if (gammaMin > 0) {
             return Math.max(1 / (t + stepOffset), gammaMin);
         }
+        return stationaryStepSize(t);
+    }
+
+    /** The step of a stationary stream, (t + t0)^-alpha, whatever the half-life. */
+    public double stationaryStepSize(long t) {
         return Math.pow(t + stepOffset, -stepExponent);
     }
 
@@ -109,14 +117,14 @@ public record ModelSettings(int kMin, int kMax, CovarianceType covarianceType, d
     public ModelSettings withK(int kMin, int kMax) {
         return new ModelSettings(kMin, kMax, covarianceType, stepExponent, stepOffset, gammaMin, mStepInterval, regularization,
                 initPoints, initRestarts, initMaxIterations, weightFloor, seed, features, scoring, kind, regime, averaging, repairWindow,
-                distribution);
+                distribution, memoryBank);
     }
 
     /** These settings with this many batch-EM iterations per restart of the warm-up fit. */
     public ModelSettings withInitMaxIterations(int iterations) {
         return new ModelSettings(kMin, kMax, covarianceType, stepExponent, stepOffset, gammaMin, mStepInterval, regularization,
                 initPoints, initRestarts, iterations, weightFloor, seed, features, scoring, kind, regime, averaging, repairWindow,
-                distribution);
+                distribution, memoryBank);
     }
 
     public static Builder builder() {
@@ -150,6 +158,13 @@ public record ModelSettings(int kMin, int kMax, CovarianceType covarianceType, d
         private boolean averaging;
         private int repairWindow = DEFAULT_REPAIR_WINDOW;
         private Distribution distribution = Distribution.GAUSSIAN;
+        private boolean memoryBank = true;
+
+        /** An HMM's second, short-memory chain (with a half-life); on by default. */
+        public Builder memoryBank(boolean b) {
+            this.memoryBank = b;
+            return this;
+        }
 
         /** Gaussian (the default) or Student-t components. */
         public Builder distribution(Distribution d) {
@@ -275,7 +290,7 @@ public record ModelSettings(int kMin, int kMax, CovarianceType covarianceType, d
         public ModelSettings build() {
             return new ModelSettings(kMin, kMax, covarianceType, stepExponent, stepOffset, gammaMin, mStepInterval,
                     regularization, initPoints, initRestarts, initMaxIterations, weightFloor, seed, features, scoring, kind, regime, averaging,
-                    repairWindow, distribution);
+                    repairWindow, distribution, memoryBank);
         }
     }
 }

@@ -24,7 +24,13 @@ import java.nio.ByteOrder;
  * part by the class that owns its fields: {@link PipelineModel#writeState} the pipeline's part and the scorer, each
  * kind its online state ({@link OnlineMixtureModel}, {@link OnlineHmmModel}: {@code writeOnlineState}).
  *
- * <p>Layout, version 16: version 15's, with the scorer ({@link dev.onlineem.em.scoring.AnomalyScorer#writeTo}) ending with
+ * <p>Layout, version 17: version 16's, with the memory-bank flag (a byte) at the end of the settings and, at the end of an
+ * HMM's online state, a byte (0: no fast chain: the bank is off, the model has no half-life, or it was restored from a
+ * state of version 16 or older, which goes on without the bank as it did; 1: the fast chain follows), then the fast
+ * chain as the main one (initial law, transitions, emissions, filter, Cappe's auxiliary statistics) and the main chain's
+ * weight ({@link OnlineHmmModel}). Every mixture's online state is version 16's.
+ *
+ * <p>Version 16: version 15's, with the scorer ({@link dev.onlineem.em.scoring.AnomalyScorer#writeTo}) ending with
  * its fast sketch (that of {@link dev.onlineem.em.scoring.SurpriseSketch#writeTo}) and the stream's exchangeability
  * ({@link dev.onlineem.em.scoring.SerialDependence#writeTo}: its count, then each coordinate's last value, mean, variance
  * and running squared deviation and difference). The likelihood's gate moments are written whatever the version read: a
@@ -98,7 +104,7 @@ public final class StateCodec {
     static final byte TAG_MIXTURE = 0;
     static final byte TAG_HMM = 1;
     static final int SETTINGS_BYTES = 4 + 4 + 1 + 8 * 3 + 4 + 8 + 4 * 3 + 8 + 8
-            + (4 + 1 + 4 + 1 + 1) + (8 * 3 + 4 * 2) + (1 + 8 + 4) + 1 + 1 + 4 + (1 + 8) + 8 + 8;
+            + (4 + 1 + 4 + 1 + 1) + (8 * 3 + 4 * 2) + (1 + 8 + 4) + 1 + 1 + 4 + (1 + 8) + 8 + 8 + 1;
 
     private StateCodec() {
     }
@@ -176,6 +182,7 @@ public final class StateCodec {
         out.put((byte) s.distribution().family().ordinal()).putDouble(s.distribution().df());
         out.putDouble(a.rangeTolerance());
         out.putDouble(a.repeatTolerance());
+        out.put((byte) (s.memoryBank() ? 1 : 0));
     }
 
     /**
@@ -236,8 +243,11 @@ public final class StateCodec {
         if (version >= StateFormat.VERSION_14) {
             a = a.withRepeatTolerance(in.getDouble());
         }
+        // format 17 added an HMM's memory bank; an older state goes on without it, as it did
+        boolean memoryBank = version >= StateFormat.VERSION_17 && in.get() == 1;
         return new ModelSettings(kMin, kMax, type, stepExponent, stepOffset, gammaMin, mStepInterval, reg, initPoints,
-                initRestarts, initMaxIterations, weightFloor, seed, f, a, kind, regime, averaging, repairWindow, distribution);
+                initRestarts, initMaxIterations, weightFloor, seed, f, a, kind, regime, averaging, repairWindow, distribution,
+                memoryBank);
     }
 
     private static CovarianceType readType(ByteBuffer in) {

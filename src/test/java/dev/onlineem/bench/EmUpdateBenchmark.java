@@ -36,6 +36,13 @@ public class EmUpdateBenchmark extends NanosPerCallBenchmark {
     @Param({"500"})
     public int repairWindow;
 
+    /**
+     * The half-life in points (0: none, stationary steps). With one, an HMM also runs its memory bank's fast chain
+     * (model.memory.bank): {@code -p halfLife=0,2000} sets the bank's cost beside the plain recursion's.
+     */
+    @Param({"0"})
+    public double halfLife;
+
     /** Points between M-steps. */
     @Param({"1"})
     public int mStepInterval;
@@ -52,7 +59,7 @@ public class EmUpdateBenchmark extends NanosPerCallBenchmark {
         int d = Integer.parseInt(kd[1]);
         points = points(k, d, "hmm".equals(kind));
         model = OnlineModel.create(ModelSettings.builder().k(k).covarianceType(CovarianceType.FULL).kind(ModelKind.parse(kind))
-                .initPoints(Math.max(500, 20 * k * d)).mStepInterval(mStepInterval).repairWindow(repairWindow)
+                .initPoints(Math.max(500, 20 * k * d)).mStepInterval(mStepInterval).repairWindow(repairWindow).halfLife(halfLife)
                 .distribution(new Distribution(Distribution.Family.parse(distribution), 0)).build());
         for (double[] p : points) {
             model.update(p, result);

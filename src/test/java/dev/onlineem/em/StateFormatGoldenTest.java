@@ -52,7 +52,9 @@ class StateFormatGoldenTest {
         "v14, repeat-off-full-online",
         "v15, challenger-running-online", "v15, challenger-won-online", "v15, challenger-idle-online",
         "v15, challenger-diag-missing-running-online",
-        "v16, exchangeable-full-online", "v16, dependent-full-online", "v16, exchangeable-hmm-diag-missing-online"})
+        "v16, exchangeable-full-online", "v16, dependent-full-online", "v16, exchangeable-hmm-diag-missing-online",
+        "v17, exchangeable-bank-hmm-full-online", "v17, exchangeable-bank-t-hmm-diag-missing-online",
+        "v17, exchangeable-bank-off-hmm-full-online"})
     void shouldReadAStateOfAnEarlierBuildExactlyAndGoOn(String version, String name) throws IOException {
         byte[] bytes = resource(version + "/" + name + ".state");
         OnlineModel m = StateCodec.decode(bytes);
@@ -95,6 +97,8 @@ class StateFormatGoldenTest {
                 case "challenger-diag-missing-running-online" -> 1;
                 case "exchangeable-full-online", "dependent-full-online" -> 3;
                 case "exchangeable-hmm-diag-missing-online" -> 5;
+                case "exchangeable-bank-hmm-full-online", "exchangeable-bank-t-hmm-diag-missing-online",
+                     "exchangeable-bank-off-hmm-full-online" -> 3;
                 default -> throw new AssertionError("no remembered-alert count written down for " + name);
             };
             assertEquals(remembered, pm.rememberedAlerts());
@@ -111,6 +115,19 @@ class StateFormatGoldenTest {
                 assertEquals(name.contains("won") ? 1 : 0, c.won());
                 assertEquals(name.contains("idle") ? 2 : 1, c.started());
             }
+        }
+        if (m instanceof OnlineHmmModel hm && m.isInitialised()) {
+            // an HMM's memory bank: from format 17, with a half-life and the bank on (the generator's main-chain weights, README);
+            // an older state goes on without it, as it did
+            boolean bank = v >= StateFormat.VERSION_17 && !name.contains("bank-off");
+            assertEquals(bank, hm.hasFastChain(), name);
+            assertEquals(bank, m.settings().memoryBank(), name);
+            double weight = switch (name) {
+                case "exchangeable-bank-hmm-full-online" -> 0.9871423353141845;
+                case "exchangeable-bank-t-hmm-diag-missing-online" -> 0.9821108068556872;
+                default -> 1;
+            };
+            assertEquals(weight, hm.mainWeight(), 0.0, name);
         }
         if (m.isInitialised()) {
             // the stream's kind as its writer saw it; a state older than the fast sketch learns it afresh

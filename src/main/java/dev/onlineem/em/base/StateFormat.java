@@ -26,8 +26,10 @@ public final class StateFormat {
      * gains' count and sum, which format 15 kept.
      */
     public static final byte VERSION_16 = 16;
+    /** An HMM's fast chain and the bank's weight ({@code OnlineHmmModel}), after drift repair. */
+    public static final byte VERSION_17 = 17;
     /** The version written. */
-    public static final byte VERSION = VERSION_16;
+    public static final byte VERSION = VERSION_17;
 
     private StateFormat() {
     }

@@ -186,7 +186,7 @@ public final class SurpriseSketch {
     }
 
     /** e to the result of the last {@link #logPValue} (in the body, the p-value itself rather than e to its log). */
-    double lastPValue() {
+    public double lastPValue() {
         return lastPValue;
     }
 
@@ -345,11 +345,11 @@ public final class SurpriseSketch {
         }
     }
 
-    int serializedSize() {
+    public int serializedSize() {
         return 8 * (7 + BINS) + 4;
     }
 
-    void writeTo(ByteBuffer out) {
+    public void writeTo(ByteBuffer out) {
         out.putDouble(lo).putDouble(width).putDouble(unit).putDouble(total)
                 .putDouble(overflow).putDouble(overflowExcess).putDouble(decay).putInt(sinceCheck);
         for (double c : counts) {
