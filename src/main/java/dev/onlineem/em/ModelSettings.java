@@ -38,11 +38,11 @@ import dev.onlineem.em.scoring.ScoreSettings;
  * @param repairWindow drift repair ({@link DriftRepair}): the number of recent points a model keeps to test
  *        its structure against a fresh fit, and replaces it by when that fit predicts held-out recent points
  *        better; 0 turns repair off. Mixtures and HMMs.
+ * @param distribution Gaussian or Student-t components (a mixture's components, an HMM's emissions), and a t's
+ *        degrees of freedom when fixed
  * @param memoryBank an HMM with a half-life also learns a second chain with the stationary steps (t + t0)^-alpha (never
  *        below the half-life's floor), whose memory stays short for hundreds of thousands of points, and predicts with
  *        the two weighted by how well each predicted (fixed share). HMMs only; nothing without a half-life.
- * @param distribution Gaussian or Student-t components (a mixture's components, an HMM's emissions), and a t's
- *        degrees of freedom when fixed
  */
 public record ModelSettings(int kMin, int kMax, CovarianceType covarianceType, double stepExponent,
                               double stepOffset, double gammaMin, int mStepInterval, double regularization,

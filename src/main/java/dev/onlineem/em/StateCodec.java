@@ -27,8 +27,10 @@ import java.nio.ByteOrder;
  * <p>Layout, version 17: version 16's, with the memory-bank flag (a byte) at the end of the settings and, at the end of an
  * HMM's online state, a byte (0: no fast chain: the bank is off, the model has no half-life, or it was restored from a
  * state of version 16 or older, which goes on without the bank as it did; 1: the fast chain follows), then the fast
- * chain as the main one (initial law, transitions, emissions, filter, Cappe's auxiliary statistics) and the main chain's
- * weight ({@link OnlineHmmModel}). Every mixture's online state is version 16's.
+ * chain as the main one (initial law, transitions, emissions, filter, Cappe's auxiliary statistics), the main chain's
+ * weight, and the long sketch of the main chain's own surprises, which drift repair's detector reads
+ * ({@link dev.onlineem.em.scoring.SurpriseSketch#writeTo}; {@link OnlineHmmModel}). Every mixture's online state is
+ * version 16's.
  *
  * <p>Version 16: version 15's, with the scorer ({@link dev.onlineem.em.scoring.AnomalyScorer#writeTo}) ending with
  * its fast sketch (that of {@link dev.onlineem.em.scoring.SurpriseSketch#writeTo}) and the stream's exchangeability
