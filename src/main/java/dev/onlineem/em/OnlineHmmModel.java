@@ -76,7 +76,6 @@ public final class OnlineHmmModel extends PipelineModel {
     private int candidateRun;
 
     // work, never serialised
-    private double[] resp;
     private int[] order;
 
     public OnlineHmmModel(ModelSettings settings) {
@@ -307,15 +306,14 @@ public final class OnlineHmmModel extends PipelineModel {
         main = Chain.seededFrom(fit, featureDimension, settings);
         fast = settings.memoryBank() && settings.gammaMin() > 0 ? Chain.seededFrom(fit, featureDimension, settings) : null;
         mainWeight = fast != null ? 0.5 : 1;
-        if (resp != null) {
-            allocateWork(); // a repair's fit may have another number of states
+        if (order != null) {
+            allocateWork(); // a repair's new chains need their work; at the end of warm-up initialise() allocates it
         }
     }
 
     @Override
     void allocateWork() {
         int k = main.hmm.k;
-        resp = new double[k];
         order = new int[k];
         main.allocate(featureDimension, settings);
         if (fast != null) {
