@@ -2,6 +2,7 @@ package dev.onlineem.cli;
 
 import dev.onlineem.config.OnlineEmConfig;
 import dev.onlineem.em.ModelSettings;
+import dev.onlineem.em.OnlineHmmModel;
 import dev.onlineem.em.OnlineModel;
 import dev.onlineem.em.PointResult;
 import dev.onlineem.em.base.ModelKind;
@@ -139,10 +140,10 @@ public final class ScoreCommand implements Callable<Integer> {
             }
             if (ticks) {
                 spec.commandLine().getErr().println("scored " + tickStage.barCount + " bars of " + rows + " ticks, " + scorer.flagged + " flagged, "
-                        + repairs(scorer.model)
+                        + repairs(scorer.model) + bank(scorer.model)
                         + (tickStage.refused == 0 ? "" : "; " + tickStage.refused + " ticks refused, the first " + tickStage.firstRefusal) + ": " + out);
             } else {
-                spec.commandLine().getErr().println("scored " + rows + " rows, " + scorer.flagged + " flagged, " + repairs(scorer.model) + ": " + out);
+                spec.commandLine().getErr().println("scored " + rows + " rows, " + scorer.flagged + " flagged, " + repairs(scorer.model) + bank(scorer.model) + ": " + out);
             }
         }
         return 0;
@@ -152,6 +153,17 @@ public final class ScoreCommand implements Callable<Integer> {
     static String repairs(OnlineModel model) {
         long n = model.repairs();
         return n == 1 ? "1 repair" : n + " repairs";
+    }
+
+    /**
+     * For an HMM with the memory bank, the fast chain's weight at the end: how much of the last points' prediction came
+     * from the short memory (near 0: the stream's regimes stay put; near 1: their parameters move). Empty otherwise.
+     */
+    static String bank(OnlineModel model) {
+        if (model instanceof OnlineHmmModel h && h.hasFastChain()) {
+            return String.format(java.util.Locale.ROOT, ", memory bank: fast chain's weight %.3f", 1 - h.mainWeight());
+        }
+        return "";
     }
 
     /** Scores points with the model and appends the score columns to an output line. */

@@ -72,6 +72,22 @@ class FitCommandTest {
     }
 
     @Test
+    void shouldSayInScoresSummaryHowMuchAnHmmsMemoryBankLeansOnItsFastChain(@TempDir Path dir) throws Exception {
+        // the 1990s S&P 500 returns: their volatility moves, and the fast chain ends with about a fifth of the weight (0.177)
+        String sp500 = "src/test/resources/data/MASS__SP500.csv";
+        Output banked = run("score", "--input", sp500, "--columns", "SP500", "--model", "hmm", "--distribution", "student-t",
+                "-D", "model.init.points=250", "--out", dir.resolve("s.csv").toString());
+        assertEquals(0, banked.exit(), banked.err());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("memory bank: fast chain's weight (0\\.\\d+): ").matcher(banked.err());
+        assertTrue(m.find(), banked.err());
+        double weight = Double.parseDouble(m.group(1));
+        assertTrue(weight > 0.05 && weight < 0.5, banked.err());
+        Output off = run("score", "--input", sp500, "--columns", "SP500", "--model", "hmm", "-D", "model.memory.bank=false",
+                "--out", dir.resolve("t.csv").toString());
+        assertTrue(!off.err().contains("memory bank") && off.err().contains(" repairs: "), off.err());
+    }
+
+    @Test
     void shouldScoreEachBarOfTicksAsTheServicesTickStageMakesItAndSkipRefusedTicks(@TempDir Path dir) throws Exception {
         // two-minute bars of ticks every 10 s; one tick with a negative price and one late tick, both refused
         Path ticks = dir.resolve("ticks.csv");
