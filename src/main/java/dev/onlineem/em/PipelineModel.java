@@ -3,6 +3,7 @@ package dev.onlineem.em;
 import static dev.onlineem.em.base.StateFormat.getAll;
 import static dev.onlineem.em.base.StateFormat.putAll;
 
+import dev.onlineem.em.base.ObservedMoments;
 import dev.onlineem.em.base.StateFormat;
 import dev.onlineem.em.features.FeatureStage;
 import dev.onlineem.em.mixture.DriftRepair;
@@ -374,7 +375,7 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
         int n = buffered;
         center = new double[d];
         scale = new double[d];
-        standardisation(buffer, n, d, center, scale);
+        ObservedMoments.meanAndSpread(buffer, n, d, center, scale);
         logScaleSum = observedLogScale(center); // the centre has no missing coordinate: sum_j log s_j
         double[][] data = new double[n][d];
         for (int i = 0; i < n; i++) {
@@ -483,34 +484,6 @@ abstract sealed class PipelineModel implements OnlineModel permits OnlineMixture
         out.stepSize = lastStepSize;
         out.pointsSeen = pointsSeen;
         out.modelVersion = modelVersion;
-    }
-
-    /**
-     * Per coordinate, the mean and standard deviation of the observed values of the first n rows (a
-     * constant coordinate gets |mean|, or 1).
-     */
-    static void standardisation(double[][] buffer, int n, int d, double[] center, double[] scale) {
-        for (int j = 0; j < d; j++) {
-            double sum = 0;
-            int cnt = 0;
-            for (int i = 0; i < n; i++) {
-                if (!Double.isNaN(buffer[i][j])) {
-                    sum += buffer[i][j];
-                    cnt++;
-                }
-            }
-            double mean = cnt == 0 ? 0 : sum / cnt;
-            double ss = 0;
-            for (int i = 0; i < n; i++) {
-                if (!Double.isNaN(buffer[i][j])) {
-                    double v = buffer[i][j] - mean;
-                    ss += v * v;
-                }
-            }
-            double sd = cnt > 1 ? Math.sqrt(ss / cnt) : 0;
-            center[j] = mean;
-            scale[j] = sd > 0 && Double.isFinite(sd) ? sd : (mean != 0 ? Math.abs(mean) : 1);
-        }
     }
 
     /** Rows of feature vectors in this model's standardised coordinates (NaN kept). Allocates. */
